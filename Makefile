@@ -1,0 +1,41 @@
+# Quick start: `make lab` (JupyterLab on the tutorials, against the sandbox) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+PORT   ?= 8000
+
+.PHONY: install lab test test-fast notebooks bench sandbox lint clean
+
+install: $(STAMP)
+
+# idempotent: re-runs only when pyproject.toml changes or the venv is missing
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=False
+
+test: install
+	$(BIN)/python -m pytest tests --nbval-lax --sanitize-with notebooks/sanitize.cfg notebooks
+
+test-fast: install
+	$(BIN)/python -m pytest tests -x -q
+
+notebooks: install
+	$(BIN)/python -m pytest --nbval-lax --sanitize-with notebooks/sanitize.cfg notebooks
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+sandbox: install
+	$(BIN)/mdh-notebook sandbox --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check mdh_notebook tests
+	$(BIN)/mypy mdh_notebook
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,69 @@
+"""mdh_notebook — one MyDataHelps participant's data as typed pandas DataFrames.
+
+>>> import mdh_notebook as mdh
+>>> session = mdh.connect("PT-0001", scopes=["SurveyAnswers:read"])   # doctest: +SKIP
+>>> answers = session.survey_answers(survey_name="PHQ-9")             # doctest: +SKIP
+
+With nothing configured, everything runs against the embedded sandbox (a local emulator
+of the MyDataHelps API with synthetic participants). Nothing is read or started at import.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .auth import RenewalEvent, Token
+from .catalog import KINDS
+from .client import Client, RateLimit
+from .config import Config
+from .connect import connect, embedded_sandbox, open_client
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    InvalidArgumentError,
+    MDHError,
+    NotFoundError,
+    ParticipantNotFound,
+    PermissionDeniedError,
+    RateLimitError,
+    ScopeError,
+    ServerError,
+    TokenRequestError,
+    TransportError,
+)
+from .frames import DataWarning, to_frame
+from .scopes import KNOWN_SCOPES
+from .session import ParticipantSession
+
+__all__ = [
+    "__version__",
+    "connect",
+    "open_client",
+    "embedded_sandbox",
+    "to_frame",
+    "ParticipantSession",
+    "Client",
+    "Config",
+    "RateLimit",
+    "RenewalEvent",
+    "Token",
+    "KINDS",
+    "KNOWN_SCOPES",
+    "DataWarning",
+    "MDHError",
+    "ConfigurationError",
+    "ScopeError",
+    "InvalidArgumentError",
+    "ParticipantNotFound",
+    "TransportError",
+    "APIError",
+    "BadRequestError",
+    "TokenRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+]

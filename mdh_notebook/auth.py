@@ -1,0 +1,289 @@
+"""Tokens: the JWT client assertion, the two token sources, and one renewing ``httpx.Auth``.
+
+Shape (after httpx's auth flows and google-auth's credentials):
+
+* :class:`Token` — an access token with its expiry; ``needs_renewal(now)`` is true once
+  less than ``margin`` seconds are left, where ``margin = min(120 s, lifetime / 4)``:
+  the JS SDK's 120 s for long-lived tokens, scaled down for short ones.
+* Token *sources* describe how to get a token as an httpx generator flow that yields the
+  token request and returns a :class:`Token`:
+  :class:`ServiceTokenSource` (``client_credentials`` + an RS256 assertion with a fresh
+  ``jti``) and :class:`ParticipantTokenSource` (``delegated_participant``, which first
+  pulls a fresh service token from its own :class:`TokenCache`).
+* :class:`TokenCache` — holds one token, renews it ahead of expiry, one renewal at a
+  time however many threads call, and fires ``on_renew`` hooks with a
+  :class:`RenewalEvent` (never the token itself).
+* :class:`BearerAuth` — the ``httpx.Auth``: fresh token → request; on a 401 it renews
+  once and retries once.
+
+The clock is injected (``clock=time.time`` by default); nothing patches ``time``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+import httpx
+import jwt
+
+from .config import Config
+from .errors import TransportError, error_for_response
+
+__all__ = [
+    "Token",
+    "RenewalEvent",
+    "TokenSource",
+    "ServiceTokenSource",
+    "ParticipantTokenSource",
+    "TokenCache",
+    "BearerAuth",
+    "ASSERTION_LIFETIME",
+    "RENEWAL_MARGIN_MAX",
+    "DELEGATED_CLIENT_ID",
+]
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Flow = Generator[httpx.Request, httpx.Response, "Token"]
+
+ASSERTION_LIFETIME = 200.0  # seconds ahead, as the official quickstarts send today
+RENEWAL_MARGIN_MAX = 120.0  # the JS SDK's accessTokenRenewalBufferSeconds
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+DELEGATED_CLIENT_ID = "MyDataHelps.DelegatedParticipant"
+DELEGATED_CLIENT_SECRET = "secret"  # a documented placeholder: the service token is the credential
+
+
+@dataclass(frozen=True)
+class Token:
+    """An access token and when it expires (seconds on the injected clock)."""
+
+    value: str = field(repr=False)
+    issued_at: float
+    expires_at: float
+    scopes: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return (f"Token(<hidden>, expires_in={self.lifetime:.0f}s, scopes={list(self.scopes)}, "
+                f"expires_at={datetime.fromtimestamp(self.expires_at, timezone.utc).isoformat()})")
+
+    @property
+    def lifetime(self) -> float:
+        return self.expires_at - self.issued_at
+
+    @property
+    def margin(self) -> float:
+        """Renew this long before expiry: 120 s, or a quarter of a shorter lifetime."""
+        return min(RENEWAL_MARGIN_MAX, self.lifetime / 4)
+
+    def remaining(self, now: float) -> float:
+        return self.expires_at - now
+
+    def needs_renewal(self, now: float) -> bool:
+        return self.remaining(now) <= self.margin
+
+
+@dataclass(frozen=True)
+class RenewalEvent:
+    """What an ``on_renew`` hook is told. Carries no secret."""
+
+    kind: str  # "service" | "participant"
+    reason: str  # "initial" | "expiring" | "rejected"
+    count: int  # renewals so far by this cache, this one included (the first token is 0)
+    expires_in: float
+    expires_at: datetime
+    previous_remaining: float | None  # seconds the replaced token had left; None for the first
+
+
+class TokenSource(Protocol):
+    kind: str
+
+    def token_flow(self) -> Flow:
+        """Yield the token request(s); return the new :class:`Token`."""
+        ...
+
+
+def _token_from_response(response: httpx.Response, sent_at: float, asked: Sequence[str]) -> Token:
+    if response.status_code != 200:
+        raise error_for_response(response, token_request=True)
+    try:
+        body = response.json()
+        value = body["access_token"]
+        expires_in = float(body["expires_in"])
+    except (ValueError, KeyError, TypeError):
+        raise TransportError(
+            f"the token endpoint {response.request.url.path} answered 200 without access_token/expires_in; "
+            "is MDH_BASE_URL pointing at MyDataHelps?"
+        ) from None
+    scope = body.get("scope")
+    scopes = tuple(scope.split()) if isinstance(scope, str) and scope else tuple(asked)
+    return Token(str(value), sent_at, sent_at + expires_in, scopes)
+
+
+def _form_request(url: str, form: dict[str, str]) -> httpx.Request:
+    return httpx.Request("POST", url, data=form, headers={"Accept": "application/json"})
+
+
+class ServiceTokenSource:
+    """``client_credentials`` with an RS256 client assertion signed by the service account key."""
+
+    kind = "service"
+
+    def __init__(self, config: Config, *, clock: Clock = time.time) -> None:
+        self._config = config
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"ServiceTokenSource(account={self._config.service_account!r}, token_url={self._config.token_url!r})"
+
+    def assertion(self) -> str:
+        """A fresh signed assertion: iss = sub = the account, aud = the token URL, exp ≈ 200 s, new jti."""
+        now = self._clock()
+        claims = {
+            "iss": self._config.service_account,
+            "sub": self._config.service_account,
+            "aud": self._config.token_url,
+            "iat": int(now),
+            "exp": int(now + ASSERTION_LIFETIME),
+            "jti": str(uuid.uuid4()),
+        }
+        # the key object is parsed once in Config; PEM text here would be re-parsed every call
+        return jwt.encode(claims, self._config.private_key, algorithm="RS256", headers={"typ": "JWT"})
+
+    def token_flow(self) -> Flow:
+        sent_at = self._clock()
+        request = _form_request(self._config.token_url, {
+            "scope": "api",
+            "grant_type": "client_credentials",
+            "client_assertion_type": CLIENT_ASSERTION_TYPE,
+            "client_assertion": self.assertion(),
+        })
+        response = yield request
+        return _token_from_response(response, sent_at, ("api",))
+
+
+class ParticipantTokenSource:
+    """``delegated_participant`` for one participant's internal id and exactly the scopes asked."""
+
+    kind = "participant"
+
+    def __init__(self, service: TokenCache, token_url: str, participant_id: str, scopes: Sequence[str],
+                 *, clock: Clock = time.time) -> None:
+        self._service = service
+        self._token_url = token_url
+        self.participant_id = participant_id
+        self.scopes = tuple(scopes)
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"ParticipantTokenSource(participant_id={self.participant_id!r}, scopes={list(self.scopes)})"
+
+    def _exchange(self, service_token: Token) -> httpx.Request:
+        return _form_request(self._token_url, {
+            "scope": " ".join(self.scopes),
+            "grant_type": "delegated_participant",
+            "participant_id": self.participant_id,
+            "client_id": DELEGATED_CLIENT_ID,
+            "client_secret": DELEGATED_CLIENT_SECRET,
+            "token": service_token.value,
+        })
+
+    def token_flow(self) -> Flow:
+        service_token = yield from self._service.fresh_flow()
+        sent_at = self._clock()
+        response = yield self._exchange(service_token)
+        if response.status_code == 400 and _oauth_error(response) == "invalid_grant":
+            # the server may have stopped honouring our service token (a restart, a revocation):
+            # renew it once and ask again; a second refusal is the real answer
+            service_token = yield from self._service.fresh_flow(force=True, stale=service_token)
+            sent_at = self._clock()
+            response = yield self._exchange(service_token)
+        return _token_from_response(response, sent_at, self.scopes)
+
+
+def _oauth_error(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("error", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+class TokenCache:
+    """One token from one source, renewed ahead of expiry; thread-safe, one renewal at a time."""
+
+    def __init__(self, source: TokenSource, *, clock: Clock = time.time,
+                 on_renew: Sequence[Callable[[RenewalEvent], Any]] = ()) -> None:
+        self.source = source
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._token: Token | None = None
+        self.renewals = 0
+        self.hooks: list[Callable[[RenewalEvent], Any]] = list(on_renew)
+
+    def __repr__(self) -> str:
+        return f"TokenCache({self.source!r}, token={self._token!r}, renewals={self.renewals})"
+
+    @property
+    def token(self) -> Token | None:
+        return self._token
+
+    def fresh_flow(self, *, force: bool = False, stale: Token | None = None) -> Flow:
+        """Return a token good for at least its margin, fetching one if needed.
+
+        ``force`` with ``stale`` renews only if the cached token is still the one that was
+        refused — so ten threads hitting the same 401 cause one renewal, not ten.
+        """
+        with self._lock:
+            current = self._token
+            now = self._clock()
+            if current is not None and not current.needs_renewal(now) and not (force and current is stale):
+                return current
+            reason = "initial" if current is None else ("rejected" if force else "expiring")
+            new = yield from self.source.token_flow()
+            self._token = new
+            if current is not None:
+                self.renewals += 1
+            event = RenewalEvent(
+                kind=self.source.kind, reason=reason, count=self.renewals, expires_in=new.lifetime,
+                expires_at=datetime.fromtimestamp(new.expires_at, timezone.utc),
+                previous_remaining=None if current is None else current.remaining(now),
+            )
+        self._fire(event)
+        return new
+
+    def _fire(self, event: RenewalEvent) -> None:
+        log.debug("%s token %s (renewal %d, expires in %.0f s)", event.kind, event.reason, event.count,
+                  event.expires_in)
+        for hook in list(self.hooks):
+            try:
+                hook(event)
+            except Exception:  # a notebook callback must not break data fetching
+                log.exception("on_renew hook %r failed", hook)
+
+
+class BearerAuth(httpx.Auth):
+    """Bearer auth from a :class:`TokenCache`: renew ahead of expiry; on a 401 renew once and retry."""
+
+    requires_response_body = True
+
+    def __init__(self, cache: TokenCache) -> None:
+        self.cache = cache
+
+    def __repr__(self) -> str:
+        return f"BearerAuth({self.cache.source!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = yield from self.cache.fresh_flow()
+        request.headers["Authorization"] = f"Bearer {token.value}"
+        response = yield request
+        if response.status_code == 401:
+            token = yield from self.cache.fresh_flow(force=True, stale=token)
+            request.headers["Authorization"] = f"Bearer {token.value}"
+            yield request

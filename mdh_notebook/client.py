@@ -1,0 +1,228 @@
+"""One client object owning one ``httpx.Client``: transport, retries, the rate-limit
+budget, and the single place where HTTP statuses become exceptions.
+
+:meth:`Client.frame` is the one path every data kind takes: catalogue entry → checked
+query parameters → pager (maximum page size) → one typed frame per page → concat.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+import pandas as pd
+
+from . import __version__
+from .auth import BearerAuth, RenewalEvent, ServiceTokenSource, TokenCache
+from .catalog import Kind, kind as lookup_kind
+from .config import Config
+from .errors import (
+    APIError,
+    ParticipantNotFound,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    error_for_response,
+)
+from .filters import encode_params
+from .frames import convert_tz, to_frame
+from .paging import Pager
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .session import ParticipantSession
+
+__all__ = ["Client", "RateLimit"]
+
+T = TypeVar("T")
+
+_GUID_LEN = 36
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """The budget the server reported on its last response (``reset`` in seconds)."""
+
+    limit: int
+    remaining: int
+    reset: int
+
+    @classmethod
+    def from_headers(cls, headers: httpx.Headers) -> RateLimit | None:
+        try:
+            return cls(int(headers["RateLimit-Limit"]), int(headers["RateLimit-Remaining"]),
+                       int(headers["RateLimit-Reset"]))
+        except (KeyError, ValueError):
+            return None
+
+
+class Client:
+    """A connection to one MyDataHelps project (or the sandbox) as its service account.
+
+    ``transport`` replaces httpx's network transport (tests, proxies); ``clock`` is the
+    time source for token expiry; ``retries`` covers connection failures and 5xx on GETs;
+    ``rate_limit_wait`` is how many seconds a 429 may be waited out before it is raised.
+    """
+
+    def __init__(self, config: Config, *, transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
+                 clock: Callable[[], float] = time.time, retries: int = 2, rate_limit_wait: float = 0.0) -> None:
+        self.config = config
+        self.clock = clock
+        self._retries = retries
+        self._rate_limit_wait = rate_limit_wait
+        self._http = httpx.Client(
+            base_url=config.base_url,
+            transport=transport or httpx.HTTPTransport(retries=retries),
+            timeout=timeout,
+            headers={"Accept": "application/json", "User-Agent": f"mdh_notebook/{__version__}"},
+        )
+        self.service_tokens = TokenCache(ServiceTokenSource(config, clock=clock), clock=clock)
+        self.service_auth = BearerAuth(self.service_tokens)
+        self.rate_limit: RateLimit | None = None
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.config.base_url!r}, service_account={self.config.service_account!r})"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
+    # -- the one request path -------------------------------------------------------------
+
+    def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
+                auth: httpx.Auth | None = None) -> httpx.Response:
+        """Send, retrying connection failures and 5xx (GET only); raise the mapped error on failure."""
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(method, path, params=params, auth=auth)
+            except httpx.TimeoutException as exc:
+                raise TransportError(f"{method} {path}: no answer from {self.config.base_url} in time "
+                                     f"({type(exc).__name__}); retry, or raise timeout=") from None
+            except httpx.TransportError as exc:
+                raise TransportError(
+                    f"{method} {path}: cannot reach {self.config.base_url} ({type(exc).__name__}); "
+                    "check MDH_BASE_URL, or unset it to use the embedded sandbox"
+                ) from None
+            limits = RateLimit.from_headers(response.headers)
+            if limits is not None:
+                self.rate_limit = limits
+            if response.is_success:
+                return response
+            error = error_for_response(response)
+            retryable = method == "GET" and attempt < self._retries
+            if isinstance(error, ServerError) and retryable:
+                attempt += 1
+                time.sleep(0.25 * 2 ** attempt)
+                continue
+            if (isinstance(error, RateLimitError) and retryable and error.reset is not None
+                    and error.reset <= self._rate_limit_wait):
+                attempt += 1
+                time.sleep(error.reset + 0.05)
+                continue
+            raise error
+
+    def run_flow(self, flow: Generator[httpx.Request, httpx.Response, T]) -> T:
+        """Drive a token flow (see :mod:`mdh_notebook.auth`) outside any API request."""
+        try:
+            request = next(flow)
+            while True:
+                try:
+                    response = self._http.send(request)
+                except httpx.TransportError as exc:
+                    raise TransportError(
+                        f"POST {request.url.path}: cannot reach {self.config.base_url} ({type(exc).__name__}); "
+                        "check MDH_BASE_URL, or unset it to use the embedded sandbox"
+                    ) from None
+                response.read()
+                request = flow.send(response)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        finally:
+            flow.close()
+
+    def get_json(self, path: str, params: Mapping[str, str] | None = None, *, auth: httpx.Auth | None = None) -> Any:
+        response = self.request("GET", path, params=params, auth=auth)
+        try:
+            return response.json()
+        except ValueError:
+            raise TransportError(
+                f"GET {path}: the server answered {response.status_code} with something that is not JSON "
+                f"({response.headers.get('content-type', 'no content type')}); is the base URL a MyDataHelps API?"
+            ) from None
+
+    # -- data kinds ----------------------------------------------------------------------
+
+    def kind_path(self, kind: Kind) -> str:
+        return kind.path.format(project_id=quote(self.config.project_id, safe=""))
+
+    def pager(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
+              auth: httpx.Auth | None = None) -> Pager:
+        entry = lookup_kind(kind) if isinstance(kind, str) else kind
+        params = encode_params(entry, filters or {})
+        auth = auth if auth is not None else self.service_auth
+
+        def fetch(path: str, page_params: Mapping[str, str]) -> Any:
+            return self.get_json(path, page_params, auth=auth)
+
+        return Pager(fetch, entry, self.kind_path(entry), params)
+
+    def frame(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
+              auth: httpx.Auth | None = None, tz: str | None = None) -> pd.DataFrame:
+        """Every record of ``kind`` matching ``filters`` as one typed frame (paging invisible)."""
+        pager = self.pager(kind, filters, auth=auth)
+        frames = [to_frame(pager.kind, page) for page in pager.pages]
+        if not frames or len(frames) == 1:
+            frame = frames[0] if frames else to_frame(pager.kind, [])
+        else:
+            frame = pd.concat(frames, ignore_index=True)
+            frame.attrs["kind"] = pager.kind.name
+        frame.attrs["pages"] = pager.pages_fetched
+        return convert_tz(frame, tz) if tz else frame
+
+    # -- participants (admin API, service token) -----------------------------------------
+
+    def participants(self, query: str | None = None) -> pd.DataFrame:
+        """The project's participants; ``query`` matches identifier, name or email."""
+        return self.frame("participants", {"query": query})
+
+    def find_participant(self, participant: str) -> dict[str, Any]:
+        """The admin record for a participantIdentifier (e.g. ``PT-0001``) or an internal id."""
+        if not isinstance(participant, str) or not participant.strip():
+            raise ParticipantNotFound(str(participant), f"participant must be a non-empty string, got {participant!r}")
+        participant = participant.strip()
+        path = f"{self.kind_path(lookup_kind('participants'))}/{quote(participant, safe='')}"
+        try:
+            record = self.get_json(path, auth=self.service_auth)
+        except APIError as exc:
+            if exc.status_code != 404:
+                raise
+        else:
+            if isinstance(record, dict) and record.get("id"):
+                return record
+        if len(participant) == _GUID_LEN and participant.count("-") == 4:
+            for record in self.pager("participants", auth=self.service_auth):
+                if str(record.get("id", "")).lower() == participant.lower():
+                    return record
+        raise ParticipantNotFound(participant)
+
+    def connect(self, participant: str, scopes: Sequence[str] | str, *,
+                on_renew: Callable[[RenewalEvent], Any] | None = None) -> ParticipantSession:
+        """A :class:`ParticipantSession` for one participant with exactly ``scopes``."""
+        from .session import ParticipantSession
+
+        return ParticipantSession.open(self, participant, scopes, on_renew=on_renew)

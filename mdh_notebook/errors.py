@@ -1,0 +1,194 @@
+"""Every error mdh_notebook raises, under one root.
+
+::
+
+    MDHError
+    ├── ConfigurationError        credentials or base URL missing / malformed
+    ├── ScopeError                unknown scope at connect(), or a call whose scope the session lacks
+    ├── InvalidArgumentError      a filter or argument the API would refuse (also a ValueError)
+    ├── ParticipantNotFound       no participant with that identifier or id
+    ├── TransportError            the server could not be reached / answered garbage
+    └── APIError                  the server answered with an error status
+        ├── BadRequestError           400 on an API call
+        ├── TokenRequestError         400/401 from the token endpoint (``.error`` = OAuth code)
+        ├── AuthenticationError       401: missing, invalid or expired token (after one renewal)
+        ├── PermissionDeniedError     403: the token may not do this
+        ├── NotFoundError             404
+        ├── RateLimitError            429: the hourly budget is spent (``.reset`` seconds)
+        └── ServerError               5xx
+
+HTTP statuses become exceptions in exactly one place: :func:`error_for_response`.
+No message here ever carries a token, an assertion or a key: messages are built from
+the method, the path (never the query string of a token request) and the server's
+``message`` / ``error_description``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "MDHError",
+    "ConfigurationError",
+    "ScopeError",
+    "InvalidArgumentError",
+    "ParticipantNotFound",
+    "TransportError",
+    "APIError",
+    "BadRequestError",
+    "TokenRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "error_for_response",
+]
+
+
+class MDHError(Exception):
+    """Root of every mdh_notebook error."""
+
+
+class ConfigurationError(MDHError):
+    """Credentials or the base URL are missing or malformed."""
+
+
+class ScopeError(MDHError):
+    """A scope name is unknown, or the session lacks the scope a call needs."""
+
+
+class InvalidArgumentError(MDHError, ValueError):
+    """An argument the API would refuse, caught before any request."""
+
+
+class ParticipantNotFound(MDHError, LookupError):
+    """No participant in the project matches the given identifier or id."""
+
+    def __init__(self, participant: str, message: str | None = None) -> None:
+        self.participant = participant
+        super().__init__(
+            message
+            or f"no participant {participant!r} in this project; pass a participantIdentifier "
+            "(e.g. 'PT-0001') or the participant's internal id (a GUID)"
+        )
+
+
+class TransportError(MDHError):
+    """The server could not be reached, or answered with something that is not the API."""
+
+
+class APIError(MDHError):
+    """The server answered with an error status."""
+
+    def __init__(self, message: str, *, status_code: int, method: str = "", path: str = "") -> None:
+        self.status_code = status_code
+        self.method = method
+        self.path = path
+        self.message = message
+        where = f" ({method} {path})" if method else ""
+        super().__init__(f"HTTP {status_code}{where}: {message}")
+
+
+class BadRequestError(APIError):
+    """400: the server refused the request's parameters."""
+
+
+class TokenRequestError(APIError):
+    """The token endpoint refused a token request; ``error`` is the OAuth error code."""
+
+    def __init__(self, message: str, *, error: str, status_code: int, method: str = "", path: str = "") -> None:
+        self.error = error
+        super().__init__(message, status_code=status_code, method=method, path=path)
+
+
+class AuthenticationError(APIError):
+    """401: the token was missing, invalid or expired, and one renewal did not help."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the token is valid but may not do this (a missing scope, the wrong kind of token)."""
+
+
+class NotFoundError(APIError):
+    """404: no such resource."""
+
+
+class RateLimitError(APIError):
+    """429: the hourly request budget is spent; ``reset`` is seconds until it refills."""
+
+    def __init__(self, message: str, *, status_code: int, method: str = "", path: str = "",
+                 limit: int | None = None, reset: int | None = None) -> None:
+        self.limit = limit
+        self.reset = reset
+        super().__init__(message, status_code=status_code, method=method, path=path)
+
+
+class ServerError(APIError):
+    """5xx: the server failed."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+_HINTS: dict[int, str] = {
+    401: "the token was refused even after renewal; check the service account and its private key",
+    403: "reconnect with the scope this call needs, or check the service account's permissions",
+    429: "the hourly budget is spent; wait for it to reset, or ask for a higher limit "
+         "(the sandbox takes --rate-limit)",
+}
+
+
+def _server_message(response: httpx.Response) -> str:
+    """The server's own words: JSON ``message``/``error_description``/``error``, or plain text."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:300] if text else (response.reason_phrase or "no message")
+    if isinstance(body, dict):
+        for key in ("message", "error_description", "error"):
+            if isinstance(body.get(key), str) and body[key]:
+                return str(body[key])
+    if isinstance(body, str) and body:
+        return body[:300]
+    return response.reason_phrase or "no message"
+
+
+def _int_header(response: httpx.Response, name: str) -> int | None:
+    try:
+        return int(response.headers[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def error_for_response(response: httpx.Response, *, token_request: bool = False) -> APIError:
+    """The one mapping from an error response to an exception (not raised: returned)."""
+    status = response.status_code
+    method = response.request.method
+    path = response.request.url.path
+    message = _server_message(response)
+    if token_request and status in (400, 401):
+        try:
+            error = str(response.json().get("error", "invalid_request"))
+        except (ValueError, AttributeError):
+            error = "invalid_request"
+        return TokenRequestError(f"token request refused ({error}): {message}", error=error,
+                                 status_code=status, method=method, path=path)
+    hint = _HINTS.get(status)
+    text = f"{message} — {hint}" if hint else message
+    if status == 429:
+        reset = _int_header(response, "RateLimit-Reset")
+        when = f"; resets in {reset} s" if reset is not None else ""
+        return RateLimitError(text + when, status_code=status, method=method, path=path,
+                              limit=_int_header(response, "RateLimit-Limit"), reset=reset)
+    cls = _BY_STATUS.get(status, ServerError if status >= 500 else APIError)
+    return cls(text, status_code=status, method=method, path=path)

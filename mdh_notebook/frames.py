@@ -1,0 +1,182 @@
+"""Raw API records → typed pandas DataFrames, from the catalogue's schema.
+
+Rules (the same for every kind, and exactly what the session returns):
+
+* one row per API record, in the order the API gave them;
+* columns are the catalogue's, snake_case, in its order, always present with their
+  declared dtype — also when there are no records;
+* nested objects are flattened (``source.identifier`` → ``source_identifier``); lists
+  (``answers``) and free-form maps (``customFields``) are kept whole in one cell;
+* keys the catalogue does not know are not dropped: they become extra columns
+  (flattened, snake_case, dtype ``object``) after the declared ones;
+* **date-times are tz-aware UTC.** A timestamp with an offset (``Z``, ``+00:00``,
+  ``-05:00``, ``-0500``) is converted to UTC. A timestamp *without* an offset is taken to
+  be UTC, which is what MyDataHelps servers store and send (reference §3.2). Pass
+  ``tz="America/Chicago"`` (or ``tz="local"`` on a session, for the participant's own
+  ``timeZone``) to get every date-time column in that zone instead — same instants;
+* missing keys and JSON nulls both become the dtype's missing value (``<NA>``, ``NaT``);
+* a value that cannot be read as its declared type becomes missing and raises a
+  :class:`DataWarning` naming the column and the value — never silently.
+
+Conversion is column-wise: each column is gathered once and parsed with pandas'
+vectorised converters (``to_datetime(format="ISO8601")``, ``to_numeric``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .catalog import Column, Kind, kind as lookup_kind, snake_case
+from .errors import InvalidArgumentError
+
+__all__ = ["to_frame", "empty_frame", "DataWarning", "DTYPES", "convert_tz"]
+
+DTYPES: dict[str, str] = {
+    "string": "string",
+    "Int64": "Int64",
+    "Float64": "Float64",
+    "boolean": "boolean",
+    "datetime": "datetime64[ns, UTC]",
+    "date": "datetime64[ns]",
+    "object": "object",
+}
+
+_MISSING = object()
+
+
+class DataWarning(UserWarning):
+    """A value the API sent could not be read as its column's declared type."""
+
+
+def _get(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = record
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _report_lost(kind_name: str, column: str, raw: pd.Series, converted: pd.Series) -> None:
+    lost = raw.notna() & converted.isna()
+    if lost.any():
+        example = raw[lost].iloc[0]
+        warnings.warn(
+            f"{kind_name}.{column}: {int(lost.sum())} value(s) could not be read as "
+            f"{column!r}'s type and became missing (e.g. {example!r})",
+            DataWarning,
+            stacklevel=4,
+        )
+
+
+def _convert(values: list[Any], dtype: str, kind_name: str, column: str) -> pd.Series:
+    if dtype == "object":
+        return pd.Series(values, dtype="object")
+    raw = pd.Series(values, dtype="object")
+    if dtype == "string":
+        return pd.Series([v if v is None or isinstance(v, str) else str(v) for v in values], dtype="string")
+    if dtype in ("Int64", "Float64"):
+        numbers = pd.to_numeric(raw, errors="coerce")
+        _report_lost(kind_name, column, raw, numbers)
+        if dtype == "Int64":
+            whole = numbers.dropna()
+            if not np.all(np.mod(whole.to_numpy(dtype="float64"), 1) == 0):
+                warnings.warn(f"{kind_name}.{column}: fractional values in an integer column; kept as Float64",
+                              DataWarning, stacklevel=3)
+                return numbers.astype("Float64")
+        return numbers.astype(dtype)
+    if dtype == "boolean":
+        mapping = {True: True, False: False, "true": True, "false": False, "True": True, "False": False}
+        converted = pd.Series([mapping.get(v) if isinstance(v, (bool, str)) else None for v in values],
+                              dtype="boolean")
+        _report_lost(kind_name, column, raw, converted)
+        return converted
+    if dtype == "datetime":
+        # naive strings are taken as UTC (module docstring); format="ISO8601" reads every ISO form
+        parsed = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
+        _report_lost(kind_name, column, raw, parsed)
+        return parsed.astype(DTYPES["datetime"])
+    if dtype == "date":
+        parsed = pd.to_datetime(raw.str.slice(0, 10) if len(raw) else raw, format="%Y-%m-%d", errors="coerce")
+        _report_lost(kind_name, column, raw, parsed)
+        return parsed.astype(DTYPES["date"])
+    raise ValueError(f"catalogue dtype {dtype!r} is not one of {sorted(DTYPES)}")  # a catalogue bug
+
+
+def _extra_paths(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> list[tuple[str, ...]]:
+    """Leaf paths present in the records that no declared column covers, in first-seen order."""
+    declared = {tuple(c.wire.split(".")) for c in columns}
+    prefixes = {p[:i] for p in declared for i in range(1, len(p))}
+    found: dict[tuple[str, ...], None] = {}
+
+    def walk(objs: list[Mapping[str, Any]], prefix: tuple[str, ...]) -> None:
+        keys = dict.fromkeys(key for obj in objs for key in obj)  # ordered union, one pass
+        for key in keys:
+            path = prefix + (str(key),)
+            if path in declared:
+                continue
+            nested = [obj[key] for obj in objs if isinstance(obj.get(key), Mapping) and obj[key]]
+            if nested:
+                walk(nested, path)
+            if path not in prefixes and len(nested) < sum(1 for obj in objs if key in obj):
+                found.setdefault(path)  # a scalar/list/null at an unknown key: keep it as it came
+
+    walk([r for r in records if isinstance(r, Mapping)], ())
+    return list(found)
+
+
+def empty_frame(kind: Kind | str) -> pd.DataFrame:
+    """The frame of a kind with no rows: every declared column, every declared dtype."""
+    return to_frame(kind, [])
+
+
+def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:
+    """Turn raw API records of ``kind`` into exactly the frame the session returns.
+
+    ``kind`` is a catalogue name (the session method's name, e.g. ``"survey_answers"``) or
+    entry; ``records`` are the JSON objects as the API sent them. ``tz`` converts the
+    date-time columns to that IANA zone (default: UTC).
+    """
+    entry = lookup_kind(kind) if isinstance(kind, str) else kind
+    rows = list(records)
+    for i, row in enumerate(rows[:1] + rows[-1:]):
+        if not isinstance(row, Mapping):
+            raise InvalidArgumentError(
+                f"to_frame({entry.name!r}, records): records must be JSON objects (dicts), got {type(row).__name__}"
+            )
+    data: dict[str, pd.Series] = {}
+    for column in entry.columns:
+        path = tuple(column.wire.split("."))
+        values = [row.get(path[0]) for row in rows] if len(path) == 1 else [_get(row, path) for row in rows]
+        data[column.name] = _convert(values, column.dtype, entry.name, column.name)
+    for path in _extra_paths(rows, entry.columns):
+        name = snake_case(".".join(path))
+        while name in data:
+            name += "_"
+        data[name] = pd.Series([_get(row, path) for row in rows], dtype="object")
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    frame.attrs["kind"] = entry.name
+    return convert_tz(frame, tz) if tz else frame
+
+
+def convert_tz(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Every tz-aware date-time column of ``frame`` shown in zone ``tz`` (same instants)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise InvalidArgumentError(
+            f"unknown time zone {tz!r}: use an IANA name such as 'America/New_York' or 'UTC'"
+        ) from None
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            out[name] = out[name].dt.tz_convert(tz)
+    out.attrs = dict(frame.attrs, tz=tz)
+    return out

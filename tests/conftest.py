@@ -1,0 +1,52 @@
+"""Fixtures: real sandboxes on loopback, and clients/sessions pointed at them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import mdh_notebook as mdh
+from mdh_notebook.sandbox import SandboxServer
+
+
+def config_for(server: SandboxServer) -> mdh.Config:
+    creds = server.credentials
+    return mdh.Config.from_values(base_url=creds.base_url, service_account=creds.service_account,
+                                  project_id=creds.project_id, private_key=creds.private_key_pem)
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxServer]:
+    """The default sandbox (seed 0, 12 participants, 90 days), shared by the session's tests."""
+    with SandboxServer().start() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def config(sandbox: SandboxServer) -> mdh.Config:
+    return config_for(sandbox)
+
+
+@pytest.fixture
+def client(config: mdh.Config) -> Iterator[mdh.Client]:
+    with mdh.Client(config) as c:
+        yield c
+
+
+@pytest.fixture
+def stats(sandbox: SandboxServer) -> Any:
+    """A function returning the sandbox's /_sandbox/stats now."""
+    def read() -> dict[str, Any]:
+        return httpx.get(sandbox.url + "_sandbox/stats").json()  # type: ignore[no-any-return]
+    return read
+
+
+@pytest.fixture(scope="session")
+def raw_answers(sandbox: SandboxServer, config: mdh.Config) -> list[dict[str, Any]]:
+    """PT-0001's survey answers exactly as the API sends them (via the client's pager)."""
+    with mdh.Client(config) as c:
+        session = c.connect("PT-0001", ["SurveyAnswers:read"])
+        return list(c.pager("survey_answers", auth=session.auth))

@@ -1,0 +1,190 @@
+"""to_frame: declared schema, quirks of the wire, nothing lost — on hand-made and generated records."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import mdh_notebook as mdh
+from mdh_notebook.catalog import KINDS, snake_case
+from mdh_notebook.frames import DTYPES
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_empty_result_has_every_declared_column_and_dtype(name: str) -> None:
+    frame = mdh.to_frame(name, [])
+    kind = KINDS[name]
+    assert list(frame.columns) == kind.column_names
+    assert len(frame) == 0
+    for column in kind.columns:
+        assert str(frame[column.name].dtype) == str(pd.Series([], dtype=DTYPES[column.dtype]).dtype), column
+
+
+@pytest.mark.parametrize("wire, snake", [
+    ("surveyResultID", "survey_result_id"), ("participantID", "participant_id"),
+    ("source.identifier", "source_identifier"), ("sleepLevelRem", "sleep_level_rem"),
+    ("schedule.intervalType", "schedule_interval_type"), ("URLPath", "url_path"), ("street1", "street1"),
+    ("demographics.dateOfBirth", "demographics_date_of_birth"),
+])
+def test_snake_case(wire: str, snake: str) -> None:
+    assert snake_case(wire) == snake
+
+
+QUIRKY = [
+    {  # everything present, Z with 3 fraction digits
+        "id": "a1", "participantID": "p", "participantIdentifier": "PT-0001", "surveyResultID": "r1",
+        "surveyID": "s", "surveyVersion": 3, "taskID": "t1", "surveyName": "PHQ-9",
+        "surveyDisplayName": "PHQ-9", "date": "2026-10-01T14:00:00.123Z", "stepIdentifier": "PHQ9",
+        "resultIdentifier": "PHQ9_1", "answers": ["2"], "insertedDate": "2026-10-01T14:00:05.12Z",
+        "schedule": {"id": "sc", "name": "Biweekly", "interval": 2, "intervalType": "weeks"},
+        "event": "Enrollment",
+    },
+    {  # taskID null, date absent, schedule absent, offsets of every kind, empty answers
+        "id": "a2", "participantID": "p", "surveyResultID": "r2", "surveyID": "s", "surveyVersion": 3,
+        "taskID": None, "surveyName": "DailyMood", "surveyDisplayName": "Daily mood",
+        "stepIdentifier": "Note", "resultIdentifier": "Note", "answers": [],
+        "insertedDate": "2026-10-01T09:00:05-05:00",
+    },
+    {  # no offset at all (taken as UTC), +00:00, an unknown key and an unknown nested object
+        "id": "a3", "participantID": "p", "surveyResultID": "r3", "surveyID": "s", "surveyVersion": 1,
+        "surveyName": "WeeklyActivity", "surveyDisplayName": "Activity", "date": "2026-10-01T14:00:05",
+        "stepIdentifier": "Activities", "resultIdentifier": "Activities", "answers": ["Walking", "Yoga, light"],
+        "insertedDate": "2026-10-01T14:00:05.000+00:00", "newField": 7,
+        "schedule": {"id": "w", "name": "Weekly", "category": None, "extra": "x"},
+        "device": {"model": "Pixel", "os": {"name": "Android"}},
+    },
+]
+
+
+def test_quirks_of_the_wire() -> None:
+    frame = mdh.to_frame("survey_answers", QUIRKY)
+    assert len(frame) == 3
+    assert list(frame.columns[: len(KINDS["survey_answers"].columns)]) == KINDS["survey_answers"].column_names
+    # same instant whatever the form; no offset means UTC
+    assert frame.loc[1, "inserted_date"] == pd.Timestamp("2026-10-01T14:00:05Z")
+    assert frame.loc[2, "date"] == pd.Timestamp("2026-10-01T14:00:05Z")
+    assert frame.loc[0, "date"] == pd.Timestamp("2026-10-01T14:00:00.123Z")
+    assert pd.isna(frame.loc[1, "date"]) and pd.isna(frame.loc[1, "task_id"]) and pd.isna(frame.loc[2, "task_id"])
+    assert frame.loc[2, "answers"] == ["Walking", "Yoga, light"] and frame.loc[1, "answers"] == []
+    assert frame.loc[0, "schedule_interval"] == 2 and pd.isna(frame.loc[1, "schedule_interval"])
+    # nothing lost: unknown keys become extra columns, nested ones flattened
+    assert frame.loc[2, "new_field"] == 7 and pd.isna(frame.loc[0, "new_field"])
+    assert frame.loc[2, "schedule_extra"] == "x"
+    assert frame.loc[2, "device_model"] == "Pixel" and frame.loc[2, "device_os_name"] == "Android"
+
+
+def test_booleans_from_strings_maps_kept_whole_dates_as_dates() -> None:
+    record = {"participantID": "p", "projectID": "q", "participantIdentifier": "PT-0001",
+              "enrollmentDate": "2020-05-12T16:50:55.528+00:00",
+              "demographics": {"firstName": "Ada", "dateOfBirth": "1980-02-29", "unsubscribedFromEmails": "true",
+                               "unsubscribedFromSms": "false", "timeZone": "America/Chicago"},
+              "customFields": {"Cohort": "A", "Arm": "2"}}
+    frame = mdh.to_frame("participant_info", [record])
+    assert bool(frame.loc[0, "demographics_unsubscribed_from_emails"]) is True
+    assert bool(frame.loc[0, "demographics_unsubscribed_from_sms"]) is False
+    assert frame.loc[0, "custom_fields"] == {"Cohort": "A", "Arm": "2"}
+    assert frame.loc[0, "demographics_date_of_birth"] == pd.Timestamp("1980-02-29")
+    assert frame.loc[0, "enrollment_date"] == pd.Timestamp("2020-05-12T16:50:55.528Z")
+
+
+def test_unreadable_values_warn_and_never_vanish_silently() -> None:
+    with pytest.warns(mdh.DataWarning, match="efficiency"):
+        frame = mdh.to_frame("fitbit_sleep_logs", [{"efficiency": "high", "startTimestamp": "2026-10-01T23:00:00Z"}])
+    assert pd.isna(frame.loc[0, "efficiency"])
+    with pytest.warns(mdh.DataWarning, match="start_timestamp"):
+        mdh.to_frame("fitbit_sleep_logs", [{"startTimestamp": "last tuesday"}])
+
+
+def test_tz_shows_the_same_instants_in_another_zone() -> None:
+    utc = mdh.to_frame("survey_answers", QUIRKY)
+    local = mdh.to_frame("survey_answers", QUIRKY, tz="America/Chicago")
+    assert str(local["date"].dtype) == "datetime64[ns, America/Chicago]"
+    assert (local["inserted_date"] == utc["inserted_date"]).all()
+    with pytest.raises(mdh.InvalidArgumentError, match="IANA"):
+        mdh.to_frame("survey_answers", QUIRKY, tz="Mars/Olympus")
+
+
+def test_bad_input_names_the_fix() -> None:
+    with pytest.raises(mdh.InvalidArgumentError, match="did you mean 'survey_answers'"):
+        mdh.to_frame("survey_answer", [])
+    with pytest.raises(mdh.InvalidArgumentError, match="dicts"):
+        mdh.to_frame("survey_answers", ["not a record"])  # type: ignore[list-item]
+
+
+# -- generated records --------------------------------------------------------------------
+
+instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1),
+                        timezones=st.just(timezone.utc))
+offsets = st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+
+
+@st.composite
+def iso_forms(draw: Any) -> tuple[str, pd.Timestamp]:
+    """An instant written in one of the forms the API uses, and the instant itself (ms precision)."""
+    instant = draw(instants).replace(microsecond=draw(st.integers(0, 999)) * 1000)
+    form = draw(st.sampled_from(["Z3", "Z2", "Z0", "+00:00", "offset", "offset-nocolon", "naive"]))
+    local = instant.astimezone(draw(offsets))
+    if form == "Z2":
+        instant = instant.replace(microsecond=(instant.microsecond // 10000) * 10000)
+        text = instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 10000:02d}Z"
+    elif form == "Z0":
+        instant = instant.replace(microsecond=0)
+        text = instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+    elif form == "Z3":
+        text = instant.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    elif form == "+00:00":
+        text = instant.isoformat(timespec="milliseconds")
+    elif form == "naive":
+        text = instant.replace(tzinfo=None).isoformat(timespec="milliseconds")
+    else:
+        text = local.isoformat(timespec="milliseconds")
+        if form == "offset-nocolon":
+            text = text[:-3] + text[-2:]
+    return text, pd.Timestamp(instant)
+
+
+def optional(value: Any) -> Any:
+    """A key that is present with a value, present with null, or absent."""
+    return st.one_of(st.just(("absent", None)), st.just(("null", None)), value.map(lambda v: ("value", v)))
+
+
+@st.composite
+def answer_records(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    record: dict[str, Any] = {"id": draw(st.uuids()).hex, "surveyName": draw(st.text(min_size=1, max_size=10)),
+                              "answers": draw(st.lists(st.text(max_size=8), max_size=4))}
+    expected: dict[str, Any] = {}
+    for key in ("date", "insertedDate"):
+        state, value = draw(optional(iso_forms()))
+        if state != "absent":
+            record[key] = value[0] if value else None
+        expected[key] = value[1] if value else None
+    state, version = draw(optional(st.integers(0, 10**6)))
+    if state != "absent":
+        record["surveyVersion"] = version
+    expected["surveyVersion"] = version
+    return record, expected
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(answer_records(), max_size=30))
+def test_generated_records_keep_rows_instants_and_values(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    records = [r for r, _ in pairs]
+    frame = mdh.to_frame("survey_answers", records)
+    assert len(frame) == len(records)
+    assert str(frame["date"].dtype) == "datetime64[ns, UTC]"
+    for i, (record, expected) in enumerate(pairs):
+        for key, column in (("date", "date"), ("insertedDate", "inserted_date")):
+            if expected[key] is None:
+                assert pd.isna(frame.loc[i, column])
+            else:
+                assert frame.loc[i, column] == expected[key]
+        assert frame.loc[i, "answers"] == record["answers"]
+        assert frame.loc[i, "survey_name"] == record["surveyName"]
+        if expected["surveyVersion"] is None:
+            assert pd.isna(frame.loc[i, "survey_version"])
+        else:
+            assert frame.loc[i, "survey_version"] == expected["surveyVersion"]
