@@ -145,7 +145,7 @@ class ServiceTokenSource:
 
     def assertion(self) -> str:
         """A fresh signed assertion: iss = sub = the account, aud = the token URL, exp ≈ 200 s, new jti."""
-        now = self._clock()
+        now = time.time()  # the server judges the assertion by the wall clock, not our token clock
         claims = {
             "iss": self._config.service_account,
             "sub": self._config.service_account,

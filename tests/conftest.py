@@ -18,6 +18,12 @@ def config_for(server: SandboxServer) -> mdh.Config:
                                   project_id=creds.project_id, private_key=creds.private_key_pem)
 
 
+@pytest.fixture(name="config_for", scope="session")
+def _config_for() -> Any:
+    """config_for(server) → a Config for that sandbox's service account."""
+    return config_for
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
     """The default sandbox (seed 0, 12 participants, 90 days), shared by the session's tests."""

@@ -1,0 +1,15 @@
+"""The MyDataHelps sandbox: a local emulator of the MyDataHelps (CareEvolution) REST API.
+
+Layered like a moto service: ``models`` (state: synthetic cohort, tokens, rate limits, stats,
+clock), ``responses``/``app`` (thin Starlette routes), ``exceptions`` (errors -> HTTP), ``server``
+(threaded uvicorn, port 0, ready event) and ``cli``. It imports nothing from the client side of
+``mdh_notebook``: it is an independent implementation of the protocol reference.
+"""
+
+from __future__ import annotations
+
+from .app import create_app
+from .config import SandboxConfig
+from .server import SandboxCredentials, SandboxServer, SandboxStartError
+
+__all__ = ["SandboxConfig", "SandboxCredentials", "SandboxServer", "SandboxStartError", "create_app"]

@@ -1,0 +1,101 @@
+"""The Starlette application: the route table, the stats middleware, and ``create_app``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import responses as r
+from .config import SandboxConfig
+from .exceptions import JsonResponse
+from .models import TOKEN_PATH, SandboxBackend
+from .queries import COLLECTIONS
+
+__all__ = ["create_app", "API_ROUTES", "CONTROL_PREFIX"]
+
+CONTROL_PREFIX = "/_sandbox/"
+ADMIN = "/api/v1/administration/projects/{projectId}"
+DELEGATED = "/api/v1/delegated/"
+
+API_ROUTES: tuple[r.ApiRoute, ...] = (
+    r.ApiRoute("GET", f"{ADMIN}/participants", "admin", "service", "api", r.list_participants),
+    r.ApiRoute("GET", f"{ADMIN}/participants/{{participantIdentifier}}", "admin", "service", "api",
+               r.get_participant),
+    r.ApiRoute("GET", f"{DELEGATED}participant", "delegated", "participant", "Participant:read",
+               r.delegated_participant),
+    *(
+        r.ApiRoute("GET", DELEGATED + c.path, "delegated", "participant", c.scope, r.collection_handler(c))
+        for c in COLLECTIONS
+    ),
+)
+
+
+def _route(path: str, endpoint: Any, methods: list[str]) -> Route:
+    """A route whose literal segments match case-insensitively, like ASP.NET routing."""
+    route = Route(path, endpoint, methods=methods)
+    route.path_regex = re.compile(route.path_regex.pattern, re.IGNORECASE)
+    return route
+
+
+class StatsMiddleware:
+    """Counts requests by "METHOD path-template" and responses by status; skips the control plane."""
+
+    def __init__(self, app: ASGIApp, backend: SandboxBackend) -> None:
+        self.app = app
+        self.backend = backend
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            template = getattr(scope.get("route"), "path", None)
+            key = f"{scope['method']} {template if template else '(unmatched)'}"
+            self.backend.stats.record(key, status)
+
+
+async def _routes(request: Request) -> Response:
+    return JsonResponse(
+        {
+            "token": {"method": "POST", "path": "/" + TOKEN_PATH},
+            "api": [route.describe() for route in API_ROUTES],
+        }
+    )
+
+
+def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend | None = None) -> Starlette:
+    """Build the ASGI app over ``backend`` (or a fresh one from ``config``)."""
+    backend = backend or SandboxBackend(config)
+    routes = [
+        _route("/" + TOKEN_PATH, r.token_endpoint, ["POST"]),
+        *(_route(api.path, r.api_endpoint(api), [api.method]) for api in API_ROUTES),
+        Route(CONTROL_PREFIX + "health", r.health, methods=["GET"]),
+        Route(CONTROL_PREFIX + "stats", r.stats, methods=["GET"]),
+        Route(CONTROL_PREFIX + "reset", r.reset, methods=["POST"]),
+        Route(CONTROL_PREFIX + "clock", r.clock, methods=["GET", "POST"]),
+        Route(CONTROL_PREFIX + "routes", _routes, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(StatsMiddleware, backend=backend)],
+        exception_handlers={404: r.not_found, 405: r.method_not_allowed, Exception: r.server_error},
+    )
+    app.state.backend = backend
+    return app

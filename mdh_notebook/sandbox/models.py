@@ -1,0 +1,294 @@
+"""The sandbox's state (the moto "backend"): cohort and cached synthetic data, token authority,
+rate-limit buckets, stats and the clock. Routes call into this; it knows nothing of HTTP beyond
+the error classes.
+
+Decisions where the reference is silent:
+- the rate-limit bucket follows the token: a service token spends its project's admin budget,
+  a participant token its participant's delegated budget, wherever it is sent; a request without
+  a usable token spends an anonymous per-client budget of the path family (admin / delegated);
+- the wrong kind of token for an endpoint is 403 (it authenticates, it is not allowed);
+- a well-formed GUID that is not the account's project is 403, anything else 404;
+- withdrawn participants can still get delegated tokens and read their (truncated) data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import uuid
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from .clock import Clock
+from .cohort import Participant, build_cohort, build_project
+from .config import SandboxConfig
+from .exceptions import (
+    Forbidden,
+    InvalidClient,
+    InvalidGrant,
+    InvalidRequest,
+    InvalidScope,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    UnsupportedGrantType,
+)
+from .paging import CursorCodec
+from .queries import Collection, ParticipantData, Params, collection_page, participant_page
+from .ratelimit import RateLimiter
+from .scopes import FULL_ACCESS, KNOWN_SCOPES, grants, parse_scope_list
+from .sleep import generate_sleep_logs
+from .stats import Stats
+from .surveys import generate_survey_answers
+from .tokens import DELEGATED_CLIENT_IDS, JWT_BEARER, AccessClaims, TokenAuthority, TokenKind
+
+__all__ = ["SandboxBackend", "TOKEN_PATH"]
+
+TOKEN_PATH = "identityserver/connect/token"
+Family = Literal["admin", "delegated"]
+
+
+class SandboxBackend:
+    def __init__(self, config: SandboxConfig | None = None, clock: Clock | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.clock = clock or Clock()
+        cfg = self.config
+        self.window_end: dt.date = cfg.end_date
+        self.window_start: dt.date = cfg.end_date - dt.timedelta(days=cfg.days - 1)
+        self.project = build_project(cfg.seed)
+        self.participants: list[Participant] = build_cohort(cfg.seed, cfg.participants, self.window_start,
+                                                            self.window_end)
+        self._by_id = {p.id: p for p in self.participants}
+        self._by_identifier = {p.identifier: p for p in self.participants}
+        self.tokens = TokenAuthority(cfg, self.clock, self.project.id)
+        self.rate = RateLimiter(self.clock)
+        self.stats = Stats()
+        self.cursors = CursorCodec(hashlib.sha256(f"mdh-sandbox-cursor/{cfg.seed}".encode()).digest())
+        self._data: dict[str, ParticipantData] = {}
+        self._data_lock = threading.Lock()
+        #: The public base URL (``http://host:port/``) once a server serves this backend.
+        self.base_url: str | None = None
+
+    # -- lookups and data -------------------------------------------------------------------
+    def find_by_id(self, value: str) -> Participant | None:
+        try:
+            return self._by_id.get(str(uuid.UUID(value.strip())))
+        except ValueError:
+            return None
+
+    def find_by_identifier(self, identifier: str) -> Participant | None:
+        return self._by_identifier.get(identifier)
+
+    def data_for(self, participant: Participant) -> ParticipantData:
+        """Synthetic data of one participant, generated once and cached."""
+        data = self._data.get(participant.id)
+        if data is None:
+            with self._data_lock:
+                data = self._data.get(participant.id)
+                if data is None:
+                    seed = self.config.seed
+                    data = ParticipantData(
+                        survey_answers=generate_survey_answers(seed, participant, self.project,
+                                                               self.window_start, self.window_end),
+                        sleep_logs=generate_sleep_logs(seed, participant, self.window_start, self.window_end),
+                    )
+                    self._data[participant.id] = data
+        return data
+
+    def warm(self) -> None:
+        for participant in self.participants:
+            self.data_for(participant)
+
+    def token_url(self, request_base: str) -> str:
+        return (self.base_url or request_base) + TOKEN_PATH
+
+    # -- token endpoint ---------------------------------------------------------------------
+    def grant(self, form: Mapping[str, str], request_base: str) -> dict[str, Any]:
+        grant_type = form.get("grant_type")
+        issuer = (self.base_url or request_base) + "identityserver"
+        if grant_type == "client_credentials":
+            return self._grant_client_credentials(form, self.token_url(request_base), issuer)
+        if grant_type == "delegated_participant":
+            return self._grant_delegated(form, issuer)
+        if not grant_type:
+            raise UnsupportedGrantType("grant_type is required: client_credentials or delegated_participant")
+        raise UnsupportedGrantType(
+            f"grant_type {grant_type!r} is not supported; use client_credentials or delegated_participant"
+        )
+
+    def _token_response(self, token: str, expires_in: int, scopes: list[str]) -> dict[str, Any]:
+        return {"access_token": token, "expires_in": expires_in, "token_type": "Bearer", "scope": " ".join(scopes)}
+
+    def _grant_client_credentials(self, form: Mapping[str, str], audience: str, issuer: str) -> dict[str, Any]:
+        if not form.get("client_assertion"):
+            raise InvalidClient("client_assertion is required (an RS256 JWT signed with the service account key)")
+        if form.get("client_assertion_type") != JWT_BEARER:
+            raise InvalidClient(f"client_assertion_type must be {JWT_BEARER}")
+        account = self.tokens.verify_client_assertion(form["client_assertion"], audience)
+        client_id = form.get("client_id")
+        if client_id and client_id != account:
+            raise InvalidClient("client_id does not match the client_assertion's service account")
+        scopes = parse_scope_list(form.get("scope") or "") or [FULL_ACCESS]
+        if scopes != [FULL_ACCESS]:
+            raise InvalidScope(f"a service account may only request scope api, got {' '.join(scopes)!r}")
+        token, expires_in = self.tokens.issue(
+            "service", account, account, scopes, self.config.service_token_lifetime, issuer
+        )
+        self.stats.token_issued("client_credentials")
+        return self._token_response(token, expires_in, scopes)
+
+    def _grant_delegated(self, form: Mapping[str, str], issuer: str) -> dict[str, Any]:
+        client_id = form.get("client_id")
+        if client_id not in DELEGATED_CLIENT_IDS:
+            raise InvalidClient(
+                f"unknown client_id {client_id!r}; use one of {', '.join(sorted(DELEGATED_CLIENT_IDS))}"
+            )
+        if form.get("client_secret") != "secret":
+            raise InvalidClient("invalid client_secret (the delegated clients use the documented placeholder)")
+        service_token = form.get("token")
+        if not service_token:
+            raise InvalidGrant("token is required: the service access token")
+        try:
+            claims = self.tokens.verify(service_token)
+        except Unauthorized as exc:
+            raise InvalidGrant(f"token is not a usable service access token: {exc.message}") from None
+        if claims.kind != "service":
+            raise InvalidGrant("token must be a service access token, not a participant token")
+        raw_id = form.get("participant_id") or ""
+        if not raw_id:
+            raise InvalidGrant("participant_id is required: the participant's id (a GUID)")
+        participant = self.find_by_id(raw_id)
+        if participant is None:
+            if self.find_by_identifier(raw_id.strip()) is not None:
+                raise InvalidGrant(
+                    f"participant_id must be the participant's id (a GUID), not the participantIdentifier "
+                    f"{raw_id!r}; use the id from GET .../participants/{raw_id.strip()}"
+                )
+            raise InvalidGrant(f"unknown participant_id {raw_id!r}")
+        scopes = parse_scope_list(form.get("scope") or "")
+        if not scopes:
+            raise InvalidScope("scope is required: a space-separated list such as 'Participant:read SurveyAnswers:read'")
+        unknown = [s for s in scopes if s not in KNOWN_SCOPES]
+        if unknown:
+            raise InvalidScope(f"unknown scope(s): {', '.join(unknown)}")
+        token, expires_in = self.tokens.issue(
+            "participant", participant.id, client_id, scopes, self.config.participant_token_lifetime, issuer
+        )
+        self.stats.token_issued("delegated_participant")
+        return self._token_response(token, expires_in, scopes)
+
+    # -- API auth + rate limit --------------------------------------------------------------
+    def _bearer(self, authorization: str | None) -> AccessClaims:
+        if not authorization or not authorization.strip():
+            raise Unauthorized("missing access token: send Authorization: Bearer <access token>")
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("the Authorization header must be 'Bearer <access token>'")
+        return self.tokens.verify(token.strip())
+
+    def authorize(
+        self,
+        authorization: str | None,
+        *,
+        family: Family,
+        client: str,
+        need: TokenKind | None = None,
+        scope: str | None = None,
+        label: str = "this endpoint",
+    ) -> tuple[AccessClaims | None, dict[str, str]]:
+        """Authenticate, spend one request of the right budget, check token kind and scope.
+
+        Returns the claims and the RateLimit headers; raises ApiError subclasses carrying them.
+        Without ``need`` (unknown paths) authentication failures are not raised.
+        """
+        claims: AccessClaims | None = None
+        failure: Unauthorized | None = None
+        try:
+            claims = self._bearer(authorization)
+        except Unauthorized as exc:
+            failure = exc
+        if claims is not None and claims.kind == "service":
+            key, limit, who = ("admin", claims.project_id), self.config.admin_rate_limit, "project"
+        elif claims is not None:
+            key, limit, who = ("delegated", claims.subject), self.config.rate_limit, "participant"
+        else:
+            limit = self.config.admin_rate_limit if family == "admin" else self.config.rate_limit
+            key, who = (f"anonymous-{family}", client), "client"
+        state = self.rate.hit(key, limit)
+        headers = state.headers()
+        if not state.allowed:
+            raise TooManyRequests(
+                f"rate limit exceeded: {limit} requests per hour for this {who}; retry in {state.reset} s",
+                headers,
+            )
+        if need is None:
+            return claims, headers
+        if failure is not None or claims is None:
+            assert failure is not None
+            failure.headers.update(headers)
+            raise failure
+        if claims.kind != need:
+            wanted = (
+                "a participant access token (grant_type=delegated_participant)"
+                if need == "participant"
+                else "a service access token (grant_type=client_credentials)"
+            )
+            raise Forbidden(f"{label} needs {wanted}; a {claims.kind} token was sent", headers)
+        if scope is not None and not grants(claims.scopes, scope, read_only=True):
+            raise Forbidden(f"{label} requires scope {scope}; the token has: {' '.join(claims.scopes)}", headers)
+        return claims, headers
+
+    # -- admin ------------------------------------------------------------------------------
+    def _check_project(self, project_id: str, claims: AccessClaims) -> None:
+        try:
+            wanted = str(uuid.UUID(project_id.strip()))
+        except ValueError:
+            raise NotFound(f"project {project_id!r} not found") from None
+        if wanted != claims.project_id or wanted != self.project.id:
+            raise Forbidden(f"service account {self.config.service_account} has no access to project {wanted}")
+
+    def list_participants(self, project_id: str, claims: AccessClaims, params: Params) -> dict[str, Any]:
+        self._check_project(project_id, claims)
+        return participant_page(self.participants, params)
+
+    def get_participant(self, project_id: str, claims: AccessClaims, identifier: str) -> dict[str, Any]:
+        self._check_project(project_id, claims)
+        participant = self.find_by_identifier(identifier)
+        if participant is None:
+            raise NotFound(f"participant {identifier!r} not found in project {self.project.id}")
+        return participant.admin_json()
+
+    # -- delegated --------------------------------------------------------------------------
+    def _participant_of(self, claims: AccessClaims) -> Participant:
+        participant = self._by_id.get(claims.subject)
+        if participant is None:  # a token from a sandbox with another seed sharing our key: impossible
+            raise Unauthorized("access token refers to an unknown participant")
+        return participant
+
+    def participant_info(self, claims: AccessClaims) -> dict[str, Any]:
+        return self._participant_of(claims).info_json(self.project.id)
+
+    def collection(self, collection: Collection[Any], claims: AccessClaims, params: Params) -> dict[str, Any]:
+        participant = self._participant_of(claims)
+        return collection_page(collection, self.data_for(participant), params, self.cursors, participant.id)
+
+    # -- control plane ----------------------------------------------------------------------
+    def reset(self) -> None:
+        """Zero stats, rate-limit buckets, the jti cache and the clock offset (data and keys stay)."""
+        self.stats.reset()
+        self.rate.reset()
+        self.tokens.reset()
+        self.clock.reset()
+
+    def advance_clock(self, seconds: float) -> float:
+        return self.clock.advance(seconds)
+
+    def check_form_fields(self, pairs: list[tuple[str, str]]) -> dict[str, str]:
+        form: dict[str, str] = {}
+        for key, value in pairs:
+            if key in form:
+                raise InvalidRequest(f"parameter {key!r} is repeated")
+            form[key] = value
+        return form
+

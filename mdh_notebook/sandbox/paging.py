@@ -1,0 +1,123 @@
+"""Query-string helpers shared by the list endpoints: list values, integers, dates, and the
+opaque page cursor.
+
+A cursor is urlsafe base64 (no padding) of ``version | offset | query fingerprint | MAC``. The
+fingerprint is a hash of the endpoint, the participant and the normalised filters, so a cursor
+used with different filters is refused; offsets only grow along one query, so a cursor never
+repeats.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import struct
+from collections.abc import Sequence
+
+from .exceptions import BadRequest
+from .isotime import parse_filter_instant
+
+__all__ = ["CursorCodec", "fingerprint", "split_list", "parse_int", "parse_bool", "parse_instant_param"]
+
+_VERSION = 1
+_LAYOUT = struct.Struct(">BI8s")  # version, offset, fingerprint
+_MAC_BYTES = 10
+
+
+def split_list(values: Sequence[str]) -> list[str]:
+    """Split comma-joined list values. ``\\,`` is a literal comma and ``\\\\`` a backslash; a
+    backslash before anything else is kept literally. Empty items are dropped. Several occurrences
+    of the parameter are concatenated."""
+    items: list[str] = []
+    for value in values:
+        current: list[str] = []
+        i = 0
+        while i < len(value):
+            ch = value[i]
+            if ch == "\\" and i + 1 < len(value) and value[i + 1] in ",\\":
+                current.append(value[i + 1])
+                i += 2
+                continue
+            if ch == ",":
+                items.append("".join(current))
+                current = []
+            else:
+                current.append(ch)
+            i += 1
+        items.append("".join(current))
+    return [item for item in items if item != ""]
+
+
+def parse_int(name: str, raw: str | None, default: int, *, minimum: int, maximum: int | None = None) -> int:
+    """An integer parameter; below ``minimum`` or not an integer -> 400; above ``maximum`` -> clamped."""
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise BadRequest(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise BadRequest(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        return maximum
+    return value
+
+
+def parse_bool(name: str, raw: str | None, default: bool) -> bool:
+    if raw is None or raw.strip() == "":
+        return default
+    text = raw.strip().lower()
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise BadRequest(f"{name} must be true or false, got {raw!r}")
+
+
+def parse_instant_param(name: str, raw: str | None) -> int | None:
+    """An ISO-8601 filter parameter as epoch microseconds (None when absent or empty)."""
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return parse_filter_instant(raw)
+    except ValueError:
+        raise BadRequest(
+            f"{name} is not a valid ISO-8601 date/time: {raw!r} (e.g. 2026-10-01T00:00:00Z or 2026-10-01)"
+        ) from None
+
+
+def fingerprint(*parts: object) -> bytes:
+    return hashlib.sha256(repr(parts).encode("utf-8")).digest()[:8]
+
+
+class CursorCodec:
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(self._secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+    def encode(self, offset: int, query: bytes) -> str:
+        payload = _LAYOUT.pack(_VERSION, offset, query)
+        return base64.urlsafe_b64encode(payload + self._mac(payload)).rstrip(b"=").decode("ascii")
+
+    def decode(self, page_id: str, query: bytes) -> int:
+        """The offset a cursor points at; 400 if it is not ours or belongs to another query."""
+        text = page_id.strip()
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != _LAYOUT.size + _MAC_BYTES:
+            raise BadRequest("pageID is not valid; pass back the nextPageID of the previous page unchanged")
+        payload, mac = raw[: _LAYOUT.size], raw[_LAYOUT.size :]
+        if not hmac.compare_digest(mac, self._mac(payload)):
+            raise BadRequest("pageID is not valid; pass back the nextPageID of the previous page unchanged")
+        version, offset, fp = _LAYOUT.unpack(payload)
+        if version != _VERSION:
+            raise BadRequest("pageID is not valid")
+        if not hmac.compare_digest(fp, query):
+            raise BadRequest("pageID belongs to a different query; keep the same filters while paging")
+        return int(offset)

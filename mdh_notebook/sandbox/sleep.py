@@ -1,0 +1,117 @@
+"""Synthetic Fitbit sleep logs: nightly main sleep (mostly ``stages``), occasional ``classic`` naps.
+
+Consistency rules kept by every log: ``timeInBed = minutesAsleep + minutesAwake``,
+``duration = timeInBed * 60000`` ms, ``endTimestamp = startTimestamp + duration``; stage logs have
+``deep + light + rem = minutesAsleep`` and ``wake = minutesAwake``; classic logs have
+``asleep = minutesAsleep`` and ``awake + restless = minutesAwake``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .cohort import Participant, rng_for
+from .isotime import FORMS, format_instant, to_ms
+
+__all__ = ["SleepRow", "generate_sleep_logs"]
+
+_FORM_WEIGHTS = (30, 10, 15, 30, 15)  # Z3, Z2, UTC, LOCAL, NAIVE
+_STAGE_KEYS = ("sleepLevelDeep", "sleepLevelLight", "sleepLevelRem", "sleepLevelWake")
+_CLASSIC_KEYS = ("sleepLevelAwake", "sleepLevelAsleep", "sleepLevelRestless")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SleepRow:
+    record: dict[str, Any]
+    start_us: int
+    ordinal: int
+
+
+def _start_ms(day: dt.date, minute_of_day: float, tz: ZoneInfo) -> int:
+    local = dt.datetime.combine(day, dt.time(), tz) + dt.timedelta(minutes=round(minute_of_day))
+    return to_ms(local.astimezone(dt.timezone.utc))
+
+
+def _log(rng: random.Random, tz: ZoneInfo, start_ms: int, asleep: int, awake: int, kind: str,
+         info_code: str) -> dict[str, Any]:
+    time_in_bed = asleep + awake
+    duration = time_in_bed * 60_000
+    form = rng.choices(FORMS, weights=_FORM_WEIGHTS)[0]
+    to_fall = 0 if rng.random() < 0.8 else min(awake, rng.randint(3, 20))
+    after_wake = 0 if rng.random() < 0.85 else min(awake - to_fall, rng.randint(1, 10))
+    record: dict[str, Any] = {
+        "startTimestamp": format_instant(start_ms, form, tz),
+        "endTimestamp": format_instant(start_ms + duration, form, tz),
+        "duration": duration,
+        "efficiency": round(100 * asleep / time_in_bed) if time_in_bed else 0,
+        "timeInBed": time_in_bed,
+        "infoCode": info_code,
+        "type": kind,
+        "minutesAfterWakeup": after_wake,
+        "minutesAsleep": asleep,
+        "minutesAwake": awake,
+        "minutesToFallAsleep": to_fall,
+    }
+    if kind == "stages":
+        deep = round(asleep * rng.uniform(0.12, 0.22))
+        rem = round(asleep * rng.uniform(0.17, 0.26))
+        levels = {"sleepLevelDeep": deep, "sleepLevelLight": asleep - deep - rem, "sleepLevelRem": rem,
+                  "sleepLevelWake": awake}
+        others = _CLASSIC_KEYS
+    else:
+        restless = round(awake * rng.uniform(0.4, 0.8))
+        levels = {"sleepLevelAwake": awake - restless, "sleepLevelAsleep": asleep,
+                  "sleepLevelRestless": restless}
+        others = _STAGE_KEYS
+    # the other type's level keys: sometimes null, sometimes absent altogether
+    absent = rng.random() < 0.4
+    for key in ("sleepLevelAwake", "sleepLevelAsleep", "sleepLevelRestless", *_STAGE_KEYS):
+        if key in levels:
+            record[key] = levels[key]
+        elif key in others and not absent:
+            record[key] = None
+    if rng.random() < 0.03:  # an optional key missing now and then
+        del record["minutesToFallAsleep"]
+    return record
+
+
+def generate_sleep_logs(seed: int, participant: Participant, start: dt.date, end: dt.date) -> list[SleepRow]:
+    """Sleep logs of one participant for the nights of ``start``..``end``, sorted by start instant."""
+    if not participant.has_fitbit:
+        return []
+    rng = rng_for(seed, "sleep", participant.index)
+    tz = participant.tz
+    reliable = participant.index == 0
+    miss = 0.08 if reliable else rng.uniform(0.05, 0.35)
+    bedtime = rng.uniform(22 * 60, 24 * 60)  # typical minute of day, local
+    need = rng.uniform(360, 480)  # typical minutes asleep
+    last_ms = participant.withdraw_ms
+    logs: list[dict[str, Any]] = []
+    starts: list[int] = []
+    for i in range((end - start).days + 1):
+        day = start + dt.timedelta(days=i)
+        if rng.random() < 0.12:  # afternoon nap, classic
+            nap_start = _start_ms(day, rng.uniform(13 * 60, 17 * 60), tz)
+            asleep = rng.randint(15, 90)
+            if last_ms is None or nap_start < last_ms:
+                logs.append(_log(rng, tz, nap_start, asleep, rng.randint(2, 15), "classic",
+                                 rng.choice(("0", "1"))))
+                starts.append(nap_start)
+        if rng.random() < miss:
+            continue
+        night_start = _start_ms(day, bedtime + rng.gauss(0, 40), tz)
+        if last_ms is not None and night_start >= last_ms:
+            continue
+        asleep = int(min(660, max(150, rng.gauss(need, 50))))
+        awake = rng.randint(15, 75)
+        classic = rng.random() < 0.08 or asleep < 180
+        logs.append(_log(rng, tz, night_start, asleep, awake, "classic" if classic else "stages",
+                         "2" if classic else "0"))
+        starts.append(night_start)
+    rows = [SleepRow(record=r, start_us=s * 1000, ordinal=n) for n, (r, s) in enumerate(zip(logs, starts))]
+    rows.sort(key=lambda row: (row.start_us, row.ordinal))
+    return rows

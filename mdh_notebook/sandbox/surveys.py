@@ -1,0 +1,212 @@
+"""Synthetic survey answers: a biweekly PHQ-9, a daily mood check-in and a weekly activity survey.
+
+One record per answered step (or form item); records of one completed survey share a
+``surveyResultID``. Rows keep parsed values beside the wire record so filters need no parsing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .cohort import Participant, Project, guid, rng_for
+from .isotime import FORMS, format_instant, to_ms
+
+__all__ = ["AnswerRow", "generate_survey_answers", "NOTES"]
+
+_FORM_WEIGHTS = (35, 15, 20, 20, 10)  # Z3, Z2, UTC, LOCAL, NAIVE
+
+NOTES = (
+    "Tired, but OK",
+    'Said "fine" to everyone',
+    "Great day 😊",
+    "Café with Zoë",
+    "long shift; back hurts",
+    "Slept badly, again, woke at 3",
+    "a\\b, c",
+    "Müde — aber zufrieden",
+    "walked the dog 🐕, then rain",
+    "ok",
+)
+ACTIVITIES = ("Walking", "Running", "Yoga", "Cycling", "Swimming", "Strength training")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AnswerRow:
+    record: dict[str, Any]
+    date_us: int | None
+    inserted_us: int
+    survey_result_id: str
+    survey_id: str
+    survey_name: str
+    step: str
+    result: str
+    answers: tuple[str, ...]
+    event: str | None
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        return (self.inserted_us, self.record["id"])
+
+
+@dataclasses.dataclass(frozen=True)
+class _Survey:
+    name: str
+    display: str
+    version: int
+    schedule: dict[str, Any]
+
+
+def _local_ms(day: dt.date, minute_of_day: float, tz: ZoneInfo, rng: random.Random) -> int:
+    base = dt.datetime.combine(day, dt.time(), tz) + dt.timedelta(minutes=minute_of_day)
+    # on a 10 ms grid so the two-digit-fraction rendering stays exact
+    return to_ms(base.astimezone(dt.timezone.utc)) // 60000 * 60000 + rng.randrange(0, 6000) * 10
+
+
+def _insert_delay_ms(rng: random.Random) -> int:
+    if rng.random() < 0.1:  # synced later (offline phone)
+        return rng.randrange(60_000, 36 * 3_600_000, 10)
+    return rng.randrange(300, 20_000, 10)
+
+
+class _Builder:
+    def __init__(self, seed: int, participant: Participant, project: Project) -> None:
+        self.rng = rng_for(seed, "surveys", participant.index)
+        self.participant = participant
+        self.project = project
+        self.tz = participant.tz
+        self.rows: list[AnswerRow] = []
+
+    def form(self) -> str:
+        return self.rng.choices(FORMS, weights=_FORM_WEIGHTS)[0]
+
+    def add_result(
+        self,
+        survey: _Survey,
+        when_ms: int,
+        steps: list[tuple[str, str, list[str]]],
+        *,
+        event: str | None = None,
+        with_schedule: bool = True,
+        task_mode: str = "guid",
+    ) -> None:
+        rng = self.rng
+        result_id = guid(rng)
+        task_id = guid(rng)
+        inserted_ms = when_ms + _insert_delay_ms(rng)
+        has_date = rng.random() >= 0.03  # a few results carry no date at all
+        survey_id = self.project.survey_ids[survey.name]
+        for step, result, answers in steps:
+            form = self.form()
+            record: dict[str, Any] = {
+                "id": guid(rng),
+                "participantID": self.participant.id,
+                "participantIdentifier": self.participant.identifier,
+                "surveyResultID": result_id,
+                "surveyID": survey_id,
+                "surveyVersion": survey.version,
+            }
+            if task_mode == "guid":
+                record["taskID"] = task_id
+            elif task_mode == "null":
+                record["taskID"] = None
+            record["surveyName"] = survey.name
+            record["surveyDisplayName"] = survey.display
+            if has_date:
+                record["date"] = format_instant(when_ms, form, self.tz)
+            record["stepIdentifier"] = step
+            record["resultIdentifier"] = result
+            record["answers"] = list(answers)
+            record["insertedDate"] = format_instant(inserted_ms, form, self.tz)
+            if with_schedule:
+                record["schedule"] = dict(survey.schedule)
+            if event is not None:
+                record["event"] = event
+            self.rows.append(
+                AnswerRow(
+                    record=record,
+                    date_us=when_ms * 1000 if has_date else None,
+                    inserted_us=inserted_ms * 1000,
+                    survey_result_id=result_id,
+                    survey_id=survey_id,
+                    survey_name=survey.name,
+                    step=step,
+                    result=result,
+                    answers=tuple(answers),
+                    event=event,
+                )
+            )
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def generate_survey_answers(
+    seed: int, participant: Participant, project: Project, start: dt.date, end: dt.date
+) -> list[AnswerRow]:
+    """All survey answers of one participant over ``start``..``end`` (local days), sorted by
+    (insertedDate, id)."""
+    b = _Builder(seed, participant, project)
+    rng = b.rng
+    reliable = participant.index == 0
+    last_ms = participant.withdraw_ms
+    days = _days(start, end)
+    sched = project.schedule_ids
+    phq = _Survey("PHQ-9", "PHQ-9 Depression Screener", 3,
+                  {"id": sched["PHQ-9"], "name": "Every 2 weeks", "category": "Mental Health",
+                   "interval": 2, "intervalType": "weeks"})
+    mood_v1 = _Survey("DailyMood", "Daily Mood Check-in", 1,
+                      {"id": sched["DailyMood"], "name": "Daily", "interval": 1, "intervalType": "days"})
+    mood_v2 = dataclasses.replace(mood_v1, version=2)
+    weekly = _Survey("WeeklyActivity", "Weekly Activity", 1,
+                     {"id": sched["WeeklyActivity"], "name": "Weekly", "category": "Lifestyle",
+                      "interval": 1, "intervalType": "weeks"})
+
+    # PHQ-9: per-participant baseline, trend and item biases -> a plausible trajectory
+    baseline = rng.uniform(0.2, 2.0)
+    trend = rng.choice((-1.0, -0.5, 0.0, 0.0, 0.4))
+    biases = [rng.uniform(-0.4, 0.4) for _ in range(9)]
+    phase = rng.randrange(14)
+    adherence_phq = 0.97 if reliable else rng.uniform(0.6, 0.95)
+    adherence_mood = 0.92 if reliable else rng.uniform(0.4, 0.95)
+    adherence_week = 0.9 if reliable else rng.uniform(0.5, 0.95)
+    version_switch = rng.randrange(len(days)) if rng.random() < 0.5 else len(days)
+    activity_weekday = rng.randrange(7)
+    mean_mood = rng.uniform(2.3, 4.2)
+    first_phq = True
+
+    for i, day in enumerate(days):
+        # PHQ-9 every two weeks
+        if (i - phase) % 14 == 0 and rng.random() < adherence_phq:
+            when = _local_ms(day, rng.uniform(8 * 60, 21 * 60), b.tz, rng)
+            if last_ms is None or when < last_ms:
+                level = baseline + trend * i / max(1, len(days))
+                items = [str(min(3, max(0, round(level + bias + rng.gauss(0, 0.6))))) for bias in biases]
+                steps = [("PHQ9", f"PHQ9_{k + 1}", [items[k]]) for k in range(9)]
+                b.add_result(phq, when, steps, event="Enrollment" if first_phq else None,
+                             with_schedule=not first_phq)
+                first_phq = False
+        # daily mood
+        if rng.random() < adherence_mood:
+            when = _local_ms(day, rng.uniform(19 * 60, 23.5 * 60), b.tz, rng)
+            if last_ms is None or when < last_ms:
+                mood = min(5, max(1, round(mean_mood + rng.gauss(0, 0.9))))
+                energy = min(5, max(1, round(mood + rng.gauss(0, 0.8))))
+                note: list[str] = [] if rng.random() < 0.45 else [rng.choice(NOTES)]
+                steps = [("Mood", "Mood", [str(mood)]), ("Energy", "Energy", [str(energy)]),
+                         ("Note", "Note", note)]
+                task_mode = rng.choices(("guid", "null", "absent"), weights=(80, 10, 10))[0]
+                b.add_result(mood_v2 if i >= version_switch else mood_v1, when, steps, task_mode=task_mode)
+        # weekly activity
+        if day.weekday() == activity_weekday and rng.random() < adherence_week:
+            when = _local_ms(day, rng.uniform(10 * 60, 20 * 60), b.tz, rng)
+            if last_ms is None or when < last_ms:
+                chosen = [] if rng.random() < 0.15 else sorted(rng.sample(ACTIVITIES, rng.randint(1, 3)))
+                b.add_result(weekly, when, [("Activities", "Activities", chosen)],
+                             with_schedule=rng.random() < 0.7)
+    b.rows.sort(key=lambda row: row.sort_key)
+    return b.rows

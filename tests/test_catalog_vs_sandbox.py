@@ -1,0 +1,51 @@
+"""The client's catalogue held against the sandbox's routes: path, scope, items key, page size."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import mdh_notebook as mdh
+from mdh_notebook.catalog import KINDS, Kind
+from mdh_notebook.sandbox import SandboxServer
+
+PARTICIPANT_KINDS = [k for k in KINDS.values() if k.token == "participant"]
+
+
+def _token(client: mdh.Client, scopes: list[str]) -> str:
+    session = client.connect("PT-0001", scopes)
+    assert session.token is not None
+    return session.token.value
+
+
+@pytest.mark.parametrize("kind", PARTICIPANT_KINDS, ids=lambda k: k.name)
+def test_catalogue_entry_matches_the_sandbox(sandbox: SandboxServer, client: mdh.Client, kind: Kind) -> None:
+    other = next(k.scope for k in PARTICIPANT_KINDS if k.scope != kind.scope)
+    url = sandbox.url + kind.path
+    denied = httpx.get(url, headers={"Authorization": f"Bearer {_token(client, [other])}"})
+    assert denied.status_code == 403, "the sandbox should ask for the catalogue's scope"
+    token = _token(client, [kind.scope])
+    params = {}
+    if kind.paging.size_param:
+        params[kind.paging.size_param] = str(kind.paging.max_size + 50)
+    ok = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, params=params)
+    assert ok.status_code == 200
+    body = ok.json()
+    if kind.items_key:
+        assert isinstance(body[kind.items_key], list)
+        assert len(body[kind.items_key]) <= kind.paging.max_size, "max page size is the catalogue's"
+        assert kind.paging.next_key in body
+        records = body[kind.items_key]
+    else:
+        records = [body]
+    declared = {c.wire.split(".")[0] for c in kind.columns}
+    seen = {key for record in records for key in record}
+    assert seen <= declared, f"the sandbox sends keys the catalogue does not declare: {seen - declared}"
+
+
+def test_admin_participants_kind(client: mdh.Client) -> None:
+    frame = client.participants()
+    assert len(frame) >= 12
+    assert frame["participant_identifier"].str.match(r"PT-\d{4}").all()
+    assert list(frame.columns[: len(KINDS["participants"].columns)]) == KINDS["participants"].column_names
+    assert len(client.participants(query="PT-0001")) == 1
