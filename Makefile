@@ -19,13 +19,13 @@ lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=False
 
 test: install
-	$(BIN)/python -m pytest tests --nbval-lax --sanitize-with notebooks/sanitize.cfg notebooks
+	$(BIN)/python -m pytest tests --nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks
 
 test-fast: install
 	$(BIN)/python -m pytest tests -x -q
 
 notebooks: install
-	$(BIN)/python -m pytest --nbval-lax --sanitize-with notebooks/sanitize.cfg notebooks
+	$(BIN)/python -m pytest --nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks
 
 bench: install
 	$(BIN)/python benchmarks/run.py
