@@ -37,16 +37,16 @@ from .config import Config
 from .errors import TransportError, error_for_response
 
 __all__ = [
-    "Token",
-    "RenewalEvent",
-    "TokenSource",
-    "ServiceTokenSource",
-    "ParticipantTokenSource",
-    "TokenCache",
-    "BearerAuth",
     "ASSERTION_LIFETIME",
-    "RENEWAL_MARGIN_MAX",
     "DELEGATED_CLIENT_ID",
+    "RENEWAL_MARGIN_MAX",
+    "BearerAuth",
+    "ParticipantTokenSource",
+    "RenewalEvent",
+    "ServiceTokenSource",
+    "Token",
+    "TokenCache",
+    "TokenSource",
 ]
 
 log = logging.getLogger(__name__)

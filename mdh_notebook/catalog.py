@@ -15,8 +15,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Paging", "Column", "Param", "Kind", "KINDS", "kind", "snake_case",
-           "CURSOR", "FITBIT", "PAGE_NUMBER", "SINGLE"]
+__all__ = [
+    "CURSOR",
+    "FITBIT",
+    "KINDS",
+    "PAGE_NUMBER",
+    "SINGLE",
+    "Column",
+    "Kind",
+    "Paging",
+    "Param",
+    "kind",
+    "snake_case",
+]
 
 
 def snake_case(name: str) -> str:

@@ -23,7 +23,7 @@ from .errors import MDHError
 __all__ = ["main"]
 
 
-def _frame_out(frame: "object", out: str | None) -> None:
+def _frame_out(frame: object, out: str | None) -> None:
     import pandas as pd
 
     assert isinstance(frame, pd.DataFrame)

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .errors import ConfigurationError
 
-__all__ = ["Config", "DEFAULT_BASE_URL", "load_private_key"]
+__all__ = ["DEFAULT_BASE_URL", "Config", "load_private_key"]
 
 DEFAULT_BASE_URL = "https://mydatahelps.org/"
 TOKEN_PATH = "identityserver/connect/token"

@@ -25,7 +25,7 @@ from .session import ParticipantSession
 if TYPE_CHECKING:
     from .sandbox import SandboxServer
 
-__all__ = ["connect", "open_client", "embedded_sandbox", "resolve_config"]
+__all__ = ["connect", "embedded_sandbox", "open_client", "resolve_config"]
 
 _embedded_lock = threading.Lock()
 _embedded: list[SandboxServer] = []  # at most one per process, started on first need

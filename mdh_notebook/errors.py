@@ -31,20 +31,20 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
-    "MDHError",
-    "ConfigurationError",
-    "ScopeError",
-    "InvalidArgumentError",
-    "ParticipantNotFound",
-    "TransportError",
     "APIError",
-    "BadRequestError",
-    "TokenRequestError",
     "AuthenticationError",
-    "PermissionDeniedError",
+    "BadRequestError",
+    "ConfigurationError",
+    "InvalidArgumentError",
+    "MDHError",
     "NotFoundError",
+    "ParticipantNotFound",
+    "PermissionDeniedError",
     "RateLimitError",
+    "ScopeError",
     "ServerError",
+    "TokenRequestError",
+    "TransportError",
     "error_for_response",
 ]
 

@@ -38,12 +38,13 @@ def format_instant(value: Any, *, what: str = "value") -> str:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):
         raise InvalidArgumentError(
-            f"{what} {value!r} is not a date or date-time; use ISO 8601 like '2026-10-01' or '2026-10-01T08:00:00-05:00'"
+            f"{what} {value!r} is not a date or date-time; "
+            "use ISO 8601 like '2026-10-01' or '2026-10-01T08:00:00-05:00'"
         ) from None
     if stamp is pd.NaT:
         raise InvalidArgumentError(f"{what} is missing (NaT); pass a real date or leave the filter out")
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+    return str(stamp.strftime("%Y-%m-%dT%H:%M:%S.")) + f"{stamp.microsecond // 1000:03d}Z"
 
 
 def _encode_list(value: Any, what: str) -> str:

@@ -31,10 +31,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalog import Column, Kind, kind as lookup_kind, snake_case
+from .catalog import Column, Kind, snake_case
+from .catalog import kind as lookup_kind
 from .errors import InvalidArgumentError
 
-__all__ = ["to_frame", "empty_frame", "DataWarning", "DTYPES", "convert_tz"]
+__all__ = ["DTYPES", "DataWarning", "convert_tz", "empty_frame", "to_frame"]
 
 DTYPES: dict[str, str] = {
     "string": "string",
@@ -117,7 +118,7 @@ def _extra_paths(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]
     def walk(objs: list[Mapping[str, Any]], prefix: tuple[str, ...]) -> None:
         keys = dict.fromkeys(key for obj in objs for key in obj)  # ordered union, one pass
         for key in keys:
-            path = prefix + (str(key),)
+            path = (*prefix, str(key))
             if path in declared:
                 continue
             nested = [obj[key] for obj in objs if isinstance(obj.get(key), Mapping) and obj[key]]
@@ -144,7 +145,7 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
     """
     entry = lookup_kind(kind) if isinstance(kind, str) else kind
     rows = list(records)
-    for i, row in enumerate(rows[:1] + rows[-1:]):
+    for row in rows[:1] + rows[-1:]:
         if not isinstance(row, Mapping):
             raise InvalidArgumentError(
                 f"to_frame({entry.name!r}, records): records must be JSON objects (dicts), got {type(row).__name__}"

@@ -40,7 +40,8 @@ class Pager:
         key = self.kind.items_key
         if not key:
             if not isinstance(body, dict):
-                raise TransportError(f"{self.kind.name}: expected a JSON object from {self.path}, got {type(body).__name__}")
+                raise TransportError(
+                    f"{self.kind.name}: expected a JSON object from {self.path}, got {type(body).__name__}")
             return [body]
         if not isinstance(body, dict) or not isinstance(body.get(key), list):
             raise TransportError(

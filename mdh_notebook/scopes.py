@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from .errors import ScopeError
 
-__all__ = ["KNOWN_SCOPES", "ALL_ACCESS", "validate_scopes", "grants", "missing_scope"]
+__all__ = ["ALL_ACCESS", "KNOWN_SCOPES", "grants", "missing_scope", "validate_scopes"]
 
 ALL_ACCESS = "api"
 READ_ALL = "user/*.read"

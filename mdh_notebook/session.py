@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from .auth import BearerAuth, ParticipantTokenSource, RenewalEvent, Token, TokenCache
-from .catalog import KINDS, Kind, kind as lookup_kind
+from .catalog import KINDS, Kind
+from .catalog import kind as lookup_kind
 from .client import Client
 from .errors import InvalidArgumentError, MDHError
 from .scopes import missing_scope, validate_scopes
@@ -125,7 +126,7 @@ def _kind_method(entry: Kind) -> Callable[..., pd.DataFrame]:
             raise InvalidArgumentError(
                 f"{entry.name}() takes filters as keywords ({', '.join(p.name for p in entry.params) or 'none'})"
             )
-        for name, value in zip(positional, args):
+        for name, value in zip(positional, args, strict=False):
             if name in filters:
                 raise InvalidArgumentError(f"{entry.name}() got {name!r} twice")
             filters[name] = value

@@ -139,9 +139,9 @@ def test_token_endpoint_refusal_is_a_token_error_without_secrets() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         return httpx.Response(400, json={"error": "invalid_client", "error_description": "bad signature"})
 
-    with mdh.Client(CONFIG, transport=httpx.MockTransport(refuse)) as client:
-        with pytest.raises(mdh.TokenRequestError) as info:
-            client.run_flow(client.service_tokens.fresh_flow())
+    with mdh.Client(CONFIG, transport=httpx.MockTransport(refuse)) as client, \
+            pytest.raises(mdh.TokenRequestError) as info:
+        client.run_flow(client.service_tokens.fresh_flow())
     assert info.value.error == "invalid_client" and "bad signature" in str(info.value)
     assert "eyJ" not in str(info.value)
 
@@ -150,9 +150,9 @@ def test_garbage_from_the_token_endpoint_is_named() -> None:
     def html(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, text="<html>login</html>")
 
-    with mdh.Client(CONFIG, transport=httpx.MockTransport(html)) as client:
-        with pytest.raises(mdh.TransportError, match="MDH_BASE_URL"):
-            client.run_flow(client.service_tokens.fresh_flow())
+    with mdh.Client(CONFIG, transport=httpx.MockTransport(html)) as client, \
+            pytest.raises(mdh.TransportError, match="MDH_BASE_URL"):
+        client.run_flow(client.service_tokens.fresh_flow())
 
 
 def test_repr_of_everything_hides_secrets() -> None:

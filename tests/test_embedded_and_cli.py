@@ -15,7 +15,8 @@ from dotenv import dotenv_values
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("MDH_", "RKS_"))}
 
 
-def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None,
+        timeout: int = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, env=env or CLEAN_ENV, capture_output=True, text=True, timeout=timeout)
 
 

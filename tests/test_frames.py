@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mdh_notebook as mdh
 from mdh_notebook.catalog import KINDS, snake_case

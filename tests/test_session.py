@@ -9,7 +9,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mdh_notebook as mdh
 from mdh_notebook.sandbox import SandboxServer
@@ -20,7 +21,8 @@ def session(client: mdh.Client) -> mdh.ParticipantSession:
     return client.connect("PT-0001", ["Participant:read", "SurveyAnswers:read", "FitbitSleepLogs:read"])
 
 
-def test_frames_are_the_records_the_api_sent(session: mdh.ParticipantSession, raw_answers: list[dict[str, Any]]) -> None:
+def test_frames_are_the_records_the_api_sent(session: mdh.ParticipantSession,
+                                             raw_answers: list[dict[str, Any]]) -> None:
     answers = session.survey_answers()
     assert len(answers) == len(raw_answers) > 100  # more than one page
     assert answers.attrs["pages"] == -(-len(raw_answers) // 100)
