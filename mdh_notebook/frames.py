@@ -54,15 +54,6 @@ class DataWarning(UserWarning):
     """A value the API sent could not be read as its column's declared type."""
 
 
-def _get(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
-    value: Any = record
-    for key in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
 def _report_lost(kind_name: str, column: str, raw: pd.Series, converted: pd.Series) -> None:
     lost = raw.notna() & converted.isna()
     if lost.any():
@@ -80,7 +71,7 @@ def _convert(values: list[Any], dtype: str, kind_name: str, column: str) -> pd.S
         return pd.Series(values, dtype="object")
     raw = pd.Series(values, dtype="object")
     if dtype == "string":
-        return pd.Series([v if v is None or isinstance(v, str) else str(v) for v in values], dtype="string")
+        return pd.Series([v if v is None or type(v) is str else str(v) for v in values], dtype="string")
     if dtype in ("Int64", "Float64"):
         numbers = pd.to_numeric(raw, errors="coerce")
         _report_lost(kind_name, column, raw, numbers)
@@ -116,19 +107,43 @@ def _extra_paths(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]
     found: dict[tuple[str, ...], None] = {}
 
     def walk(objs: list[Mapping[str, Any]], prefix: tuple[str, ...]) -> None:
-        keys = dict.fromkeys(key for obj in objs for key in obj)  # ordered union, one pass
-        for key in keys:
+        keys: set[str] = set().union(*objs)  # C-speed union; order restored below only if needed
+        candidates = [k for k in keys if (*prefix, k) not in declared]
+        if not candidates:
+            return
+        if len(candidates) > 1:
+            order = {k: i for i, k in enumerate(dict.fromkeys(k for obj in objs for k in obj if k in candidates))}
+            candidates.sort(key=order.__getitem__)
+        for key in candidates:
             path = (*prefix, str(key))
-            if path in declared:
-                continue
-            nested = [obj[key] for obj in objs if isinstance(obj.get(key), Mapping) and obj[key]]
+            present = [obj[key] for obj in objs if key in obj]
+            nested = [v for v in present if isinstance(v, dict) and v]
             if nested:
                 walk(nested, path)
-            if path not in prefixes and len(nested) < sum(1 for obj in objs if key in obj):
+            if path not in prefixes and len(nested) < len(present):
                 found.setdefault(path)  # a scalar/list/null at an unknown key: keep it as it came
 
-    walk([r for r in records if isinstance(r, Mapping)], ())
+    walk([r for r in records if isinstance(r, dict)], ())
     return list(found)
+
+
+class _Gather:
+    """Column values by path, each parent gathered once (``schedule`` once for all ``schedule.*``)."""
+
+    def __init__(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.rows = rows
+        self.cache: dict[tuple[str, ...], list[Any]] = {}
+
+    def __call__(self, path: tuple[str, ...]) -> list[Any]:
+        values = self.cache.get(path)
+        if values is None:
+            if len(path) == 1:
+                values = [row.get(path[0]) for row in self.rows]
+            else:
+                key = path[-1]
+                values = [p.get(key) if isinstance(p, dict) else None for p in self(path[:-1])]
+            self.cache[path] = values
+        return values
 
 
 def empty_frame(kind: Kind | str) -> pd.DataFrame:
@@ -151,15 +166,15 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
                 f"to_frame({entry.name!r}, records): records must be JSON objects (dicts), got {type(row).__name__}"
             )
     data: dict[str, pd.Series] = {}
+    gather = _Gather(rows)
     for column in entry.columns:
-        path = tuple(column.wire.split("."))
-        values = [row.get(path[0]) for row in rows] if len(path) == 1 else [_get(row, path) for row in rows]
+        values = gather(tuple(column.wire.split(".")))
         data[column.name] = _convert(values, column.dtype, entry.name, column.name)
     for path in _extra_paths(rows, entry.columns):
         name = snake_case(".".join(path))
         while name in data:
             name += "_"
-        data[name] = pd.Series([_get(row, path) for row in rows], dtype="object")
+        data[name] = pd.Series(gather(path), dtype="object")
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     frame.attrs["kind"] = entry.name
     return convert_tz(frame, tz) if tz else frame
