@@ -106,7 +106,7 @@ def _extra_paths(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]
     prefixes = {p[:i] for p in declared for i in range(1, len(p))}
     found: dict[tuple[str, ...], None] = {}
 
-    def walk(objs: list[Mapping[str, Any]], prefix: tuple[str, ...]) -> None:
+    def walk(objs: Sequence[Mapping[str, Any]], prefix: tuple[str, ...]) -> None:
         keys: set[str] = set().union(*objs)  # C-speed union; order restored below only if needed
         candidates = [k for k in keys if (*prefix, k) not in declared]
         if not candidates:

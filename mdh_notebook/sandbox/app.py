@@ -18,7 +18,7 @@ from .exceptions import JsonResponse
 from .models import TOKEN_PATH, SandboxBackend
 from .queries import COLLECTIONS
 
-__all__ = ["create_app", "API_ROUTES", "CONTROL_PREFIX"]
+__all__ = ["API_ROUTES", "CONTROL_PREFIX", "create_app"]
 
 CONTROL_PREFIX = "/_sandbox/"
 ADMIN = "/api/v1/administration/projects/{projectId}"

@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--participants", type=int, default=defaults.participants,
                         help="number of synthetic participants (default %(default)s)")
     parser.add_argument("--days", type=int, default=defaults.days,
-                        help="days of data ending %s (default %%(default)s)" % defaults.end_date.isoformat())
+                        help=f"days of data ending {defaults.end_date.isoformat()} (default %(default)s)")
     parser.add_argument("--service-token-lifetime", type=float, default=defaults.service_token_lifetime,
                         metavar="S", help="service token lifetime in seconds (default %(default)s)")
     parser.add_argument("--participant-token-lifetime", type=float, default=defaults.participant_token_lifetime,

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from .isotime import format_instant, to_ms, utc_offset_text
 
-__all__ = ["Participant", "Project", "build_project", "build_cohort", "rng_for", "guid"]
+__all__ = ["Participant", "Project", "build_cohort", "build_project", "guid", "rng_for"]
 
 #: Participant roles by 0-based index (only when the cohort is large enough).
 NO_FITBIT_INDEX = 2
@@ -189,7 +189,7 @@ def build_cohort(seed: int, count: int, window_start: dt.date, window_end: dt.da
         if index == WITHDRAWN_INDEX:
             withdrawn_at = start + dt.timedelta(days=max(1, span_days // 2), hours=15, minutes=rng.randint(0, 59))
             withdraw_ms = to_ms(withdrawn_at)
-        demographics = _demographics(rng, zone, places, language, end)
+        demographics: dict[str, str] | None = _demographics(rng, zone, places, language, end)
         if index == NULL_DEMOGRAPHICS_INDEX:
             demographics = None
         custom = {

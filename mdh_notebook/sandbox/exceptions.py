@@ -34,6 +34,7 @@ __all__ = [
     "InvalidGrant",
     "InvalidRequest",
     "InvalidScope",
+    "JsonResponse",
     "MethodNotAllowed",
     "NotFound",
     "OAuthError",
@@ -41,7 +42,6 @@ __all__ = [
     "TooManyRequests",
     "Unauthorized",
     "UnsupportedGrantType",
-    "JsonResponse",
     "error_response",
 ]
 

@@ -10,8 +10,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 __all__ = [
-    "FORMS",
     "EPOCH",
+    "FORMS",
     "format_instant",
     "from_ms",
     "parse_filter_instant",

@@ -35,7 +35,7 @@ from .exceptions import (
     UnsupportedGrantType,
 )
 from .paging import CursorCodec
-from .queries import Collection, ParticipantData, Params, collection_page, participant_page
+from .queries import Collection, Params, ParticipantData, collection_page, participant_page
 from .ratelimit import RateLimiter
 from .scopes import FULL_ACCESS, KNOWN_SCOPES, grants, parse_scope_list
 from .sleep import generate_sleep_logs
@@ -43,7 +43,7 @@ from .stats import Stats
 from .surveys import generate_survey_answers
 from .tokens import DELEGATED_CLIENT_IDS, JWT_BEARER, AccessClaims, TokenAuthority, TokenKind
 
-__all__ = ["SandboxBackend", "TOKEN_PATH"]
+__all__ = ["TOKEN_PATH", "SandboxBackend"]
 
 TOKEN_PATH = "identityserver/connect/token"
 Family = Literal["admin", "delegated"]
@@ -168,7 +168,9 @@ class SandboxBackend:
             raise InvalidGrant(f"unknown participant_id {raw_id!r}")
         scopes = parse_scope_list(form.get("scope") or "")
         if not scopes:
-            raise InvalidScope("scope is required: a space-separated list such as 'Participant:read SurveyAnswers:read'")
+            raise InvalidScope(
+                "scope is required: a space-separated list such as 'Participant:read SurveyAnswers:read'"
+            )
         unknown = [s for s in scopes if s not in KNOWN_SCOPES]
         if unknown:
             raise InvalidScope(f"unknown scope(s): {', '.join(unknown)}")
@@ -195,6 +197,7 @@ class SandboxBackend:
         client: str,
         need: TokenKind | None = None,
         scope: str | None = None,
+        read_only: bool = True,
         label: str = "this endpoint",
     ) -> tuple[AccessClaims | None, dict[str, str]]:
         """Authenticate, spend one request of the right budget, check token kind and scope.
@@ -224,10 +227,10 @@ class SandboxBackend:
             )
         if need is None:
             return claims, headers
-        if failure is not None or claims is None:
-            assert failure is not None
-            failure.headers.update(headers)
-            raise failure
+        if claims is None:
+            error = failure or Unauthorized("missing access token")
+            error.headers.update(headers)
+            raise error
         if claims.kind != need:
             wanted = (
                 "a participant access token (grant_type=delegated_participant)"
@@ -235,7 +238,7 @@ class SandboxBackend:
                 else "a service access token (grant_type=client_credentials)"
             )
             raise Forbidden(f"{label} needs {wanted}; a {claims.kind} token was sent", headers)
-        if scope is not None and not grants(claims.scopes, scope, read_only=True):
+        if scope is not None and not grants(claims.scopes, scope, read_only=read_only):
             raise Forbidden(f"{label} requires scope {scope}; the token has: {' '.join(claims.scopes)}", headers)
         return claims, headers
 

@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from .exceptions import BadRequest
 from .isotime import parse_filter_instant
 
-__all__ = ["CursorCodec", "fingerprint", "split_list", "parse_int", "parse_bool", "parse_instant_param"]
+__all__ = ["CursorCodec", "fingerprint", "parse_bool", "parse_instant_param", "parse_int", "split_list"]
 
 _VERSION = 1
 _LAYOUT = struct.Struct(">BI8s")  # version, offset, fingerprint
-_MAC_BYTES = 10
+_MAC_BYTES = 11  # 13 + 11 = 24 bytes: 32 base64 characters, no spare bits
 
 
 def split_list(values: Sequence[str]) -> list[str]:

@@ -27,8 +27,8 @@ from .surveys import AnswerRow
 __all__ = [
     "COLLECTIONS",
     "Collection",
-    "ParticipantData",
     "Params",
+    "ParticipantData",
     "collection_page",
     "participant_page",
 ]

@@ -20,17 +20,17 @@ from starlette.responses import Response
 from .exceptions import (
     BadRequest,
     InvalidRequest,
+    JsonResponse,
     MethodNotAllowed,
     NotFound,
     SandboxError,
-    JsonResponse,
     error_response,
 )
 from .models import Family, SandboxBackend
 from .queries import Collection, Params
 from .tokens import AccessClaims, TokenKind
 
-__all__ = ["ApiRoute", "api_endpoint", "token_endpoint", "not_found", "method_not_allowed", "server_error"]
+__all__ = ["ApiRoute", "api_endpoint", "method_not_allowed", "not_found", "server_error", "token_endpoint"]
 
 Handler = Callable[[SandboxBackend, AccessClaims, Request], dict[str, Any]]
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -77,6 +77,7 @@ def api_endpoint(route: ApiRoute) -> Endpoint:
                 client=_client(request),
                 need=route.token,
                 scope=route.scope,
+                read_only=route.method == "GET",
                 label=label,
             )
             assert claims is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["KNOWN_SCOPES", "FULL_ACCESS", "READ_ALL", "grants", "parse_scope_list"]
+__all__ = ["FULL_ACCESS", "KNOWN_SCOPES", "READ_ALL", "grants", "parse_scope_list"]
 
 FULL_ACCESS = "api"
 READ_ALL = "user/*.read"

@@ -56,6 +56,7 @@ def _log(rng: random.Random, tz: ZoneInfo, start_ms: int, asleep: int, awake: in
         "minutesAwake": awake,
         "minutesToFallAsleep": to_fall,
     }
+    others: tuple[str, ...]
     if kind == "stages":
         deep = round(asleep * rng.uniform(0.12, 0.22))
         rem = round(asleep * rng.uniform(0.17, 0.26))
@@ -112,6 +113,6 @@ def generate_sleep_logs(seed: int, participant: Participant, start: dt.date, end
         logs.append(_log(rng, tz, night_start, asleep, awake, "classic" if classic else "stages",
                          "2" if classic else "0"))
         starts.append(night_start)
-    rows = [SleepRow(record=r, start_us=s * 1000, ordinal=n) for n, (r, s) in enumerate(zip(logs, starts))]
+    rows = [SleepRow(record=r, start_us=s * 1000, ordinal=n) for n, (r, s) in enumerate(zip(logs, starts, strict=True))]
     rows.sort(key=lambda row: (row.start_us, row.ordinal))
     return rows

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from .cohort import Participant, Project, guid, rng_for
 from .isotime import FORMS, format_instant, to_ms
 
-__all__ = ["AnswerRow", "generate_survey_answers", "NOTES"]
+__all__ = ["NOTES", "AnswerRow", "generate_survey_answers"]
 
 _FORM_WEIGHTS = (35, 15, 20, 20, 10)  # Z3, Z2, UTC, LOCAL, NAIVE
 

@@ -14,7 +14,7 @@ import json
 import math
 import threading
 import uuid
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -25,9 +25,9 @@ from .config import SandboxConfig
 from .exceptions import InvalidClient, Unauthorized
 
 __all__ = [
-    "AccessClaims",
     "DELEGATED_CLIENT_IDS",
     "JWT_BEARER",
+    "AccessClaims",
     "TokenAuthority",
     "TokenKind",
 ]
@@ -55,7 +55,7 @@ class AccessClaims:
     project_id: str
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -212,7 +212,7 @@ class TokenAuthority:
             "project_id": self._project_id,
         }
         token = jwt.encode(claims, self._signing_key, algorithm="RS256", headers={"kid": self._key_id})
-        return token, int(math.floor(lifetime))
+        return token, math.floor(lifetime)
 
     def verify(self, token: str) -> AccessClaims:
         """Verify an access token against the sandbox clock; raise Unauthorized if unusable."""

@@ -1,0 +1,85 @@
+"""The control plane: health, stats, reset, clock."""
+
+from __future__ import annotations
+
+from sandbox_protocol import Proto
+
+
+def test_health(proto: Proto) -> None:
+    response = proto.http.get("_sandbox/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert "RateLimit-Limit" not in response.headers
+
+
+def test_stats_count_requests_by_template(proto: Proto) -> None:
+    proto.http.post("_sandbox/reset")
+    service = proto.service_token()  # 1 token request
+    pid = proto.participant_id("PT-0002", service)  # 1 admin GET
+    proto.get(f"{proto.admin}/participants/PT-0404", service)  # 404
+    delegated = proto.token_request(proto.delegated_form(pid, service, "SurveyAnswers:read"))
+    token = delegated.json()["access_token"]
+    proto.get("api/v1/delegated/surveyanswers", token, limit=2)
+    proto.get("api/v1/delegated/participant", token)  # 403 (scope)
+    proto.get("api/v1/delegated/nope", token)  # 404 unmatched
+    proto.token_request({"grant_type": "nope"})  # 400
+    proto.http.get("_sandbox/health")  # not counted
+    stats = proto.http.get("_sandbox/stats").json()
+    assert stats == {
+        "requests": {
+            "GET (unmatched)": 1,
+            "GET /api/v1/administration/projects/{projectId}/participants/{participantIdentifier}": 2,
+            "GET /api/v1/delegated/participant": 1,
+            "GET /api/v1/delegated/surveyanswers": 1,
+            "POST /identityserver/connect/token": 3,
+        },
+        "responses": {"200": 4, "400": 1, "403": 1, "404": 2},
+        "tokens_issued": {"client_credentials": 1, "delegated_participant": 1},
+    }
+    assert proto.server.stats() == stats
+    proto.http.post("_sandbox/reset")
+    assert proto.http.get("_sandbox/stats").json() == {
+        "requests": {},
+        "responses": {},
+        "tokens_issued": {"client_credentials": 0, "delegated_participant": 0},
+    }
+
+
+def test_clock_advances_and_resets(proto: Proto) -> None:
+    token = proto.participant_token("PT-0001", "Participant:read")
+    assert proto.http.get("_sandbox/clock").json() == {"offset": 0.0}
+    moved = proto.http.post("_sandbox/clock", json={"advance": 1800})
+    assert moved.status_code == 200 and moved.json() == {"offset": 1800.0}
+    assert proto.get("api/v1/delegated/participant", token).status_code == 200
+    assert proto.http.post("_sandbox/clock", json={"advance": 1800.5}).json() == {"offset": 3600.5}
+    assert proto.get("api/v1/delegated/participant", token).status_code == 401
+    for bad in ({"advance": -1}, {"advance": "soon"}, {}, [1]):
+        response = proto.http.post("_sandbox/clock", json=bad)
+        assert response.status_code == 400 and "message" in response.json()
+    assert proto.http.post("_sandbox/clock", content=b"{not json").status_code == 400
+    # tokens issued on the shifted clock carry that time; expires_in is still the full lifetime
+    fresh = proto.token_request(proto.service_form()).json()
+    assert fresh["expires_in"] == 3600
+    proto.http.post("_sandbox/reset")
+    assert proto.http.get("_sandbox/clock").json() == {"offset": 0.0}
+
+
+def test_reset_restores_rate_budget_and_jti_cache(proto: Proto) -> None:
+    token = proto.participant_token("PT-0001", "Participant:read")
+    proto.get("api/v1/delegated/participant", token)
+    second = proto.get("api/v1/delegated/participant", token)
+    assert second.headers["RateLimit-Remaining"] == "9998"
+    assertion = proto.assertion()
+    assert proto.token_request(proto.service_form(assertion)).status_code == 200
+    assert proto.token_request(proto.service_form(assertion)).status_code == 400
+    assert proto.http.post("_sandbox/reset").json() == {"status": "reset"}
+    assert proto.get("api/v1/delegated/participant", token).headers["RateLimit-Remaining"] == "9999"
+    assert proto.token_request(proto.service_form(assertion)).status_code == 200
+
+
+def test_routes_listing(proto: Proto) -> None:
+    routes = proto.http.get("_sandbox/routes").json()
+    assert routes["token"] == {"method": "POST", "path": "/identityserver/connect/token"}
+    table = {(r["method"], r["path"]): (r["token"], r["scope"]) for r in routes["api"]}
+    assert table[("GET", "/api/v1/delegated/surveyanswers")] == ("participant", "SurveyAnswers:read")
+    assert table[("GET", "/api/v1/delegated/fitbit/sleepLogs")] == ("participant", "FitbitSleepLogs:read")
+    assert table[("GET", "/api/v1/administration/projects/{projectId}/participants")] == ("service", "api")

@@ -1,0 +1,170 @@
+"""Delegated collections: cursor paging, clamping, and every survey-answer / sleep-log filter.
+
+Filters are checked against an independent client-side filter of the unfiltered listing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sandbox_protocol import Proto, instant
+
+ANSWERS = "api/v1/delegated/surveyanswers"
+SLEEP = "api/v1/delegated/fitbit/sleepLogs"
+Record = dict[str, Any]
+Everything = dict[str, tuple[list[Record], list[Record]]]
+
+
+def _token(proto: Proto, identifier: str = "PT-0001") -> str:
+    return proto.participant_token(identifier, "SurveyAnswers:read FitbitSleepLogs:read")
+
+
+def test_cursor_paging_of_answers(proto: Proto, everything: Everything) -> None:
+    answers, _ = everything["PT-0001"]
+    token = _token(proto, "PT-0001")
+    assert len(answers) > 100
+    items, cursors = proto.all_pages(ANSWERS, token, "surveyAnswers")
+    assert items == answers
+    assert len(cursors) == (len(answers) - 1) // 100
+    assert len(set(cursors)) == len(cursors)
+    assert len({a["id"] for a in items}) == len(items)
+    small, small_cursors = proto.all_pages(ANSWERS, token, "surveyAnswers", limit=7)
+    assert small == answers and len(set(small_cursors)) == len(small_cursors) == (len(answers) - 1) // 7
+    assert not set(small_cursors) & set(cursors)
+    order = [(instant(a["insertedDate"]), a["id"]) for a in answers]
+    assert order == sorted(order)
+
+
+def test_page_ending_exactly_at_end_has_null_cursor(proto: Proto, everything: Everything) -> None:
+    answers, _ = everything["PT-0001"]
+    token = _token(proto, "PT-0001")
+    phq = [a for a in answers if a["surveyName"] == "PHQ-9"]
+    assert len(phq) % 9 == 0 and len(phq) >= 18
+    pages = []
+    params: dict[str, Any] = {"surveyName": "PHQ-9", "limit": 9}
+    while True:
+        body = proto.get(ANSWERS, token, **params).json()
+        pages.append(body["surveyAnswers"])
+        if body["nextPageID"] is None:
+            break
+        params["pageID"] = body["nextPageID"]
+    assert [len(p) for p in pages] == [9] * (len(phq) // 9)
+    assert [a for p in pages for a in p] == phq
+
+
+def test_limits_and_bad_cursors(proto: Proto, everything: Everything) -> None:
+    answers, _ = everything["PT-0001"]
+    token = _token(proto, "PT-0001")
+    assert len(proto.get(ANSWERS, token, limit=1000).json()["surveyAnswers"]) == 100
+    for bad in ("0", "-3", "ten", "1.5"):
+        response = proto.get(ANSWERS, token, limit=bad)
+        assert response.status_code == 400 and "limit" in response.json()["message"]
+    first = proto.get(ANSWERS, token, limit=5).json()
+    cursor = first["nextPageID"]
+    changed = proto.get(ANSWERS, token, limit=5, pageID=cursor, surveyName="PHQ-9")
+    assert changed.status_code == 400 and "pageID" in changed.json()["message"]
+    tampered = cursor[:10] + ("A" if cursor[10] != "A" else "B") + cursor[11:]
+    for broken in ("nonsense", cursor[:-2], tampered, cursor + "AAAA"):
+        response = proto.get(ANSWERS, token, pageID=broken)
+        assert response.status_code == 400 and "pageID" in response.json()["message"]
+    # another participant's cursor is refused too
+    other = _token(proto, "PT-0002")
+    assert proto.get(ANSWERS, other, limit=5, pageID=cursor).status_code == 400
+    # the limit may change between pages
+    second = proto.get(ANSWERS, token, limit=10, pageID=cursor).json()["surveyAnswers"]
+    assert second == answers[5:15]
+
+
+def _check(proto: Proto, token: str, answers: list[Record], keep: Callable[[Record], bool], **params: Any) -> int:
+    got, _ = proto.all_pages(ANSWERS, token, "surveyAnswers", **params)
+    expected = [a for a in answers if keep(a)]
+    assert got == expected, params
+    return len(expected)
+
+
+def test_list_filters(proto: Proto, everything: Everything) -> None:
+    answers, _ = everything["PT-0001"]
+    token = _token(proto, "PT-0001")
+    assert 0 < _check(proto, token, answers, lambda a: a["surveyName"] in ("PHQ-9", "WeeklyActivity"),
+                      surveyName="PHQ-9,WeeklyActivity") < len(answers)
+    assert _check(proto, token, answers, lambda a: a["stepIdentifier"] == "PHQ9", stepIdentifier="PHQ9") > 0
+    assert _check(proto, token, answers, lambda a: a["resultIdentifier"] in ("PHQ9_1", "Mood"),
+                  resultIdentifier="PHQ9_1,Mood") > 0
+    assert _check(proto, token, answers, lambda a: a["stepIdentifier"] == "PHQ9_1", stepIdentifier="PHQ9_1") == 0
+    assert _check(proto, token, answers, lambda a: a.get("event") == "Enrollment", event="Enrollment") == 9
+    assert _check(proto, token, answers, lambda a: "3" in a["answers"] or "Yoga" in a["answers"],
+                  answer="3,Yoga") > 0
+    result_id = answers[0]["surveyResultID"]
+    assert _check(proto, token, answers, lambda a: a["surveyResultID"] == result_id,
+                  surveyResultID=result_id.upper()) >= 1
+    survey_id = next(a["surveyID"] for a in answers if a["surveyName"] == "DailyMood")
+    assert _check(proto, token, answers, lambda a: a["surveyID"] == survey_id, surveyID=survey_id) > 0
+    assert proto.get(ANSWERS, token, surveyID="not-a-guid").status_code == 400
+    # several filters at once
+    _check(proto, token, answers, lambda a: a["surveyName"] == "DailyMood" and a["stepIdentifier"] == "Mood"
+           and a["answers"] in (["4"], ["5"]), surveyName="DailyMood", stepIdentifier="Mood", answer="4,5")
+
+
+@pytest.mark.parametrize("literal", ["Tired, but OK", "a\\b, c"])
+def test_comma_and_backslash_escaping(proto: Proto, everything: Everything, literal: str) -> None:
+    owner = next(k for k, (answers, _) in everything.items() if any(literal in a["answers"] for a in answers))
+    answers, _ = everything[owner]
+    token = _token(proto, owner)
+    escaped = literal.replace("\\", "\\\\").replace(",", "\\,")
+    n = _check(proto, token, answers, lambda a: literal in a["answers"] or "ok" in a["answers"],
+               answer=escaped + ",ok")
+    assert n >= 1
+    # unescaped, the comma splits the value into two answers that match nothing of the literal
+    got, _ = proto.all_pages(ANSWERS, token, "surveyAnswers", answer=literal)
+    assert all(literal not in a["answers"] for a in got)
+
+
+def test_date_filters(proto: Proto, everything: Everything) -> None:
+    answers, _ = everything["PT-0001"]
+    token = _token(proto, "PT-0001")
+    dated = [a for a in answers if "date" in a]
+    pivot = dated[len(dated) // 2]
+    at = instant(pivot["date"])
+    iso = at.isoformat().replace("+00:00", "Z")
+    after = _check(proto, token, answers, lambda a: "date" in a and instant(a["date"]) > at, after=iso)
+    before = _check(proto, token, answers, lambda a: "date" in a and instant(a["date"]) < at, before=iso)
+    same = sum(1 for a in dated if instant(a["date"]) == at)
+    assert after + before + same == len(dated)  # exclusive on both ends; undated answers excluded
+    ins = instant(pivot["insertedDate"])
+    _check(proto, token, answers, lambda a: instant(a["insertedDate"]) > ins,
+           insertedAfter=ins.isoformat())
+    _check(proto, token, answers, lambda a: instant(a["insertedDate"]) < ins,
+           insertedBefore=ins.isoformat())
+    # one instant, every accepted spelling
+    forms = ["2026-10-01", "2026-10-01T00:00:00Z", "2026-10-01T00:00:00.000+00:00", "2026-09-30T19:00:00-05:00",
+             "2026-09-30T19:00:00-0500", "2026-10-01T00:00:00", "2026-10-01T05:30:00.0000000+05:30"]
+    results = [proto.all_pages(ANSWERS, token, "surveyAnswers", after=f)[0] for f in forms]
+    assert all(r == results[0] for r in results) and 0 < len(results[0]) < len(answers)
+    bad = proto.get(ANSWERS, token, before="yesterday")
+    assert bad.status_code == 400 and "before" in bad.json()["message"]
+
+
+def test_sleep_paging_and_filters(proto: Proto, everything: Everything) -> None:
+    _, logs = everything["PT-0001"]
+    token = _token(proto)
+    assert len(logs) > 25
+    items, cursors = proto.all_pages(SLEEP, token, "results", pageSize=100)
+    assert items == logs and len(cursors) == (len(logs) - 1) // 25 and len(set(cursors)) == len(cursors)
+    assert proto.get(SLEEP, token, pageSize=0).status_code == 400
+    starts = [instant(log["startTimestamp"]) for log in logs]
+    assert starts == sorted(starts)
+    pivot = starts[len(starts) // 2]
+    later, _ = proto.all_pages(SLEEP, token, "results", startDate=pivot.isoformat())
+    assert later == [log for log, s in zip(logs, starts, strict=True) if s >= pivot]  # startDate inclusive
+    earlier, _ = proto.all_pages(SLEEP, token, "results", endDate=pivot.isoformat())
+    assert earlier == [log for log, s in zip(logs, starts, strict=True) if s < pivot]  # endDate exclusive
+    window, _ = proto.all_pages(SLEEP, token, "results", startDate="2026-10-01", endDate="2026-10-08")
+    assert 0 < len(window) <= 8 * 2
+    no_fitbit = [k for k, (_, sleep) in everything.items() if not sleep]
+    assert no_fitbit
+    body = proto.get(SLEEP, _token(proto, no_fitbit[0])).json()
+    assert body == {"results": [], "nextPageID": None}
+    changed = proto.get(SLEEP, token, pageID=cursors[0], startDate="2026-09-01")
+    assert changed.status_code == 400
