@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# root (containers, CI machines) needs --allow-root; nothing else changes
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=False
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=False $(ROOT_FLAG)
 
 test: install
 	$(BIN)/python -m pytest tests --nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks
