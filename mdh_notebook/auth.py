@@ -17,6 +17,9 @@ Shape (after httpx's auth flows and google-auth's credentials):
   once and retries once.
 
 The clock is injected (``clock=time.time`` by default); nothing patches ``time``.
+The flows are for a synchronous ``httpx.Client``: a renewal holds the cache's lock while its
+token request is in flight, which is what makes it one renewal for many threads (an
+``AsyncClient`` would need an asyncio lock instead).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import httpx
 import jwt
 
 from .config import Config
-from .errors import TransportError, error_for_response
+from .errors import TransportError, error_for_response, oauth_error_code
 
 __all__ = [
     "ASSERTION_LIFETIME",
@@ -199,20 +202,13 @@ class ParticipantTokenSource:
         service_token = yield from self._service.fresh_flow()
         sent_at = self._clock()
         response = yield self._exchange(service_token)
-        if response.status_code == 400 and _oauth_error(response) == "invalid_grant":
+        if response.status_code == 400 and oauth_error_code(response) == "invalid_grant":
             # the server may have stopped honouring our service token (a restart, a revocation):
             # renew it once and ask again; a second refusal is the real answer
             service_token = yield from self._service.fresh_flow(force=True, stale=service_token)
             sent_at = self._clock()
             response = yield self._exchange(service_token)
         return _token_from_response(response, sent_at, self.scopes)
-
-
-def _oauth_error(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("error", ""))
-    except (ValueError, AttributeError):
-        return ""
 
 
 class TokenCache:

@@ -13,7 +13,7 @@ date, naive midnight), ``object`` (lists and free-form maps, kept whole).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = [
     "CURSOR",
@@ -63,8 +63,7 @@ SINGLE = Paging("none")
 @dataclass(frozen=True)
 class Column:
     wire: str  # key on the wire; dotted for a nested object's field
-    dtype: str
-    whole: bool = False  # a free-form map kept as one dict column instead of flattened
+    dtype: str  # a free-form map (customFields) is declared as one "object" column and kept whole
 
     @property
     def name(self) -> str:
@@ -90,7 +89,7 @@ class Kind:
     columns: tuple[Column, ...]
     params: tuple[Param, ...] = ()
     doc: str = ""
-    time_params: tuple[str, str] | None = field(default=None)  # (start, end) keywords, for documentation
+    positional: tuple[str, ...] = ()  # filters also taken by position, e.g. (start, end)
 
     @property
     def column_names(self) -> list[str]:
@@ -101,13 +100,13 @@ class Kind:
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
-    """Columns from lines of ``wireName dtype [whole]``."""
+    """Columns from lines of ``wireName dtype``."""
     out = []
     for line in spec.split("\n"):
         if not line.strip():
             continue
-        wire, dtype, *rest = line.split()
-        out.append(Column(wire, dtype, whole=bool(rest and rest[0] == "whole")))
+        wire, dtype = line.split()
+        out.append(Column(wire, dtype))
     return tuple(out)
 
 
@@ -146,7 +145,7 @@ enrollmentDate datetime
 """ + _DEMOGRAPHICS + """
 demographics.unsubscribedFromEmails boolean
 demographics.unsubscribedFromSms boolean
-customFields object whole
+customFields object
 """),
     doc="The participant's own record (GET participant): identifiers, demographics, custom fields.",
 )
@@ -229,7 +228,7 @@ sleepLevelWake Int64
         Param("end", "endDate", "datetime", "sleep that started before this instant"),
     ),
     doc="Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.",
-    time_params=("start", "end"),
+    positional=("start", "end"),
 )
 
 PARTICIPANTS = Kind(
@@ -250,7 +249,7 @@ withdrawDate datetime
 insertedDate datetime
 invitationStatus string
 """ + _DEMOGRAPHICS + """
-customFields object whole
+customFields object
 """),
     params=(Param("query", "query", "str", "matches identifier, name or email"),),
     doc="The project's participants (admin API, service token).",

@@ -15,18 +15,33 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .catalog import KINDS
 from .errors import MDHError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["main"]
 
 
-def _frame_out(frame: object, out: str | None) -> None:
-    import pandas as pd
+_FORMATS = (".csv", ".parquet", ".json", ".jsonl")
 
-    assert isinstance(frame, pd.DataFrame)
+
+def _check_out(out: str | None) -> None:
+    """Refuse an --out we could not write, before any request is made."""
+    if out is None or out == "-":
+        return
+    path = Path(out)
+    if path.suffix.lower() not in _FORMATS:
+        raise MDHError(f"--out {out!r}: use a .csv, .parquet, .json or .jsonl file name (or - for CSV on stdout)")
+    if not path.parent.is_dir():
+        raise MDHError(f"--out {out!r}: the folder {str(path.parent)!r} does not exist; create it first")
+
+
+def _frame_out(frame: pd.DataFrame, out: str | None) -> None:
     if out is None or out == "-":
         frame.to_csv(sys.stdout, index=False)
         return
@@ -36,10 +51,8 @@ def _frame_out(frame: object, out: str | None) -> None:
         frame.to_parquet(path, index=False)
     elif suffix in (".jsonl", ".json"):
         frame.to_json(path, orient="records", lines=suffix == ".jsonl", date_format="iso")
-    elif suffix == ".csv":
-        frame.to_csv(path, index=False)
     else:
-        raise MDHError(f"--out {out!r}: use a .csv, .parquet, .json or .jsonl file name (or - for CSV on stdout)")
+        frame.to_csv(path, index=False)
     print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
 
 
@@ -57,6 +70,7 @@ def _filters(pairs: Sequence[str]) -> dict[str, object]:
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from .connect import connect
 
+    _check_out(args.out)
     entry = KINDS[args.kind]
     scopes = args.scopes.split() if args.scopes else [entry.scope]
     with connect(args.participant, scopes=scopes) as session:
@@ -68,6 +82,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 def _cmd_participants(args: argparse.Namespace) -> int:
     from .connect import open_client
 
+    _check_out(args.out)
     with open_client() as client:
         frame = client.participants(query=args.query)
     columns = ["participant_identifier", "id", "demographics_first_name", "demographics_last_name",
@@ -135,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except MDHError as exc:
         print(f"mdh-notebook: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # writing --out: a full disk, a permission
+        print(f"mdh-notebook: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

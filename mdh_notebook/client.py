@@ -23,6 +23,8 @@ from .catalog import kind as lookup_kind
 from .config import Config
 from .errors import (
     APIError,
+    ClosedError,
+    InvalidArgumentError,
     ParticipantNotFound,
     RateLimitError,
     ServerError,
@@ -30,7 +32,7 @@ from .errors import (
     error_for_response,
 )
 from .filters import encode_params
-from .frames import convert_tz, to_frame
+from .frames import check_tz, convert_tz, to_frame
 from .paging import Pager
 
 if TYPE_CHECKING:
@@ -102,11 +104,17 @@ class Client:
     def closed(self) -> bool:
         return self._http.is_closed
 
+    def _check_open(self) -> None:
+        if self._http.is_closed:
+            raise ClosedError("this client (or the session made with it) is closed — e.g. by leaving its "
+                              "`with` block; connect again")
+
     # -- the one request path -------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
                 auth: httpx.Auth | None = None) -> httpx.Response:
         """Send, retrying connection failures and 5xx (GET only); raise the mapped error on failure."""
+        self._check_open()
         attempt = 0
         while True:
             try:
@@ -139,6 +147,7 @@ class Client:
 
     def run_flow(self, flow: Generator[httpx.Request, httpx.Response, T]) -> T:
         """Drive a token flow (see :mod:`mdh_notebook.auth`) outside any API request."""
+        self._check_open()
         try:
             request = next(flow)
             while True:
@@ -189,6 +198,8 @@ class Client:
         Pages are gathered first and converted once: a frame per page then ``concat`` was
         measured at ~30 ms per 100-record page of fixed per-column cost (benchmarks/run.py).
         """
+        if tz:
+            check_tz(tz)
         pager = self.pager(kind, filters, auth=auth)
         records = [record for page in pager.pages for record in page]
         frame = to_frame(pager.kind, records)
@@ -204,7 +215,8 @@ class Client:
     def find_participant(self, participant: str) -> dict[str, Any]:
         """The admin record for a participantIdentifier (e.g. ``PT-0001``) or an internal id."""
         if not isinstance(participant, str) or not participant.strip():
-            raise ParticipantNotFound(str(participant), f"participant must be a non-empty string, got {participant!r}")
+            raise InvalidArgumentError(
+                f"participant must be a participantIdentifier like 'PT-0001' or an internal id, got {participant!r}")
         participant = participant.strip()
         path = f"{self.kind_path(lookup_kind('participants'))}/{quote(participant, safe='')}"
         try:

@@ -126,14 +126,29 @@ class Config:
 
         given = {"base_url": base_url, "service_account": service_account, "project_id": project_id,
                  "private_key": private_key, "private_key_file": private_key_file}
+        levels = (("arguments", given.get), ("environment", lambda n: env.get(_ENV_NAMES[n])),
+                  (str(dotenv_file), lambda n: dot.get(_ENV_NAMES[n])))
         values: dict[str, Any] = {}
         origins: dict[str, str] = {}
-        for name, var in _ENV_NAMES.items():
-            for origin, value in (("arguments", given[name]), ("environment", env.get(var)),
-                                  (str(dotenv_file), dot.get(var))):
+        for name in ("base_url", "service_account", "project_id"):
+            for origin, lookup in levels:
+                value = lookup(name)
                 if value not in (None, ""):
                     values[name], origins[name] = value, origin
                     break
+        # the key is ONE setting in two spellings: the first level that has either form wins
+        for origin, lookup in levels:
+            pem, file = lookup("private_key"), lookup("private_key_file")
+            if pem not in (None, "") and file not in (None, ""):
+                raise ConfigurationError(
+                    f"both RKS_PRIVATE_KEY and MDH_PRIVATE_KEY_FILE are set in {origin}: keep one of them"
+                )
+            if pem not in (None, ""):
+                values["private_key"], origins["private_key"] = pem, origin
+                break
+            if file not in (None, ""):
+                values["private_key_file"], origins["private_key_file"] = file, origin
+                break
 
         credential_names = ("service_account", "project_id")
         has_key = "private_key" in values or "private_key_file" in values
@@ -167,8 +182,7 @@ class Config:
                     f"cannot read MDH_PRIVATE_KEY_FILE {str(path)!r}: {exc.strerror}; point it at your PEM key file"
                 ) from None
             key = load_private_key(pem, origin=f"the key file {str(path)!r}")
-        source = "arguments" if set(origins.values()) == {"arguments"} else ", ".join(
-            dict.fromkeys(origins[n] for n in ("service_account", "project_id") if n in origins))
+        source = ", ".join(dict.fromkeys(origins.values()))  # every place a setting came from
         return cls(
             _normalise_base_url(values.get("base_url") or DEFAULT_BASE_URL),
             str(values["service_account"]).strip(),

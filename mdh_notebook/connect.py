@@ -19,6 +19,7 @@ import httpx
 from .auth import RenewalEvent
 from .client import Client
 from .config import Config
+from .errors import ConfigurationError
 from .scopes import validate_scopes
 from .session import ParticipantSession
 
@@ -48,6 +49,9 @@ def embedded_sandbox() -> SandboxServer:
 def resolve_config(config: Config | None = None, **settings: Any) -> Config:
     """``config`` if given, else arguments > environment > ``.env``, else the embedded sandbox."""
     if config is not None:
+        given = sorted(name for name, value in settings.items() if value is not None)
+        if given:
+            raise ConfigurationError(f"pass either config= or {', '.join(given)}, not both")
         return config
     resolved = Config.resolve(**settings)
     if resolved is not None:

@@ -7,6 +7,7 @@
     ├── ScopeError                unknown scope at connect(), or a call whose scope the session lacks
     ├── InvalidArgumentError      a filter or argument the API would refuse (also a ValueError)
     ├── ParticipantNotFound       no participant with that identifier or id
+    ├── ClosedError               the session/client was closed (e.g. by leaving a ``with`` block)
     ├── TransportError            the server could not be reached / answered garbage
     └── APIError                  the server answered with an error status
         ├── BadRequestError           400 on an API call
@@ -25,6 +26,7 @@ the method, the path (never the query string of a token request) and the server'
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "ClosedError",
     "ConfigurationError",
     "InvalidArgumentError",
     "MDHError",
@@ -46,6 +49,7 @@ __all__ = [
     "TokenRequestError",
     "TransportError",
     "error_for_response",
+    "oauth_error_code",
 ]
 
 
@@ -75,6 +79,10 @@ class ParticipantNotFound(MDHError, LookupError):
             or f"no participant {participant!r} in this project; pass a participantIdentifier "
             "(e.g. 'PT-0001') or the participant's internal id (a GUID)"
         )
+
+
+class ClosedError(MDHError):
+    """The session or client was closed; connect again."""
 
 
 class TransportError(MDHError):
@@ -139,16 +147,39 @@ _BY_STATUS: dict[int, type[APIError]] = {
     429: RateLimitError,
 }
 
-_HINTS: dict[int, str] = {
-    401: "the token was refused even after renewal; check the service account and its private key",
-    403: "reconnect with the scope this call needs, or check the service account's permissions",
-    429: "the hourly budget is spent; wait for it to reset, or ask for a higher limit "
-         "(the sandbox takes --rate-limit)",
+_RATE_HINT = ("the hourly budget is spent; wait for it to reset, or ask for a higher limit "
+              "(the sandbox takes --rate-limit)")
+_HINTS: dict[tuple[str, int], str] = {  # (API family, status) -> what to do about it
+    ("admin", 401): "the service token was refused even after renewal; check RKS_SERVICE_ACCOUNT and its key",
+    ("delegated", 401): "the participant token was refused even after renewal; connect again",
+    ("admin", 403): "check RKS_PROJECT_ID and that the service account may use this project",
+    ("delegated", 403): "reconnect with the scope this call needs",
+    ("admin", 429): _RATE_HINT,
+    ("delegated", 429): _RATE_HINT,
 }
+_TOKENISH = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|Bearer\s+\S+", re.IGNORECASE)
+
+
+def _redact(text: str) -> str:
+    """Server text goes into exceptions; a token echoed back in it must not."""
+    return _TOKENISH.sub("<redacted>", text)
+
+
+def oauth_error_code(response: httpx.Response) -> str:
+    """The OAuth ``error`` code of a token-endpoint response ('' when there is none)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("error", "")) if isinstance(body, dict) else ""
 
 
 def _server_message(response: httpx.Response) -> str:
     """The server's own words: JSON ``message``/``error_description``/``error``, or plain text."""
+    return _redact(_raw_message(response))
+
+
+def _raw_message(response: httpx.Response) -> str:
     try:
         body: Any = response.json()
     except ValueError:
@@ -177,13 +208,10 @@ def error_for_response(response: httpx.Response, *, token_request: bool = False)
     path = response.request.url.path
     message = _server_message(response)
     if token_request and status in (400, 401):
-        try:
-            error = str(response.json().get("error", "invalid_request"))
-        except (ValueError, AttributeError):
-            error = "invalid_request"
+        error = oauth_error_code(response) or "invalid_request"
         return TokenRequestError(f"token request refused ({error}): {message}", error=error,
                                  status_code=status, method=method, path=path)
-    hint = _HINTS.get(status)
+    hint = _HINTS.get(("admin" if "/administration/" in path else "delegated", status))
     text = f"{message} — {hint}" if hint else message
     if status == 429:
         reset = _int_header(response, "RateLimit-Reset")

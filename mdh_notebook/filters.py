@@ -44,7 +44,9 @@ def format_instant(value: Any, *, what: str = "value") -> str:
     if stamp is pd.NaT:
         raise InvalidArgumentError(f"{what} is missing (NaT); pass a real date or leave the filter out")
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return str(stamp.strftime("%Y-%m-%dT%H:%M:%S.")) + f"{stamp.microsecond // 1000:03d}Z"
+    # milliseconds, as the SDKs send; finer instants keep their microseconds rather than move a bound
+    fraction = f"{stamp.microsecond:06d}" if stamp.microsecond % 1000 else f"{stamp.microsecond // 1000:03d}"
+    return str(stamp.strftime("%Y-%m-%dT%H:%M:%S.")) + fraction + "Z"
 
 
 def _encode_list(value: Any, what: str) -> str:

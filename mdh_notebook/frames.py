@@ -35,7 +35,7 @@ from .catalog import Column, Kind, snake_case
 from .catalog import kind as lookup_kind
 from .errors import InvalidArgumentError
 
-__all__ = ["DTYPES", "DataWarning", "convert_tz", "empty_frame", "to_frame"]
+__all__ = ["DTYPES", "DataWarning", "check_tz", "convert_tz", "to_frame"]
 
 DTYPES: dict[str, str] = {
     "string": "string",
@@ -46,9 +46,6 @@ DTYPES: dict[str, str] = {
     "date": "datetime64[ns]",
     "object": "object",
 }
-
-_MISSING = object()
-
 
 class DataWarning(UserWarning):
     """A value the API sent could not be read as its column's declared type."""
@@ -94,7 +91,8 @@ def _convert(values: list[Any], dtype: str, kind_name: str, column: str) -> pd.S
         _report_lost(kind_name, column, raw, parsed)
         return parsed.astype(DTYPES["datetime"])
     if dtype == "date":
-        parsed = pd.to_datetime(raw.str.slice(0, 10) if len(raw) else raw, format="%Y-%m-%d", errors="coerce")
+        text = pd.Series([v[:10] if type(v) is str else None for v in values], dtype="object")
+        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
         _report_lost(kind_name, column, raw, parsed)
         return parsed.astype(DTYPES["date"])
     raise ValueError(f"catalogue dtype {dtype!r} is not one of {sorted(DTYPES)}")  # a catalogue bug
@@ -120,8 +118,14 @@ def _extra_paths(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]
             nested = [v for v in present if isinstance(v, dict) and v]
             if nested:
                 walk(nested, path)
-            if path not in prefixes and len(nested) < len(present):
-                found.setdefault(path)  # a scalar/list/null at an unknown key: keep it as it came
+            if path not in prefixes:
+                if len(nested) < len(present):
+                    found.setdefault(path)  # a scalar/list/null at an unknown key: keep it as it came
+            elif any(v is not None and not isinstance(v, dict) for v in present):
+                # a declared object arrived as something else: keep it whole, and say so
+                found.setdefault(path)
+                warnings.warn(f"{snake_case('.'.join(path))}: expected an object, got other values; "
+                              "kept whole in that column", DataWarning, stacklevel=4)
 
     walk([r for r in records if isinstance(r, dict)], ())
     return list(found)
@@ -146,11 +150,6 @@ class _Gather:
         return values
 
 
-def empty_frame(kind: Kind | str) -> pd.DataFrame:
-    """The frame of a kind with no rows: every declared column, every declared dtype."""
-    return to_frame(kind, [])
-
-
 def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:
     """Turn raw API records of ``kind`` into exactly the frame the session returns.
 
@@ -160,11 +159,11 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
     """
     entry = lookup_kind(kind) if isinstance(kind, str) else kind
     rows = list(records)
-    for row in rows[:1] + rows[-1:]:
-        if not isinstance(row, Mapping):
-            raise InvalidArgumentError(
-                f"to_frame({entry.name!r}, records): records must be JSON objects (dicts), got {type(row).__name__}"
-            )
+    bad = next((row for row in rows if not isinstance(row, Mapping)), None)
+    if bad is not None:
+        raise InvalidArgumentError(
+            f"to_frame({entry.name!r}, records): records must be JSON objects (dicts), got {type(bad).__name__}"
+        )
     data: dict[str, pd.Series] = {}
     gather = _Gather(rows)
     for column in entry.columns:
@@ -180,8 +179,8 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
     return convert_tz(frame, tz) if tz else frame
 
 
-def convert_tz(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """Every tz-aware date-time column of ``frame`` shown in zone ``tz`` (same instants)."""
+def check_tz(tz: str) -> str:
+    """``tz`` if it is an IANA zone name, else an error naming the fix (before any request)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -190,6 +189,12 @@ def convert_tz(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
         raise InvalidArgumentError(
             f"unknown time zone {tz!r}: use an IANA name such as 'America/New_York' or 'UTC'"
         ) from None
+    return tz
+
+
+def convert_tz(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Every tz-aware date-time column of ``frame`` shown in zone ``tz`` (same instants)."""
+    check_tz(tz)
     out = frame.copy()
     for name in out.columns:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype):

@@ -3,8 +3,8 @@
 * ``cursor``: send the kind's size parameter at its maximum (``limit`` 100 for delegated
   lists, ``pageSize`` 25 for Fitbit) and ``pageID``; follow ``nextPageID`` until it is
   null, empty or absent. A cursor the server repeats is an error, not an endless loop.
-* ``page_number``: ``pageSize`` + ``pageNumber`` from 0, until the total is reached or a
-  short page arrives.
+* ``page_number``: ``pageSize`` + ``pageNumber`` from 0, until the reported total is
+  reached or an empty page arrives (a short page ends it only when no total is sent).
 * ``none``: the body is one record.
 
 ``Pager(fetch, kind, params).pages`` yields one list of records per page; iterating the
@@ -83,7 +83,12 @@ class Pager:
                 yield items
                 fetched += len(items)
                 total = body.get(paging.total_key)
-                if len(items) < paging.max_size or (isinstance(total, int) and fetched >= total):
+                if not items:
+                    return
+                if isinstance(total, int):
+                    if fetched >= total:  # a server may cap pages below what we asked: trust the total
+                        return
+                elif len(items) < paging.max_size:
                     return
                 number += 1
         else:  # pragma: no cover - a catalogue bug

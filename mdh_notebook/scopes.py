@@ -64,6 +64,8 @@ def validate_scopes(scopes: Iterable[str] | str) -> tuple[str, ...]:
     """
     if isinstance(scopes, str):
         scopes = scopes.split()
+    elif not isinstance(scopes, (list, tuple, set, frozenset)):
+        raise ScopeError(f"scopes must be a list of names like ['SurveyAnswers:read'], got {scopes!r}")
     result: list[str] = []
     for scope in scopes:
         if not isinstance(scope, str):

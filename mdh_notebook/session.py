@@ -119,7 +119,7 @@ class ParticipantSession:
 
 
 def _kind_method(entry: Kind) -> Callable[..., pd.DataFrame]:
-    positional = list(entry.time_params or ())
+    positional = list(entry.positional)
 
     def method(self: ParticipantSession, *args: Any, tz: str | None = None, **filters: Any) -> pd.DataFrame:
         if len(args) > len(positional):

@@ -70,3 +70,26 @@ def test_half_a_configuration_names_what_is_missing(tmp_path: Path, env: dict[st
 def test_repr_hides_the_key(tmp_path: Path) -> None:
     config = Config.resolve(environ=FULL_ENV, dotenv_path=tmp_path / ".env")
     assert "<hidden>" in repr(config) and "BEGIN" not in repr(config) and "BEGIN" not in str(config)
+
+
+def test_the_key_is_one_setting_taken_from_the_first_level_that_has_it(tmp_path: Path) -> None:
+    """An explicit key file beats RKS_PRIVATE_KEY in the environment; env's file beats .env's PEM."""
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other_pem = other.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                    serialization.NoEncryption()).decode()
+    key_file = tmp_path / "other.pem"
+    key_file.write_text(other_pem)
+    numbers = other.private_numbers()
+
+    config = Config.resolve(environ=FULL_ENV, dotenv_path=tmp_path / ".env", private_key_file=key_file)
+    assert config is not None and config.private_key.private_numbers() == numbers
+    assert config.source == "environment, arguments"
+
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f'RKS_PRIVATE_KEY="{PEM}"\n')
+    env = {"RKS_SERVICE_ACCOUNT": "a", "RKS_PROJECT_ID": "p", "MDH_PRIVATE_KEY_FILE": str(key_file)}
+    config = Config.resolve(environ=env, dotenv_path=dotenv)
+    assert config is not None and config.private_key.private_numbers() == numbers
+
+    with pytest.raises(mdh.ConfigurationError, match="keep one of them"):
+        Config.resolve(environ={**env, "RKS_PRIVATE_KEY": PEM}, dotenv_path=dotenv)

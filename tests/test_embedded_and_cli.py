@@ -34,10 +34,11 @@ def test_connect_in_an_empty_directory_uses_the_embedded_sandbox(tmp_path: Path)
 
 
 def test_import_reads_nothing_and_starts_nothing(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("RKS_SERVICE_ACCOUNT=only-half\n")
-    code = ("import threading, mdh_notebook\n"
+    os.mkfifo(tmp_path / ".env")  # any read of .env at import would block until the timeout
+    code = ("import threading, mdh_notebook, mdh_notebook.cli\n"
             "print(threading.active_count())\n")
-    result = run([sys.executable, "-c", code], cwd=tmp_path)
+    env = {**CLEAN_ENV, "RKS_SERVICE_ACCOUNT": "only-half"}  # and an incomplete environment is not looked at
+    result = run([sys.executable, "-c", code], cwd=tmp_path, env=env, timeout=60)
     assert result.returncode == 0 and result.stdout.strip() == "1" and result.stderr == ""
 
 
@@ -90,6 +91,13 @@ def test_sandbox_command_env_file_and_fetch(sandbox_process: tuple[str, Path], t
     doctor = run([sys.executable, "-m", "mdh_notebook", "doctor"], cwd=workdir)
     assert doctor.returncode == 0 and "participants: 14" in doctor.stdout
     assert "BEGIN" not in doctor.stdout and "eyJ" not in doctor.stdout and "<hidden>" in doctor.stdout
+
+    bad_out = run([sys.executable, "-m", "mdh_notebook", "fetch", "PT-0001", "survey_answers",
+                   "--out", str(workdir / "no-such-folder" / "x.csv")], cwd=workdir)
+    assert bad_out.returncode == 1 and "does not exist" in bad_out.stderr and "Traceback" not in bad_out.stderr
+    bad_suffix = run([sys.executable, "-m", "mdh_notebook", "fetch", "PT-0001", "survey_answers",
+                      "--out", str(workdir / "x.xlsx")], cwd=workdir)
+    assert bad_suffix.returncode == 1 and ".parquet" in bad_suffix.stderr
 
     missing = run([sys.executable, "-m", "mdh_notebook", "fetch", "PT-0999", "survey_answers"], cwd=workdir)
     assert missing.returncode == 1 and "PT-0999" in missing.stderr and "Traceback" not in missing.stderr

@@ -109,11 +109,20 @@ def test_tz_shows_the_same_instants_in_another_zone() -> None:
         mdh.to_frame("survey_answers", QUIRKY, tz="Mars/Olympus")
 
 
+def test_odd_shapes_are_kept_and_reported() -> None:
+    with pytest.warns(mdh.DataWarning, match="schedule: expected an object"):
+        frame = mdh.to_frame("survey_answers", [{"schedule": "weekly"}, {"schedule": {"id": "s"}}])
+    assert frame.loc[0, "schedule"] == "weekly" and frame.loc[1, "schedule_id"] == "s"
+    with pytest.warns(mdh.DataWarning, match="date_of_birth"):
+        people = mdh.to_frame("participants", [{"demographics": {"dateOfBirth": 19800229}}])
+    assert pd.isna(people.loc[0, "demographics_date_of_birth"])
+
+
 def test_bad_input_names_the_fix() -> None:
     with pytest.raises(mdh.InvalidArgumentError, match="did you mean 'survey_answers'"):
         mdh.to_frame("survey_answer", [])
     with pytest.raises(mdh.InvalidArgumentError, match="dicts"):
-        mdh.to_frame("survey_answers", ["not a record"])  # type: ignore[list-item]
+        mdh.to_frame("survey_answers", [{}, "not a record", {}])  # type: ignore[list-item]
 
 
 # -- generated records --------------------------------------------------------------------
@@ -189,3 +198,15 @@ def test_generated_records_keep_rows_instants_and_values(pairs: list[tuple[dict[
             assert pd.isna(frame.loc[i, "survey_version"])
         else:
             assert frame.loc[i, "survey_version"] == expected["surveyVersion"]
+
+
+def test_filter_instants_keep_their_precision() -> None:
+    from mdh_notebook.filters import format_instant
+
+    assert format_instant("2026-10-01T08:00:00-05:00") == "2026-10-01T13:00:00.000Z"
+    assert format_instant("2026-10-01T13:00:00.123456Z") == "2026-10-01T13:00:00.123456Z"
+    assert format_instant(pd.Timestamp("2026-10-01")) == "2026-10-01T00:00:00.000Z"
+    with pytest.raises(mdh.InvalidArgumentError, match="ISO 8601"):
+        format_instant("soon")
+    with pytest.raises(mdh.InvalidArgumentError, match="datetime, date or ISO-8601"):
+        format_instant(12)

@@ -73,8 +73,35 @@ def test_unknown_scope_is_refused_at_connect_with_a_suggestion(client: mdh.Clien
 
 
 def test_api_and_user_read_scopes_cover_reads(client: mdh.Client) -> None:
-    assert len(client.connect("PT-0002", ["api"]).fitbit_sleep_logs()) >= 0
+    assert len(client.connect("PT-0002", ["api"]).fitbit_sleep_logs()) > 0
     assert len(client.connect("PT-0002", ["user/*.read"]).participant_info()) == 1
+
+
+def test_bad_arguments_are_refused_before_any_request(client: mdh.Client, stats: Any) -> None:
+    before = stats()["requests"]
+    with pytest.raises(mdh.ScopeError, match="list of names"):
+        client.connect("PT-0001", None)  # type: ignore[arg-type]
+    with pytest.raises(mdh.ScopeError, match="list of names"):
+        client.connect("PT-0001", {"SurveyAnswers:read": True})  # type: ignore[arg-type]
+    with pytest.raises(mdh.InvalidArgumentError, match="participantIdentifier like 'PT-0001'"):
+        client.connect(123, ["SurveyAnswers:read"])  # type: ignore[arg-type]
+    assert stats()["requests"] == before
+
+
+def test_a_bad_zone_is_refused_before_any_request(session: mdh.ParticipantSession, stats: Any) -> None:
+    before = stats()["requests"]
+    with pytest.raises(mdh.InvalidArgumentError, match="IANA"):
+        session.survey_answers(tz="Mars/Olympus")
+    assert stats()["requests"] == before
+
+
+def test_a_closed_session_says_so(config: mdh.Config) -> None:
+    with mdh.connect("PT-0001", ["SurveyAnswers:read"], config=config) as session:
+        assert len(session.survey_answers(survey_name="PHQ-9")) > 0
+    with pytest.raises(mdh.ClosedError, match="connect again"):
+        session.survey_answers()
+    with pytest.raises(mdh.ConfigurationError, match="not both"):
+        mdh.connect("PT-0001", ["SurveyAnswers:read"], config=config, base_url="https://example.org/")
 
 
 def test_no_data_and_no_permission_are_different_answers(client: mdh.Client) -> None:
