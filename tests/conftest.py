@@ -7,9 +7,14 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings
 
 import mdh_notebook as mdh
 from mdh_notebook.sandbox import SandboxServer
+
+# timings are never asserted: a slow CI machine must not fail a property on its deadline
+settings.register_profile("mdh", deadline=None)
+settings.load_profile("mdh")
 
 
 def config_for(server: SandboxServer) -> mdh.Config:

@@ -179,7 +179,7 @@ def answer_records(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return record, expected
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(answer_records(), max_size=30))
 def test_generated_records_keep_rows_instants_and_values(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     records = [r for r, _ in pairs]
