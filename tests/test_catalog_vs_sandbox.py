@@ -49,3 +49,18 @@ def test_admin_participants_kind(client: mdh.Client) -> None:
     assert frame["participant_identifier"].str.match(r"PT-\d{4}").all()
     assert list(frame.columns[: len(KINDS["participants"].columns)]) == KINDS["participants"].column_names
     assert len(client.participants(query="PT-0001")) == 1
+
+
+def test_every_catalogue_kind_is_a_sandbox_route_with_the_same_token_and_scope(sandbox: SandboxServer) -> None:
+    import re
+
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", "/" + path.lstrip("/"))
+
+    routes = {(r["method"], shape(r["path"])): r for r in httpx.get(sandbox.url + "_sandbox/routes").json()["api"]}
+    for kind in KINDS.values():
+        route = routes.get(("GET", shape(kind.path)))
+        assert route is not None, f"the sandbox serves no GET {kind.path}"
+        assert route["token"] == kind.token, kind.name
+        if kind.token == "participant":
+            assert route["scope"] == kind.scope, kind.name
