@@ -16,7 +16,7 @@ import pandas as pd
 from .auth import BearerAuth, ParticipantTokenSource, RenewalEvent, Token, TokenCache
 from .catalog import KINDS, Kind
 from .catalog import kind as lookup_kind
-from .client import Client
+from .client import Client, RateLimit
 from .errors import InvalidArgumentError, MDHError
 from .scopes import missing_scope, validate_scopes
 
@@ -86,6 +86,11 @@ class ParticipantSession:
     @property
     def renewals(self) -> int:
         return self.tokens.renewals
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The budget the server reported on the last response (limit, remaining, reset seconds)."""
+        return self.client.rate_limit
 
     @property
     def token(self) -> Token | None:

@@ -301,6 +301,7 @@ def test_rate_limit_is_reported_with_its_reset(config_for: Any) -> None:
         for _ in range(3):
             session.survey_answers(survey_name="PHQ-9")
         assert client.rate_limit is not None and client.rate_limit.remaining == 0
+        assert session.rate_limit == client.rate_limit and session.rate_limit.limit == 3
         with pytest.raises(mdh.RateLimitError) as info:
             session.survey_answers(survey_name="PHQ-9")
     assert info.value.reset is not None and 0 < info.value.reset <= 3600
