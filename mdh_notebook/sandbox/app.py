@@ -37,11 +37,43 @@ API_ROUTES: tuple[r.ApiRoute, ...] = (
 )
 
 
+#: Path parameters matched with Starlette's ``path`` convertor, so that a value with an encoded
+#: slash (``PT%2F1``) reaches the handler, which reads it back from the raw path (see responses).
+_PATH_PARAMETERS = ("participantIdentifier",)
+_CONVERTOR = re.compile(r"\{(\w+):\w+\}")
+
+
 def _route(path: str, endpoint: Any, methods: list[str]) -> Route:
     """A route whose literal segments match case-insensitively, like ASP.NET routing."""
+    for name in _PATH_PARAMETERS:
+        path = path.replace(f"{{{name}}}", f"{{{name}:path}}")
     route = Route(path, endpoint, methods=methods)
     route.path_regex = re.compile(route.path_regex.pattern, re.IGNORECASE)
     return route
+
+
+def _template(route: object) -> str | None:
+    """A matched route's path template as the route table states it (convertors left out)."""
+    path = getattr(route, "path", None)
+    return _CONVERTOR.sub(r"{\1}", path) if isinstance(path, str) else None
+
+
+class ActivityMiddleware:
+    """Marks every HTTP request in flight (background data generation waits for a quiet moment)."""
+
+    def __init__(self, app: ASGIApp, backend: SandboxBackend) -> None:
+        self.app = app
+        self.backend = backend
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.backend.activity.begin()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.backend.activity.end()
 
 
 class StatsMiddleware:
@@ -66,7 +98,7 @@ class StatsMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            template = getattr(scope.get("route"), "path", None)
+            template = _template(scope.get("route"))
             key = f"{scope['method']} {template if template else '(unmatched)'}"
             self.backend.stats.record(key, status)
 
@@ -94,8 +126,9 @@ def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend |
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(StatsMiddleware, backend=backend)],
+        middleware=[Middleware(ActivityMiddleware, backend=backend), Middleware(StatsMiddleware, backend=backend)],
         exception_handlers={404: r.not_found, 405: r.method_not_allowed, Exception: r.server_error},
     )
+    app.router.redirect_slashes = False  # a trailing slash is a 404, never a redirect elsewhere
     app.state.backend = backend
     return app

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["Clock"]
+__all__ = ["MAX_OFFSET", "Clock"]
+
+#: The sandbox clock moves at most this far ahead of the wall clock in total (100 years).
+MAX_OFFSET = 100 * 365.25 * 86400.0
 
 
 class Clock:
@@ -32,10 +36,26 @@ class Clock:
         return self._offset
 
     def advance(self, seconds: float) -> float:
-        if seconds < 0:
-            raise ValueError("the sandbox clock only moves forward")
+        """Move forward by ``seconds`` (finite, >= 0); the total offset stays within ``MAX_OFFSET``.
+        Raises ValueError (leaving the clock unchanged) otherwise."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise ValueError("advance must be a number of seconds")
+        try:
+            step = float(seconds)
+        except OverflowError:
+            step = math.inf
+        if math.isnan(step):
+            raise ValueError("advance must be a number of seconds, not NaN")
+        if step < 0:
+            raise ValueError("advance must be >= 0: the sandbox clock only moves forward")
         with self._lock:
-            self._offset += float(seconds)
+            total = self._offset + step
+            if not total <= MAX_OFFSET:
+                raise ValueError(
+                    f"the sandbox clock can move at most {MAX_OFFSET:.0f} s (100 years) ahead in total; "
+                    f"it is already {self._offset:.0f} s ahead"
+                )
+            self._offset = total
             return self._offset
 
     def reset(self) -> None:

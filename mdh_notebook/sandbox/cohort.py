@@ -16,12 +16,30 @@ from zoneinfo import ZoneInfo
 
 from .isotime import format_instant, to_ms, utc_offset_text
 
-__all__ = ["Participant", "Project", "build_cohort", "build_project", "guid", "rng_for"]
+__all__ = [
+    "EMPTY_CUSTOM_FIELDS_INDEX",
+    "NO_FITBIT_INDEX",
+    "NULL_DEMOGRAPHICS_INDEX",
+    "RECENT_ENROLLMENT_INDEX",
+    "WITHDRAWN_INDEX",
+    "Participant",
+    "Project",
+    "build_cohort",
+    "build_project",
+    "guid",
+    "rng_for",
+]
 
 #: Participant roles by 0-based index (only when the cohort is large enough).
 NO_FITBIT_INDEX = 2
 NULL_DEMOGRAPHICS_INDEX = 3
 WITHDRAWN_INDEX = 4
+EMPTY_CUSTOM_FIELDS_INDEX = 5
+#: Enrolled a third of the way into the data window (everyone else enrolled before it): no data
+#: before enrollment, and a PHQ-9 taken on the day of enrollment (the only "Enrollment" event).
+RECENT_ENROLLMENT_INDEX = 6
+#: Share of participants whose admin record leaves out null-valued optional keys altogether.
+SPARSE_SHARE = 0.4
 
 _ZONES: tuple[tuple[str, tuple[tuple[str, str, str, str], ...], str], ...] = (
     # zone, (city, state, postal code, phone area code), preferred language
@@ -96,12 +114,14 @@ class Participant:
     unsubscribed_email: bool
     unsubscribed_sms: bool
     has_fitbit: bool
+    sparse: bool  # the admin record omits secondaryIdentifier / withdrawDate / invitationStatus when null
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.tz_name)
 
-    def search_texts(self) -> list[str]:
+    def search_texts(self) -> tuple[str, ...]:
+        """What the admin list's ``query`` matches against, casefolded."""
         texts = [self.identifier]
         demo = self.demographics or {}
         names = [demo.get(k, "") for k in ("firstName", "middleName", "lastName")]
@@ -110,10 +130,10 @@ class Participant:
         texts.append(" ".join(n for n in names if n))
         if demo.get("email"):
             texts.append(demo["email"])
-        return [t.casefold() for t in texts if t]
+        return tuple(t.casefold() for t in texts if t)
 
     def admin_json(self) -> dict[str, Any]:
-        return {
+        record = {
             "id": self.id,
             "participantIdentifier": self.identifier,
             "secondaryIdentifier": self.secondary_identifier,
@@ -126,6 +146,11 @@ class Participant:
             "demographics": None if self.demographics is None else dict(self.demographics),
             "customFields": dict(self.custom_fields),
         }
+        if self.sparse:  # missing rather than null (demographics stays: its null is meaningful)
+            for key in ("secondaryIdentifier", "withdrawDate", "invitationStatus"):
+                if record[key] is None:
+                    del record[key]
+        return record
 
     def info_json(self, project_id: str) -> dict[str, Any]:
         demographics: dict[str, str] = {}
@@ -173,7 +198,8 @@ def _demographics(rng: random.Random, tz_name: str, places: tuple[tuple[str, str
 
 
 def build_cohort(seed: int, count: int, window_start: dt.date, window_end: dt.date) -> list[Participant]:
-    """``count`` participants ``PT-0001``.. enrolled before ``window_start``."""
+    """``count`` participants ``PT-0001``.. enrolled before ``window_start`` (but one, see
+    ``RECENT_ENROLLMENT_INDEX``)."""
     start = dt.datetime.combine(window_start, dt.time(), dt.timezone.utc)
     end = dt.datetime.combine(window_end, dt.time(12), dt.timezone.utc)
     span_days = (window_end - window_start).days + 1
@@ -185,6 +211,10 @@ def build_cohort(seed: int, count: int, window_start: dt.date, window_end: dt.da
         enrolled_at = start - dt.timedelta(days=rng.randint(5, 200), seconds=rng.randint(0, 86399),
                                            milliseconds=rng.randint(0, 999))
         inserted_at = enrolled_at - dt.timedelta(days=rng.randint(0, 20), seconds=rng.randint(60, 86399))
+        if index == RECENT_ENROLLMENT_INDEX:  # its own RNG, so the draws below stay as they were
+            late = rng_for(seed, "recent-enrollment", index)
+            enrolled_at = start + dt.timedelta(days=span_days // 3, hours=late.uniform(8, 11))
+            inserted_at = enrolled_at - dt.timedelta(days=late.randint(0, 3), seconds=late.randint(60, 86399))
         withdraw_ms = None
         if index == WITHDRAWN_INDEX:
             withdrawn_at = start + dt.timedelta(days=max(1, span_days // 2), hours=15, minutes=rng.randint(0, 59))
@@ -199,6 +229,8 @@ def build_cohort(seed: int, count: int, window_start: dt.date, window_end: dt.da
         }
         if rng.random() < 0.3:
             custom["Notes"] = rng.choice(("prefers SMS", "night shift, sleeps days", "tablet, no phone"))
+        if index == EMPTY_CUSTOM_FIELDS_INDEX:
+            custom = {}
         people.append(
             Participant(
                 index=index,
@@ -217,6 +249,7 @@ def build_cohort(seed: int, count: int, window_start: dt.date, window_end: dt.da
                 unsubscribed_email=rng.random() < 0.15,
                 unsubscribed_sms=rng.random() < 0.25,
                 has_fitbit=index != NO_FITBIT_INDEX,
+                sparse=rng_for(seed, "sparse", index).random() < SPARSE_SHARE,
             )
         )
     return people

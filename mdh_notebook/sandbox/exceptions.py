@@ -5,6 +5,7 @@
     SandboxError
     ├── OAuthError            400 {"error", "error_description"}   (token endpoint)
     │   ├── InvalidRequest        invalid_request
+    │   │   └── TokenRequestTooLarge  413 invalid_request
     │   ├── InvalidClient         invalid_client
     │   ├── InvalidGrant          invalid_grant
     │   ├── InvalidScope          invalid_scope
@@ -15,9 +16,11 @@
         ├── Forbidden             403
         ├── NotFound              404
         ├── MethodNotAllowed      405
+        ├── PayloadTooLarge       413
         └── TooManyRequests       429
 
-Messages never contain tokens, assertions or keys.
+Messages never contain tokens, assertions or keys, and echo client input only through ``shown`` /
+``clipped`` (at most ``ECHO_LIMIT`` characters).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Mapping
 from starlette.responses import JSONResponse
 
 __all__ = [
+    "ECHO_LIMIT",
     "ApiError",
     "BadRequest",
     "Forbidden",
@@ -38,12 +42,33 @@ __all__ = [
     "MethodNotAllowed",
     "NotFound",
     "OAuthError",
+    "PayloadTooLarge",
     "SandboxError",
+    "TokenRequestTooLarge",
     "TooManyRequests",
     "Unauthorized",
     "UnsupportedGrantType",
+    "clipped",
     "error_response",
+    "shown",
 ]
+
+#: Client-supplied values are echoed in error messages up to this many characters.
+ECHO_LIMIT = 100
+
+
+def clipped(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was when cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
+
+
+def shown(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A client-supplied value quoted for an error message (``repr``), cut to ``limit`` characters."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else f"{value[:limit]!r}... ({len(value)} characters)"
+    return clipped(repr(value), limit)
 
 
 class JsonResponse(JSONResponse):
@@ -88,6 +113,10 @@ class InvalidScope(OAuthError):
     error = "invalid_scope"
 
 
+class TokenRequestTooLarge(InvalidRequest):
+    status = 413
+
+
 class UnsupportedGrantType(OAuthError):
     error = "unsupported_grant_type"
 
@@ -119,6 +148,10 @@ class NotFound(ApiError):
 
 class MethodNotAllowed(ApiError):
     status = 405
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
 
 
 class TooManyRequests(ApiError):

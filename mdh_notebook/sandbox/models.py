@@ -5,10 +5,17 @@ the error classes.
 Decisions where the reference is silent:
 - the rate-limit bucket follows the token: a service token spends its project's admin budget,
   a participant token its participant's delegated budget, wherever it is sent; a request without
-  a usable token spends an anonymous per-client budget of the path family (admin / delegated);
+  a usable token is answered 401 before any rate limiting and spends nothing (its RateLimit
+  headers show the untouched anonymous per-client budget of the path family, admin / delegated);
 - the wrong kind of token for an endpoint is 403 (it authenticates, it is not allowed);
 - a well-formed GUID that is not the account's project is 403, anything else 404;
-- withdrawn participants can still get delegated tokens and read their (truncated) data.
+- withdrawn participants can still get delegated tokens and read their (truncated) data;
+- an assertion's ``aud`` may name the advertised token URL or the one the request itself reached
+  (its scheme and Host header, e.g. ``http://localhost:PORT/``), the path matching exactly.
+
+Each participant's data is generated on first use under that participant's own lock (or ahead of
+time by ``warm``, which the server runs on a background thread for large cohorts, in the gaps
+between requests).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -33,13 +41,15 @@ from .exceptions import (
     TooManyRequests,
     Unauthorized,
     UnsupportedGrantType,
+    clipped,
+    shown,
 )
 from .paging import CursorCodec
-from .queries import Collection, Params, ParticipantData, collection_page, participant_page
+from .queries import Collection, Params, ParticipantData, ParticipantIndex, collection_page, participant_page
 from .ratelimit import RateLimiter
 from .scopes import FULL_ACCESS, KNOWN_SCOPES, grants, parse_scope_list
 from .sleep import generate_sleep_logs
-from .stats import Stats
+from .stats import Activity, Stats
 from .surveys import generate_survey_answers
 from .tokens import DELEGATED_CLIENT_IDS, JWT_BEARER, AccessClaims, TokenAuthority, TokenKind
 
@@ -47,6 +57,10 @@ __all__ = ["TOKEN_PATH", "SandboxBackend"]
 
 TOKEN_PATH = "identityserver/connect/token"
 Family = Literal["admin", "delegated"]
+
+
+def _let_others_run() -> None:
+    time.sleep(0)  # releases the GIL: a thread waiting for it takes it now
 
 
 class SandboxBackend:
@@ -61,12 +75,16 @@ class SandboxBackend:
                                                             self.window_end)
         self._by_id = {p.id: p for p in self.participants}
         self._by_identifier = {p.identifier: p for p in self.participants}
+        self._index = ParticipantIndex(self.participants)
         self.tokens = TokenAuthority(cfg, self.clock, self.project.id)
         self.rate = RateLimiter(self.clock)
         self.stats = Stats()
+        self.activity = Activity()
         self.cursors = CursorCodec(hashlib.sha256(f"mdh-sandbox-cursor/{cfg.seed}".encode()).digest())
         self._data: dict[str, ParticipantData] = {}
-        self._data_lock = threading.Lock()
+        self._data_locks = {p.id: threading.Lock() for p in self.participants}
+        #: Set once every participant's data has been generated.
+        self.warmed = threading.Event()
         #: The public base URL (``http://host:port/``) once a server serves this backend.
         self.base_url: str | None = None
 
@@ -81,57 +99,80 @@ class SandboxBackend:
         return self._by_identifier.get(identifier)
 
     def data_for(self, participant: Participant) -> ParticipantData:
-        """Synthetic data of one participant, generated once and cached."""
+        """Synthetic data of one participant, generated once (under its own lock) and cached."""
         data = self._data.get(participant.id)
         if data is None:
-            with self._data_lock:
+            with self._data_locks[participant.id]:
                 data = self._data.get(participant.id)
                 if data is None:
-                    seed = self.config.seed
-                    data = ParticipantData(
-                        survey_answers=generate_survey_answers(seed, participant, self.project,
-                                                               self.window_start, self.window_end),
-                        sleep_logs=generate_sleep_logs(seed, participant, self.window_start, self.window_end),
-                    )
+                    data = self.generate(participant)
                     self._data[participant.id] = data
         return data
 
-    def warm(self) -> None:
-        for participant in self.participants:
-            self.data_for(participant)
+    def generate(self, participant: Participant) -> ParticipantData:
+        """Build one participant's data (pure: depends on the config and the participant only).
 
-    def token_url(self, request_base: str) -> str:
-        return (self.base_url or request_base) + TOKEN_PATH
+        Generation hands the GIL over once per generated day, so that the event loop and other
+        requests get it at once rather than after the interpreter's switch interval (5 ms) at each
+        of their many I/O steps (the "convoy effect"), which made a request take ~90 ms while a
+        long window was being generated.
+        """
+        seed = self.config.seed
+        return ParticipantData(
+            survey_answers=generate_survey_answers(seed, participant, self.project,
+                                                   self.window_start, self.window_end, pace=_let_others_run),
+            sleep_logs=generate_sleep_logs(seed, participant, self.window_start, self.window_end,
+                                           pace=_let_others_run),
+        )
+
+    def warm(self, stop: threading.Event | None = None, *, background: bool = False) -> bool:
+        """Generate every participant's data now; give up early once ``stop`` is set.
+        ``background``: start each participant only when no request has been served for a moment
+        (requests generate what they need themselves). Returns True (and sets ``warmed``) when all
+        data is there."""
+        for participant in self.participants:
+            if stop is not None and stop.is_set():
+                return False
+            if background and not self.activity.wait_quiet(stop):
+                return False
+            self.data_for(participant)
+        self.warmed.set()
+        return True
+
+    def token_urls(self, request_base: str) -> list[str]:
+        """The token URLs an assertion's ``aud`` may name: the advertised one, then the one this
+        request reached (scheme + Host header)."""
+        return list(dict.fromkeys([(self.base_url or request_base) + TOKEN_PATH, request_base + TOKEN_PATH]))
 
     # -- token endpoint ---------------------------------------------------------------------
     def grant(self, form: Mapping[str, str], request_base: str) -> dict[str, Any]:
         grant_type = form.get("grant_type")
         issuer = (self.base_url or request_base) + "identityserver"
         if grant_type == "client_credentials":
-            return self._grant_client_credentials(form, self.token_url(request_base), issuer)
+            return self._grant_client_credentials(form, self.token_urls(request_base), issuer)
         if grant_type == "delegated_participant":
             return self._grant_delegated(form, issuer)
         if not grant_type:
             raise UnsupportedGrantType("grant_type is required: client_credentials or delegated_participant")
         raise UnsupportedGrantType(
-            f"grant_type {grant_type!r} is not supported; use client_credentials or delegated_participant"
+            f"grant_type {shown(grant_type)} is not supported; use client_credentials or delegated_participant"
         )
 
     def _token_response(self, token: str, expires_in: int, scopes: list[str]) -> dict[str, Any]:
         return {"access_token": token, "expires_in": expires_in, "token_type": "Bearer", "scope": " ".join(scopes)}
 
-    def _grant_client_credentials(self, form: Mapping[str, str], audience: str, issuer: str) -> dict[str, Any]:
+    def _grant_client_credentials(self, form: Mapping[str, str], audiences: list[str], issuer: str) -> dict[str, Any]:
         if not form.get("client_assertion"):
             raise InvalidClient("client_assertion is required (an RS256 JWT signed with the service account key)")
         if form.get("client_assertion_type") != JWT_BEARER:
             raise InvalidClient(f"client_assertion_type must be {JWT_BEARER}")
-        account = self.tokens.verify_client_assertion(form["client_assertion"], audience)
+        account = self.tokens.verify_client_assertion(form["client_assertion"], audiences)
         client_id = form.get("client_id")
         if client_id and client_id != account:
             raise InvalidClient("client_id does not match the client_assertion's service account")
         scopes = parse_scope_list(form.get("scope") or "") or [FULL_ACCESS]
         if scopes != [FULL_ACCESS]:
-            raise InvalidScope(f"a service account may only request scope api, got {' '.join(scopes)!r}")
+            raise InvalidScope(f"a service account may only request scope api, got {shown(' '.join(scopes))}")
         token, expires_in = self.tokens.issue(
             "service", account, account, scopes, self.config.service_token_lifetime, issuer
         )
@@ -142,7 +183,7 @@ class SandboxBackend:
         client_id = form.get("client_id")
         if client_id not in DELEGATED_CLIENT_IDS:
             raise InvalidClient(
-                f"unknown client_id {client_id!r}; use one of {', '.join(sorted(DELEGATED_CLIENT_IDS))}"
+                f"unknown client_id {shown(client_id)}; use one of {', '.join(sorted(DELEGATED_CLIENT_IDS))}"
             )
         if form.get("client_secret") != "secret":
             raise InvalidClient("invalid client_secret (the delegated clients use the documented placeholder)")
@@ -163,9 +204,9 @@ class SandboxBackend:
             if self.find_by_identifier(raw_id.strip()) is not None:
                 raise InvalidGrant(
                     f"participant_id must be the participant's id (a GUID), not the participantIdentifier "
-                    f"{raw_id!r}; use the id from GET .../participants/{raw_id.strip()}"
+                    f"{shown(raw_id)}; use the id from GET .../participants/{clipped(raw_id.strip())}"
                 )
-            raise InvalidGrant(f"unknown participant_id {raw_id!r}")
+            raise InvalidGrant(f"unknown participant_id {shown(raw_id)}")
         scopes = parse_scope_list(form.get("scope") or "")
         if not scopes:
             raise InvalidScope(
@@ -173,7 +214,7 @@ class SandboxBackend:
             )
         unknown = [s for s in scopes if s not in KNOWN_SCOPES]
         if unknown:
-            raise InvalidScope(f"unknown scope(s): {', '.join(unknown)}")
+            raise InvalidScope(f"unknown scope(s): {clipped(', '.join(unknown))}")
         token, expires_in = self.tokens.issue(
             "participant", participant.id, client_id, scopes, self.config.participant_token_lifetime, issuer
         )
@@ -200,24 +241,25 @@ class SandboxBackend:
         read_only: bool = True,
         label: str = "this endpoint",
     ) -> tuple[AccessClaims | None, dict[str, str]]:
-        """Authenticate, spend one request of the right budget, check token kind and scope.
+        """Authenticate, then spend one request of the token's budget, then check kind and scope.
 
         Returns the claims and the RateLimit headers; raises ApiError subclasses carrying them.
-        Without ``need`` (unknown paths) authentication failures are not raised.
+        A request without a usable token spends nothing and is never rate limited: with ``need``
+        it is a 401, without (unknown paths) it gets the anonymous budget's headers as they stand.
         """
-        claims: AccessClaims | None = None
-        failure: Unauthorized | None = None
         try:
             claims = self._bearer(authorization)
-        except Unauthorized as exc:
-            failure = exc
-        if claims is not None and claims.kind == "service":
-            key, limit, who = ("admin", claims.project_id), self.config.admin_rate_limit, "project"
-        elif claims is not None:
-            key, limit, who = ("delegated", claims.subject), self.config.rate_limit, "participant"
-        else:
+        except Unauthorized as failure:
             limit = self.config.admin_rate_limit if family == "admin" else self.config.rate_limit
-            key, who = (f"anonymous-{family}", client), "client"
+            headers = self.rate.peek((f"anonymous-{family}", client), limit).headers()
+            if need is None:
+                return None, headers
+            failure.headers.update(headers)
+            raise
+        if claims.kind == "service":
+            key, limit, who = ("admin", claims.project_id), self.config.admin_rate_limit, "project"
+        else:
+            key, limit, who = ("delegated", claims.subject), self.config.rate_limit, "participant"
         state = self.rate.hit(key, limit)
         headers = state.headers()
         if not state.allowed:
@@ -227,10 +269,6 @@ class SandboxBackend:
             )
         if need is None:
             return claims, headers
-        if claims is None:
-            error = failure or Unauthorized("missing access token")
-            error.headers.update(headers)
-            raise error
         if claims.kind != need:
             wanted = (
                 "a participant access token (grant_type=delegated_participant)"
@@ -247,19 +285,19 @@ class SandboxBackend:
         try:
             wanted = str(uuid.UUID(project_id.strip()))
         except ValueError:
-            raise NotFound(f"project {project_id!r} not found") from None
+            raise NotFound(f"project {shown(project_id)} not found") from None
         if wanted != claims.project_id or wanted != self.project.id:
             raise Forbidden(f"service account {self.config.service_account} has no access to project {wanted}")
 
     def list_participants(self, project_id: str, claims: AccessClaims, params: Params) -> dict[str, Any]:
         self._check_project(project_id, claims)
-        return participant_page(self.participants, params)
+        return participant_page(self._index, params)
 
     def get_participant(self, project_id: str, claims: AccessClaims, identifier: str) -> dict[str, Any]:
         self._check_project(project_id, claims)
         participant = self.find_by_identifier(identifier)
         if participant is None:
-            raise NotFound(f"participant {identifier!r} not found in project {self.project.id}")
+            raise NotFound(f"participant {shown(identifier)} not found in project {self.project.id}")
         return participant.admin_json()
 
     # -- delegated --------------------------------------------------------------------------
@@ -285,13 +323,14 @@ class SandboxBackend:
         self.clock.reset()
 
     def advance_clock(self, seconds: float) -> float:
+        """Move the sandbox clock forward; ValueError for a negative, non-finite or too large step."""
         return self.clock.advance(seconds)
 
     def check_form_fields(self, pairs: list[tuple[str, str]]) -> dict[str, str]:
         form: dict[str, str] = {}
         for key, value in pairs:
             if key in form:
-                raise InvalidRequest(f"parameter {key!r} is repeated")
+                raise InvalidRequest(f"parameter {shown(key)} is repeated")
             form[key] = value
         return form
 

@@ -9,17 +9,21 @@ Decisions where the reference is silent:
 - sleep-log ``startDate`` is inclusive and ``endDate`` exclusive, both on ``startTimestamp``;
   a date-only value means midnight UTC;
 - sizes above the maximum are clamped, below 1 -> 400.
+
+Paging a filtered collection scans the rows once in all: a page resumes at the row position its
+cursor carries and stops at the next matching row, whose position the next cursor carries.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from .cohort import Participant
-from .exceptions import BadRequest
+from .exceptions import BadRequest, shown
 from .paging import CursorCodec, fingerprint, parse_bool, parse_instant_param, parse_int, split_list
 from .sleep import SleepRow
 from .surveys import AnswerRow
@@ -29,6 +33,7 @@ __all__ = [
     "Collection",
     "Params",
     "ParticipantData",
+    "ParticipantIndex",
     "collection_page",
     "participant_page",
 ]
@@ -83,7 +88,7 @@ def _guid_param(params: Params, name: str) -> str | None:
     try:
         return str(uuid.UUID(raw.strip()))
     except ValueError:
-        raise BadRequest(f"{name} must be a GUID, got {raw!r}") from None
+        raise BadRequest(f"{name} must be a GUID, got {shown(raw)}") from None
 
 
 def _answer_filter(params: Params) -> tuple[tuple[Any, ...], list[Callable[[AnswerRow], bool]]]:
@@ -177,14 +182,24 @@ def collection_page(
     key, preds = collection.build_filter(params)
     query = fingerprint(collection.path, participant_id, key)
     page_id = params.get("pageID")
-    offset = 0 if page_id is None or page_id.strip() == "" else codec.decode(page_id, query)
+    position = 0 if page_id is None or page_id == "" else codec.decode(page_id, query)
     rows = collection.rows(data)
-    matched = [r for r in rows if all(p(r) for p in preds)] if preds else rows
-    page = matched[offset : offset + size]
-    end = offset + len(page)
+    end = len(rows)
+    if not preds:
+        page = list(rows[position : position + size])
+        position = min(end, position + size)
+    else:
+        page = []
+        while position < end and len(page) < size:
+            row = rows[position]
+            position += 1
+            if all(p(row) for p in preds):
+                page.append(row)
+        while position < end and not all(p(rows[position]) for p in preds):
+            position += 1  # the next page starts at the next match; none left -> this is the last page
     return {
         collection.items_key: [collection.record(r) for r in page],
-        "nextPageID": codec.encode(end, query) if end < len(matched) else None,
+        "nextPageID": codec.encode(position, query) if position < end else None,
     }
 
 
@@ -196,7 +211,27 @@ _SORTS: dict[str, Callable[[Participant], Any]] = {
 }
 
 
-def participant_page(participants: Sequence[Participant], params: Params) -> dict[str, Any]:
+class ParticipantIndex:
+    """The cohort prepared for the admin list: search texts computed once, sort orders on first use."""
+
+    def __init__(self, participants: Sequence[Participant]) -> None:
+        by_identifier = sorted(participants, key=lambda p: p.identifier)
+        self._entries = [(p, p.search_texts()) for p in by_identifier]
+        self._orders: dict[tuple[str, bool], list[tuple[Participant, tuple[str, ...]]]] = {}
+        self._lock = threading.Lock()
+
+    def ordered(self, sort_name: str, ascending: bool) -> list[tuple[Participant, tuple[str, ...]]]:
+        """Entries sorted by ``sort_name`` (a key of the sort table), ties by participantIdentifier."""
+        with self._lock:
+            order = self._orders.get((sort_name, ascending))
+            if order is None:
+                sort_key = _SORTS[sort_name]
+                order = sorted(self._entries, key=lambda entry: sort_key(entry[0]), reverse=not ascending)
+                self._orders[(sort_name, ascending)] = order
+            return order
+
+
+def participant_page(index: ParticipantIndex, params: Params) -> dict[str, Any]:
     """Admin participant list: ``pageNumber`` (0-based), ``pageSize`` (default 100, max 200),
     ``sortBy`` (InsertedDate | EnrollmentDate | ParticipantIdentifier | Id, case-insensitive;
     default InsertedDate), ``sortAscending`` (default true), ``query`` (case-insensitive substring
@@ -204,15 +239,13 @@ def participant_page(participants: Sequence[Participant], params: Params) -> dic
     number = parse_int("pageNumber", params.get("pageNumber"), 0, minimum=0)
     size = parse_int("pageSize", params.get("pageSize"), 100, minimum=1, maximum=200)
     sort_name = (params.get("sortBy") or "InsertedDate").strip() or "InsertedDate"
-    sort_key = _SORTS.get(sort_name.lower())
-    if sort_key is None:
+    if sort_name.lower() not in _SORTS:
         raise BadRequest(f"sortBy must be one of InsertedDate, EnrollmentDate, ParticipantIdentifier, Id; "
-                         f"got {sort_name!r}")
+                         f"got {shown(sort_name)}")
     ascending = parse_bool("sortAscending", params.get("sortAscending"), True)
     text = (params.get("query") or "").strip().casefold()
-    chosen = [p for p in participants if not text or any(text in t for t in p.search_texts())]
-    chosen.sort(key=lambda p: p.identifier)
-    chosen.sort(key=sort_key, reverse=not ascending)
+    ordered = index.ordered(sort_name.lower(), ascending)
+    chosen = [p for p, texts in ordered if any(text in t for t in texts)] if text else [p for p, _ in ordered]
     page = chosen[number * size : (number + 1) * size]
     return {
         "participants": [p.admin_json() for p in page],

@@ -50,6 +50,16 @@ class RateLimiter:
         reset = max(0, math.ceil(start + self._window - now))
         return RateState(limit=limit, remaining=max(0, limit - used), reset=reset, allowed=allowed)
 
+    def peek(self, key: tuple[str, str], limit: int) -> RateState:
+        """``key``'s budget as it stands, without spending from it (or opening a window)."""
+        now = self._clock.now()
+        with self._lock:
+            start, used = self._buckets.get(key, (now, 0))
+        if now >= start + self._window:
+            start, used = now, 0
+        reset = max(0, math.ceil(start + self._window - now))
+        return RateState(limit=limit, remaining=max(0, limit - used), reset=reset, allowed=used < limit)
+
     def reset(self) -> None:
         with self._lock:
             self._buckets.clear()

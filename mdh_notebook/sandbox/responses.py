@@ -2,17 +2,22 @@
 
 Every API handler shares one wrapper (``api_endpoint``) that authenticates, spends the rate
 budget, checks token kind and scope, and puts the RateLimit headers on every outcome.
+
+API handlers (and the 404 / 405 handlers, which authenticate too) are plain functions: Starlette
+runs them on its thread pool, so CPU work (token checks, data generation, filtering) never holds
+up the event loop. The token and clock endpoints read their body on the loop, with a size limit,
+then do their work on the pool.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,17 +28,34 @@ from .exceptions import (
     JsonResponse,
     MethodNotAllowed,
     NotFound,
+    PayloadTooLarge,
     SandboxError,
+    TokenRequestTooLarge,
+    clipped,
     error_response,
 )
 from .models import Family, SandboxBackend
 from .queries import Collection, Params
 from .tokens import AccessClaims, TokenKind
 
-__all__ = ["ApiRoute", "api_endpoint", "method_not_allowed", "not_found", "server_error", "token_endpoint"]
+__all__ = [
+    "MAX_CONTROL_BODY",
+    "MAX_TOKEN_BODY",
+    "ApiRoute",
+    "api_endpoint",
+    "method_not_allowed",
+    "not_found",
+    "server_error",
+    "token_endpoint",
+]
 
 Handler = Callable[[SandboxBackend, AccessClaims, Request], dict[str, Any]]
-Endpoint = Callable[[Request], Awaitable[Response]]
+Endpoint = Callable[[Request], Response]
+
+#: Larger token requests are refused with 413 (a real one is about 1 KB).
+MAX_TOKEN_BODY = 64 * 1024
+#: Larger control-plane bodies are refused with 413.
+MAX_CONTROL_BODY = 4 * 1024
 
 
 def backend_of(request: Request) -> SandboxBackend:
@@ -67,7 +89,7 @@ class ApiRoute:
 def api_endpoint(route: ApiRoute) -> Endpoint:
     label = f"{route.method} {route.path}"
 
-    async def endpoint(request: Request) -> Response:
+    def endpoint(request: Request) -> Response:
         backend = backend_of(request)
         headers: dict[str, str] = {}
         try:
@@ -95,10 +117,28 @@ def list_participants(backend: SandboxBackend, claims: AccessClaims, request: Re
     return backend.list_participants(request.path_params["projectId"], claims, params_of(request))
 
 
+def _no_such_endpoint(request: Request) -> NotFound:
+    return NotFound(f"no such endpoint: {request.method} {clipped(request.url.path)}")
+
+
+def _last_segment(request: Request, name: str) -> str:
+    """The path parameter ``name`` matched by a ``{name:path}`` route, read from the raw (still
+    percent-encoded) path so that an encoded slash belongs to the value: exactly one non-empty
+    raw segment, or 404 "no such endpoint"."""
+    matched = str(request.path_params[name])
+    raw_path = request.scope.get("raw_path")
+    if isinstance(raw_path, bytes):
+        segment = raw_path.split(b"?", 1)[0].rsplit(b"/", 1)[-1]
+        if segment and unquote_to_bytes(segment).decode("utf-8", "replace") == matched:
+            return matched
+    elif matched and "/" not in matched:
+        return matched
+    raise _no_such_endpoint(request)
+
+
 def get_participant(backend: SandboxBackend, claims: AccessClaims, request: Request) -> dict[str, Any]:
-    return backend.get_participant(
-        request.path_params["projectId"], claims, request.path_params["participantIdentifier"]
-    )
+    return backend.get_participant(request.path_params["projectId"], claims,
+                                   _last_segment(request, "participantIdentifier"))
 
 
 def delegated_participant(backend: SandboxBackend, claims: AccessClaims, request: Request) -> dict[str, Any]:
@@ -112,19 +152,41 @@ def collection_handler(collection: Collection[Any]) -> Handler:
     return handler
 
 
+# -- request bodies --------------------------------------------------------------------------
+async def _read_body(request: Request, limit: int, too_large: Callable[[str], SandboxError]) -> bytes:
+    """The request body, refused (``too_large``) past ``limit`` bytes without reading it all."""
+    message = f"the request body is larger than {limit} bytes"
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(message)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(message)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 # -- token endpoint --------------------------------------------------------------------------
+def _grant(backend: SandboxBackend, body: bytes, request_base: str) -> dict[str, Any]:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequest("the token request body is not UTF-8") from None
+    form = backend.check_form_fields(parse_qsl(text, keep_blank_values=True))
+    return backend.grant(form, request_base)
+
+
 async def token_endpoint(request: Request) -> Response:
     backend = backend_of(request)
     try:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media != "application/x-www-form-urlencoded":
             raise InvalidRequest("the token request body must be application/x-www-form-urlencoded")
-        try:
-            text = (await request.body()).decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidRequest("the token request body is not UTF-8") from None
-        form = backend.check_form_fields(parse_qsl(text, keep_blank_values=True))
-        payload = backend.grant(form, str(request.base_url))
+        body = await _read_body(request, MAX_TOKEN_BODY, TokenRequestTooLarge)
+        payload = await run_in_threadpool(_grant, backend, body, str(request.base_url))
     except SandboxError as exc:
         return error_response(exc)
     return JsonResponse(payload, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
@@ -132,7 +194,8 @@ async def token_endpoint(request: Request) -> Response:
 
 # -- 404 / 405 / 500 -------------------------------------------------------------------------
 def _api_headers(request: Request) -> dict[str, str]:
-    """Unknown paths under /api/ still spend and report a rate budget, like any API response."""
+    """Unknown paths under /api/ still report a rate budget, like any API response (and spend it
+    when a usable token is sent)."""
     path = request.url.path
     if not path.lower().startswith("/api/"):
         return {}
@@ -143,23 +206,25 @@ def _api_headers(request: Request) -> dict[str, str]:
     return headers
 
 
-async def not_found(request: Request, exc: Exception) -> Response:
+def not_found(request: Request, exc: Exception) -> Response:
     try:
         headers = _api_headers(request)
     except SandboxError as limited:
         return error_response(limited)
-    return error_response(NotFound(f"no such endpoint: {request.method} {request.url.path}"), headers)
+    return error_response(_no_such_endpoint(request), headers)
 
 
-async def method_not_allowed(request: Request, exc: Exception) -> Response:
+def method_not_allowed(request: Request, exc: Exception) -> Response:
     try:
         headers = _api_headers(request)
     except SandboxError as limited:
         return error_response(limited)
     if isinstance(exc, HTTPException) and exc.headers:
         headers.update(exc.headers)
-    return error_response(MethodNotAllowed(f"method {request.method} is not allowed on {request.url.path}"),
-                          headers)
+    return error_response(
+        MethodNotAllowed(f"method {clipped(request.method)} is not allowed on {clipped(request.url.path)}"),
+        headers,
+    )
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -181,20 +246,25 @@ async def reset(request: Request) -> Response:
 
 
 async def clock(request: Request) -> Response:
+    """GET: the offset. POST ``{"advance": seconds}``: a finite number >= 0, the total offset
+    staying within 100 years; anything else is a 400 and leaves the clock alone."""
     backend = backend_of(request)
     if request.method == "GET":
         return JsonResponse({"offset": backend.clock.offset})
+    usage = 'body must be JSON like {"advance": 3600} (seconds, a number)'
     try:
+        raw = await _read_body(request, MAX_CONTROL_BODY, PayloadTooLarge)
         try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
-            raise BadRequest('body must be JSON like {"advance": 3600}') from None
+            body = json.loads(raw or b"{}")
+        except (ValueError, RecursionError):
+            raise BadRequest(usage) from None
         advance = body.get("advance") if isinstance(body, dict) else None
-        if isinstance(advance, bool) or not isinstance(advance, (int, float)) or not math.isfinite(advance):
-            raise BadRequest('body must be JSON like {"advance": 3600} (seconds, a number)')
-        if advance < 0:
-            raise BadRequest("advance must be >= 0: the sandbox clock only moves forward")
-        offset = backend.advance_clock(float(advance))
+        if isinstance(advance, bool) or not isinstance(advance, (int, float)):
+            raise BadRequest(usage)
+        try:
+            offset = backend.advance_clock(advance)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
     except SandboxError as exc:
         return error_response(exc)
     return JsonResponse({"offset": offset})

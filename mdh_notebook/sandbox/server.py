@@ -1,7 +1,10 @@
 """A threaded uvicorn server around the sandbox app, plus the credentials a client needs.
 
 ``start()`` returns once uvicorn is listening (a ready event set from ``startup``), with port 0
-bound by uvicorn itself; the real port is read back from the listening socket.
+bound by uvicorn itself; the real port is read back from the listening socket. A small cohort's
+data is generated before ``start()`` returns; a large one's on a background thread that works
+while no request is being served (requests generate what they need themselves, participant by
+participant).
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from .app import create_app
 from .config import SandboxConfig
 from .models import TOKEN_PATH, SandboxBackend
 
-__all__ = ["SandboxCredentials", "SandboxServer", "SandboxStartError"]
+__all__ = ["WARM_LIMIT", "SandboxCredentials", "SandboxServer", "SandboxStartError"]
 
 
-#: Cohorts up to this size get all their data generated at start (about 10 ms per participant).
-_WARM_LIMIT = 200
+#: Cohorts up to this many participant-days (200 participants over 90 days, about 10 ms per
+#: participant) get all their data generated at start; larger ones on a background thread.
+WARM_LIMIT = 200 * 90
 
 
 class SandboxStartError(RuntimeError):
@@ -126,13 +130,23 @@ class SandboxServer:
             creds = sandbox.credentials
     """
 
-    def __init__(self, config: SandboxConfig | None = None, **overrides: Any) -> None:
-        base = config or SandboxConfig()
-        self.config: SandboxConfig = base.replace(**overrides) if overrides else base
-        self.backend = SandboxBackend(self.config)
+    def __init__(
+        self, config: SandboxConfig | None = None, *, backend: SandboxBackend | None = None, **overrides: Any
+    ) -> None:
+        """``backend``: serve this state (its config wins) instead of a fresh one from ``config``."""
+        if backend is not None:
+            if config is not None or overrides:
+                raise ValueError("pass either a backend or a config (and overrides), not both")
+            self.config: SandboxConfig = backend.config
+        else:
+            base = config or SandboxConfig()
+            self.config = base.replace(**overrides) if overrides else base
+        self.backend = backend or SandboxBackend(self.config)
         self.app = create_app(backend=self.backend)
         self._server: _ReadyServer | None = None
         self._thread: threading.Thread | None = None
+        self._warmer: threading.Thread | None = None
+        self._stop_warming = threading.Event()
         self._error: BaseException | None = None
         self._port: int | None = None
 
@@ -182,12 +196,20 @@ class SandboxServer:
             )
         self._port = int(server.servers[0].sockets[0].getsockname()[1])
         self.backend.base_url = self.url
-        if self.config.participants <= _WARM_LIMIT:
-            self.backend.warm()  # otherwise each participant's data is built on first use
+        if self.config.participants * self.config.days <= WARM_LIMIT:
+            self.backend.warm()
+        else:
+            self._warmer = threading.Thread(
+                target=self.backend.warm, args=(self._stop_warming,), kwargs={"background": True},
+                name=f"mdh-sandbox-warm-{self._port}", daemon=True,
+            )
+            self._warmer.start()
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop gracefully and join the thread (idempotent)."""
+        """Stop gracefully and join the thread (idempotent). Background data generation stops
+        after the participant it is working on."""
+        self._stop_warming.set()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None and self._thread.is_alive():

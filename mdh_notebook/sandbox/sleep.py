@@ -4,6 +4,10 @@ Consistency rules kept by every log: ``timeInBed = minutesAsleep + minutesAwake`
 ``duration = timeInBed * 60000`` ms, ``endTimestamp = startTimestamp + duration``; stage logs have
 ``deep + light + rem = minutesAsleep`` and ``wake = minutesAwake``; classic logs have
 ``asleep = minutesAsleep`` and ``awake + restless = minutesAwake``.
+
+``infoCode`` follows Fitbit: "0" stages data, "1" classic for lack of heart-rate data (nights of
+3 h and more), "2" classic because the sleep was under 3 h (every nap, and short nights).
+No sleep is logged before the participant's enrollment.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -80,8 +85,10 @@ def _log(rng: random.Random, tz: ZoneInfo, start_ms: int, asleep: int, awake: in
     return record
 
 
-def generate_sleep_logs(seed: int, participant: Participant, start: dt.date, end: dt.date) -> list[SleepRow]:
-    """Sleep logs of one participant for the nights of ``start``..``end``, sorted by start instant."""
+def generate_sleep_logs(seed: int, participant: Participant, start: dt.date, end: dt.date,
+                        pace: Callable[[], None] | None = None) -> list[SleepRow]:
+    """Sleep logs of one participant for the nights of ``start``..``end``, sorted by start instant.
+    ``pace`` is called once per night (the server lets other threads run)."""
     if not participant.has_fitbit:
         return []
     rng = rng_for(seed, "sleep", participant.index)
@@ -90,28 +97,33 @@ def generate_sleep_logs(seed: int, participant: Participant, start: dt.date, end
     miss = 0.08 if reliable else rng.uniform(0.05, 0.35)
     bedtime = rng.uniform(22 * 60, 24 * 60)  # typical minute of day, local
     need = rng.uniform(360, 480)  # typical minutes asleep
+    first_ms = participant.enrollment_ms
     last_ms = participant.withdraw_ms
     logs: list[dict[str, Any]] = []
     starts: list[int] = []
     for i in range((end - start).days + 1):
+        if pace is not None:
+            pace()
         day = start + dt.timedelta(days=i)
         if rng.random() < 0.12:  # afternoon nap, classic
             nap_start = _start_ms(day, rng.uniform(13 * 60, 17 * 60), tz)
             asleep = rng.randint(15, 90)
-            if last_ms is None or nap_start < last_ms:
-                logs.append(_log(rng, tz, nap_start, asleep, rng.randint(2, 15), "classic",
-                                 rng.choice(("0", "1"))))
+            if first_ms <= nap_start and (last_ms is None or nap_start < last_ms):
+                awake = rng.randint(2, 15)
+                rng.randrange(2)  # this draw once picked the nap's infoCode; kept so later values stay put
+                logs.append(_log(rng, tz, nap_start, asleep, awake, "classic", "2"))
                 starts.append(nap_start)
         if rng.random() < miss:
             continue
         night_start = _start_ms(day, bedtime + rng.gauss(0, 40), tz)
-        if last_ms is not None and night_start >= last_ms:
+        if night_start < first_ms or (last_ms is not None and night_start >= last_ms):
             continue
         asleep = int(min(660, max(150, rng.gauss(need, 50))))
         awake = rng.randint(15, 75)
-        classic = rng.random() < 0.08 or asleep < 180
-        logs.append(_log(rng, tz, night_start, asleep, awake, "classic" if classic else "stages",
-                         "2" if classic else "0"))
+        short = asleep + awake < 180  # Fitbit gives no stages for a log under 3 h
+        classic = rng.random() < 0.08 or short
+        info_code = "2" if short else "1" if classic else "0"
+        logs.append(_log(rng, tz, night_start, asleep, awake, "classic" if classic else "stages", info_code))
         starts.append(night_start)
     rows = [SleepRow(record=r, start_us=s * 1000, ordinal=n) for n, (r, s) in enumerate(zip(logs, starts, strict=True))]
     rows.sort(key=lambda row: (row.start_us, row.ordinal))

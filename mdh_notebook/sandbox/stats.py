@@ -1,12 +1,52 @@
-"""Request / response / token counters for the control plane (thread-safe)."""
+"""Request / response / token counters for the control plane, and request activity for
+background work (thread-safe)."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from typing import Any
 
-__all__ = ["Stats"]
+__all__ = ["Activity", "Stats"]
+
+
+class Activity:
+    """Requests in flight, so background work can keep out of their way (it shares the GIL).
+
+    ``wait_quiet`` returns once no request has been in flight for ``quiet`` seconds.
+    """
+
+    def __init__(self, quiet: float = 0.05) -> None:
+        self._quiet = quiet
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._in_flight = 0
+        self._last_end = -float("inf")
+
+    def begin(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+
+    def end(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._last_end = time.monotonic()
+            self._changed.notify_all()
+
+    def wait_quiet(self, stop: threading.Event | None = None) -> bool:
+        """Block until the server has been idle for ``quiet`` seconds (True) or ``stop`` is set
+        (False; checked at least every ``quiet`` seconds)."""
+        with self._lock:
+            while stop is None or not stop.is_set():
+                if self._in_flight == 0:
+                    idle = time.monotonic() - self._last_end
+                    if idle >= self._quiet:
+                        return True
+                    self._changed.wait(self._quiet - idle)
+                else:
+                    self._changed.wait(self._quiet)
+        return False
 
 
 class Stats:

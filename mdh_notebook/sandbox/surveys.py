@@ -2,6 +2,15 @@
 
 One record per answered step (or form item); records of one completed survey share a
 ``surveyResultID``. Rows keep parsed values beside the wire record so filters need no parsing.
+
+Nothing is answered before the participant's enrollment. Only a PHQ-9 taken within
+``NEAR_ENROLLMENT`` of enrollment carries ``event: "Enrollment"`` (and no schedule); with the
+default cohort that is the one participant who enrolls inside the window.
+
+``type`` (a string in the JS SDK's SurveyAnswer; its values are not documented): "Form" for an
+item of a form step (resultIdentifier differs from stepIdentifier), "Question" for a one-question
+step; absent on a seeded share of results. Its draws come from their own RNG, so adding it
+changed no other value.
 """
 
 from __future__ import annotations
@@ -9,15 +18,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .cohort import Participant, Project, guid, rng_for
 from .isotime import FORMS, format_instant, to_ms
 
-__all__ = ["NOTES", "AnswerRow", "generate_survey_answers"]
+__all__ = ["NEAR_ENROLLMENT", "NOTES", "AnswerRow", "generate_survey_answers"]
 
 _FORM_WEIGHTS = (35, 15, 20, 20, 10)  # Z3, Z2, UTC, LOCAL, NAIVE
+#: A PHQ-9 taken this soon after enrollment is the enrollment survey.
+NEAR_ENROLLMENT = dt.timedelta(days=3)
+_TYPED_SHARE = 0.65
 
 NOTES = (
     "Tired, but OK",
@@ -75,6 +88,7 @@ def _insert_delay_ms(rng: random.Random) -> int:
 class _Builder:
     def __init__(self, seed: int, participant: Participant, project: Project) -> None:
         self.rng = rng_for(seed, "surveys", participant.index)
+        self.type_rng = rng_for(seed, "answer-type", participant.index)
         self.participant = participant
         self.project = project
         self.tz = participant.tz
@@ -98,6 +112,7 @@ class _Builder:
         task_id = guid(rng)
         inserted_ms = when_ms + _insert_delay_ms(rng)
         has_date = rng.random() >= 0.03  # a few results carry no date at all
+        typed = self.type_rng.random() < _TYPED_SHARE
         survey_id = self.project.survey_ids[survey.name]
         for step, result, answers in steps:
             form = self.form()
@@ -123,6 +138,8 @@ class _Builder:
             record["insertedDate"] = format_instant(inserted_ms, form, self.tz)
             if with_schedule:
                 record["schedule"] = dict(survey.schedule)
+            if typed:
+                record["type"] = "Question" if result == step else "Form"
             if event is not None:
                 record["event"] = event
             self.rows.append(
@@ -146,15 +163,23 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def generate_survey_answers(
-    seed: int, participant: Participant, project: Project, start: dt.date, end: dt.date
+    seed: int, participant: Participant, project: Project, start: dt.date, end: dt.date,
+    pace: Callable[[], None] | None = None,
 ) -> list[AnswerRow]:
     """All survey answers of one participant over ``start``..``end`` (local days), sorted by
-    (insertedDate, id)."""
+    (insertedDate, id). ``pace`` is called once per day (the server lets other threads run)."""
     b = _Builder(seed, participant, project)
     rng = b.rng
     reliable = participant.index == 0
+    first_ms = participant.enrollment_ms
     last_ms = participant.withdraw_ms
+    near_ms = first_ms + NEAR_ENROLLMENT // dt.timedelta(milliseconds=1)
     days = _days(start, end)
+    enrollment_day = dt.datetime.fromtimestamp(first_ms / 1000, b.tz).date()
+    enroll_index = (enrollment_day - start).days if start <= enrollment_day <= end else None
+
+    def answerable(when: int) -> bool:
+        return first_ms <= when and (last_ms is None or when < last_ms)
     sched = project.schedule_ids
     phq = _Survey("PHQ-9", "PHQ-9 Depression Screener", 3,
                   {"id": sched["PHQ-9"], "name": "Every 2 weeks", "category": "Mental Health",
@@ -177,23 +202,28 @@ def generate_survey_answers(
     version_switch = rng.randrange(len(days)) if rng.random() < 0.5 else len(days)
     activity_weekday = rng.randrange(7)
     mean_mood = rng.uniform(2.3, 4.2)
-    first_phq = True
+    if enroll_index is not None:  # the biweekly schedule starts on the day of enrollment
+        phase = enroll_index % 14
 
     for i, day in enumerate(days):
-        # PHQ-9 every two weeks
-        if (i - phase) % 14 == 0 and rng.random() < adherence_phq:
+        if pace is not None:
+            pace()
+        # PHQ-9 every two weeks; the enrollment-day one is always taken, soon after enrolling
+        if (i - phase) % 14 == 0 and (rng.random() < adherence_phq or i == enroll_index):
             when = _local_ms(day, rng.uniform(8 * 60, 21 * 60), b.tz, rng)
-            if last_ms is None or when < last_ms:
+            if i == enroll_index:
+                when = (first_ms + rng.randrange(5, 90) * 60_000) // 10 * 10  # the 10 ms grid, as above
+            if answerable(when):
                 level = baseline + trend * i / max(1, len(days))
                 items = [str(min(3, max(0, round(level + bias + rng.gauss(0, 0.6))))) for bias in biases]
                 steps = [("PHQ9", f"PHQ9_{k + 1}", [items[k]]) for k in range(9)]
-                b.add_result(phq, when, steps, event="Enrollment" if first_phq else None,
-                             with_schedule=not first_phq)
-                first_phq = False
+                at_enrollment = when < near_ms
+                b.add_result(phq, when, steps, event="Enrollment" if at_enrollment else None,
+                             with_schedule=not at_enrollment)
         # daily mood
         if rng.random() < adherence_mood:
             when = _local_ms(day, rng.uniform(19 * 60, 23.5 * 60), b.tz, rng)
-            if last_ms is None or when < last_ms:
+            if answerable(when):
                 mood = min(5, max(1, round(mean_mood + rng.gauss(0, 0.9))))
                 energy = min(5, max(1, round(mood + rng.gauss(0, 0.8))))
                 note: list[str] = [] if rng.random() < 0.45 else [rng.choice(NOTES)]
@@ -204,7 +234,7 @@ def generate_survey_answers(
         # weekly activity
         if day.weekday() == activity_weekday and rng.random() < adherence_week:
             when = _local_ms(day, rng.uniform(10 * 60, 20 * 60), b.tz, rng)
-            if last_ms is None or when < last_ms:
+            if answerable(when):
                 chosen = [] if rng.random() < 0.15 else sorted(rng.sample(ACTIVITIES, rng.randint(1, 3)))
                 b.add_result(weekly, when, [("Activities", "Activities", chosen)],
                              with_schedule=rng.random() < 0.7)

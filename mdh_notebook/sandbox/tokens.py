@@ -14,6 +14,7 @@ import json
 import math
 import threading
 import uuid
+from collections.abc import Collection
 from typing import Any, Literal, TypeGuard
 
 import jwt
@@ -22,11 +23,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .clock import Clock
 from .config import SandboxConfig
-from .exceptions import InvalidClient, Unauthorized
+from .exceptions import InvalidClient, Unauthorized, shown
 
 __all__ = [
     "DELEGATED_CLIENT_IDS",
     "JWT_BEARER",
+    "MAX_ASSERTION_CHARS",
+    "MAX_TOKEN_CHARS",
     "AccessClaims",
     "TokenAuthority",
     "TokenKind",
@@ -38,6 +41,10 @@ DELEGATED_CLIENT_IDS = frozenset(
 )
 #: An ``exp`` beyond this is taken as milliseconds (1e11 s is the year 5138; 1e11 ms is 1973).
 _MILLISECONDS_THRESHOLD = 1e11
+#: Longer client assertions are refused before any decoding (a real one is well under 1 KB).
+MAX_ASSERTION_CHARS = 8192
+#: Longer bearer tokens are refused before any decoding (ours are about 700 characters).
+MAX_TOKEN_CHARS = 8192
 
 TokenKind = Literal["service", "participant"]
 _KIND_CLAIM = "token_kind"
@@ -56,7 +63,12 @@ class AccessClaims:
 
 
 def _number(value: object) -> TypeGuard[float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 class TokenAuthority:
@@ -97,36 +109,43 @@ class TokenAuthority:
             self._seen_jti.clear()
 
     # -- client assertion -------------------------------------------------------------------
-    def verify_client_assertion(self, assertion: str, audience: str) -> str:
-        """Check a ``client_credentials`` JWT assertion; return the service account name."""
+    def verify_client_assertion(self, assertion: str, audiences: Collection[str]) -> str:
+        """Check a ``client_credentials`` JWT assertion; return the service account name.
+
+        ``audiences``: the token endpoint URLs an ``aud`` may name (the first is the advertised one).
+        """
         account = self._config.service_account
+        if len(assertion) > MAX_ASSERTION_CHARS:
+            raise InvalidClient(
+                f"client_assertion is too long ({len(assertion)} characters; at most {MAX_ASSERTION_CHARS})"
+            )
         try:
             unverified = _JWS.decode_complete(assertion, options={"verify_signature": False})
             header = unverified["header"]
             claims = json.loads(unverified["payload"])
-        except (jwt.PyJWTError, ValueError, UnicodeDecodeError):
+        except Exception:  # any decoding failure (even RecursionError on crafted nesting) is the client's
             raise InvalidClient("client_assertion is not a well-formed JWT") from None
-        if not isinstance(claims, dict):
-            raise InvalidClient("client_assertion payload must be a JSON object")
+        if not isinstance(claims, dict) or not isinstance(header, dict):
+            raise InvalidClient("client_assertion header and payload must be JSON objects")
         alg = header.get("alg")
         if alg != "RS256":
-            raise InvalidClient(f"client_assertion must be signed with RS256 (header alg is {alg!r})")
+            raise InvalidClient(f"client_assertion must be signed with RS256 (header alg is {shown(alg)})")
         iss = claims.get("iss")
         if not isinstance(iss, str) or not iss:
             raise InvalidClient("client_assertion is missing the iss claim (the service account name)")
         if iss != account:
-            raise InvalidClient(f"unknown service account {iss!r} in iss")
+            raise InvalidClient(f"unknown service account {shown(iss)} in iss")
         try:
             _JWS.decode_complete(assertion, key=self._account_public, algorithms=["RS256"])
         except jwt.InvalidSignatureError:
             raise InvalidClient(
                 f"client_assertion signature does not verify against the public key registered for {account}"
             ) from None
-        except jwt.PyJWTError:
+        except Exception:
             raise InvalidClient("client_assertion could not be verified") from None
         if claims.get("sub") != iss:
             raise InvalidClient("client_assertion sub must equal iss (the service account name)")
-        self._check_audience(claims.get("aud"), audience)
+        self._check_audience(claims.get("aud"), audiences)
         exp = self._check_times(claims)
         jti = claims.get("jti")
         if not isinstance(jti, str) or not jti:
@@ -135,11 +154,12 @@ class TokenAuthority:
         return iss
 
     @staticmethod
-    def _check_audience(aud: object, expected: str) -> None:
+    def _check_audience(aud: object, audiences: Collection[str]) -> None:
+        expected = " or ".join(dict.fromkeys(audiences))
         if aud is None:
             raise InvalidClient(f"client_assertion is missing the aud claim; it must be {expected}")
         values = aud if isinstance(aud, list) else [aud]
-        if expected not in values:
+        if not any(isinstance(value, str) and value in audiences for value in values):
             raise InvalidClient(f"client_assertion aud must be the token endpoint URL {expected}")
 
     def _check_times(self, claims: dict[str, Any]) -> float:
@@ -216,10 +236,12 @@ class TokenAuthority:
 
     def verify(self, token: str) -> AccessClaims:
         """Verify an access token against the sandbox clock; raise Unauthorized if unusable."""
+        if len(token) > MAX_TOKEN_CHARS:
+            raise Unauthorized("access token is malformed (too long)")
         try:
             decoded = _JWS.decode_complete(token, key=self._signing_public, algorithms=["RS256"])
             claims = json.loads(decoded["payload"])
-        except (jwt.PyJWTError, ValueError, UnicodeDecodeError):
+        except Exception:  # any decoding failure (even RecursionError on a crafted header) is the client's
             raise Unauthorized("access token is malformed or not signed by this server") from None
         if not isinstance(claims, dict):
             raise Unauthorized("access token is malformed")

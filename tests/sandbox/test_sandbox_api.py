@@ -173,17 +173,17 @@ def test_admin_participant_list(proto: Proto) -> None:
                last.lower() in (p["demographics"] or {}).get("email", "") for p in by_name)
 
 
-ADMIN_KEYS = {"id", "participantIdentifier", "secondaryIdentifier", "linkIdentifier", "enrolled",
-              "enrollmentDate", "withdrawDate", "insertedDate", "invitationStatus", "demographics",
-              "customFields"}
+ADMIN_KEYS = {"id", "participantIdentifier", "linkIdentifier", "enrolled", "enrollmentDate", "insertedDate",
+              "demographics", "customFields"}
+ADMIN_OPTIONAL_KEYS = {"secondaryIdentifier", "withdrawDate", "invitationStatus"}
 
 
 def test_admin_participant_objects(proto: Proto) -> None:
     service = proto.service_token()
     everyone = proto.get(f"{proto.admin}/participants", service).json()["participants"]
-    assert all(set(p) == ADMIN_KEYS for p in everyone)
+    assert all(ADMIN_KEYS <= set(p) <= ADMIN_KEYS | ADMIN_OPTIONAL_KEYS for p in everyone)
     assert sum(p["demographics"] is None for p in everyone) == 1
-    withdrawn = [p for p in everyone if p["withdrawDate"]]
+    withdrawn = [p for p in everyone if p.get("withdrawDate")]
     assert len(withdrawn) == 1 and withdrawn[0]["enrolled"] is False
     zones = set()
     for p in everyone:
@@ -220,3 +220,52 @@ def test_delegated_participant_info(proto: Proto) -> None:
                       proto.participant_token(null_demo["participantIdentifier"], "api")).json()
     assert info4["demographics"] == {}
 
+
+
+def test_unauthenticated_calls_are_401_and_spend_nothing(tiny: Proto) -> None:
+    """Junk, missing or expired tokens get 401 before any rate limiting: never 429, no budget spent."""
+    tiny.server.reset()
+    token = tiny.participant_token("PT-0001", "api")
+    service = tiny.service_token()
+    tiny.server.advance_clock(121)  # the 120 s participant token has expired; the service one has not
+    fresh = tiny.participant_token("PT-0001", "api")
+    expired = token
+    for path in ("api/v1/delegated/participant", "api/v1/delegated/surveyanswers", f"{tiny.admin}/participants"):
+        for auth in (None, "junk.token.value", expired):
+            for _ in range(4):  # more than the budget of 3 (delegated) and 5 (admin, 2 spent above)
+                response = tiny.get(path, auth)
+                _unauthorized(response)
+                limit, remaining, _ = _rate(response)
+                assert remaining == limit, "an unauthenticated call must not spend a budget"
+    # the participant's own budget is whole
+    assert [_rate(tiny.get("api/v1/delegated/participant", fresh))[1] for _ in range(3)] == [2, 1, 0]
+    assert tiny.get("api/v1/delegated/participant", fresh).status_code == 429
+    # once the budget is spent, a bad token is still a 401, not a 429
+    _unauthorized(tiny.get("api/v1/delegated/participant", "junk"))
+    assert tiny.get(f"{tiny.admin}/participants", service).status_code == 200
+    # unknown paths: 404 with the (untouched) anonymous budget's headers
+    unknown = tiny.get("api/v1/delegated/nothing-here")
+    assert unknown.status_code == 404 and _rate(unknown)[1] == _rate(unknown)[0]
+
+
+def test_trailing_slashes_and_encoded_slashes_are_404(proto: Proto) -> None:
+    service = proto.service_token()
+    participant = proto.participant_token("PT-0001", "api")
+    cases = [
+        (f"{proto.admin}/participants/%2F", service, "participant '/' not found"),
+        (f"{proto.admin}/participants/PT%2F0001", service, "participant 'PT/0001' not found"),
+        (f"{proto.admin}/participants/PT-0001%2F", service, "participant 'PT-0001/' not found"),
+        (f"{proto.admin}/participants/", service, "no such endpoint"),
+        (f"{proto.admin}/participants/PT-0001/", service, "no such endpoint"),
+        (f"{proto.admin}/participants/PT-0001/extra", service, "no such endpoint"),
+        ("api/v1/delegated/surveyanswers/", participant, "no such endpoint"),
+        ("api/v1/delegated/participant/", participant, "no such endpoint"),
+    ]
+    for path, token, message in cases:
+        response = proto.get(path, token)
+        assert response.status_code == 404, (path, response.status_code)
+        assert "location" not in response.headers
+        assert message in response.json()["message"], (path, response.json())
+        _rate(response)
+    # percent-encoded ordinary characters still name the participant
+    assert proto.get(f"{proto.admin}/participants/PT%2D0001", service).json()["participantIdentifier"] == "PT-0001"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sandbox_protocol import Proto
 
 
@@ -83,3 +84,30 @@ def test_routes_listing(proto: Proto) -> None:
     assert table[("GET", "/api/v1/delegated/surveyanswers")] == ("participant", "SurveyAnswers:read")
     assert table[("GET", "/api/v1/delegated/fitbit/sleepLogs")] == ("participant", "FitbitSleepLogs:read")
     assert table[("GET", "/api/v1/administration/projects/{projectId}/participants")] == ("service", "api")
+
+
+def test_clock_refuses_absurd_jumps(proto: Proto) -> None:
+    """Only a finite, non-negative advance keeping the total offset within 100 years is taken;
+    anything else is a 400 that leaves the clock (and every later call) intact."""
+    century = 100 * 365.25 * 86400
+    for body in (b'{"advance": 1e308}', b'{"advance": 1e308}', b'{"advance": 1e999}', b'{"advance": -1e999}',
+                 b'{"advance": NaN}', b'{"advance": Infinity}', b'{"advance": 1' + b"0" * 400 + b"}",
+                 b'{"advance": true}', b"[" * 100_000, b"\xff\xfe", b'{"advance": ' + str(century + 1).encode() + b"}"):
+        response = proto.http.post("_sandbox/clock", content=body)
+        assert response.status_code in (400, 413), (body[:30], response.status_code)
+        assert "message" in response.json()
+    assert proto.http.get("_sandbox/clock").json() == {"offset": 0.0}
+    assert proto.http.post("_sandbox/clock", json={"advance": century - 10}).status_code == 200
+    over = proto.http.post("_sandbox/clock", json={"advance": 11})
+    assert over.status_code == 400 and "100 years" in over.json()["message"]
+    assert proto.http.post("_sandbox/clock", json={"advance": 10}).json() == {"offset": century}
+    # the API still answers (the clock far ahead expires tokens; that is all)
+    assert proto.token_request(proto.service_form()).status_code == 200
+    assert proto.get("api/v1/delegated/participant", "junk").status_code == 401
+    with pytest.raises(ValueError, match="100 years"):
+        proto.server.advance_clock(1e308)
+    with pytest.raises(ValueError):
+        proto.server.advance_clock(float("nan"))
+    proto.http.post("_sandbox/reset")
+    big = proto.http.post("_sandbox/clock", content=b'{"advance": 1, "pad": "' + b"x" * 8000 + b'"}')
+    assert big.status_code == 413

@@ -15,7 +15,7 @@ from mdh_notebook.sandbox.models import SandboxBackend
 
 ANSWER_KEYS = {"id", "participantID", "participantIdentifier", "surveyResultID", "surveyID", "surveyVersion",
                "surveyName", "surveyDisplayName", "stepIdentifier", "resultIdentifier", "answers", "insertedDate"}
-OPTIONAL_ANSWER_KEYS = {"taskID", "date", "schedule", "event"}
+OPTIONAL_ANSWER_KEYS = {"taskID", "date", "schedule", "type", "event"}
 SLEEP_KEYS = {"startTimestamp", "endTimestamp", "duration", "efficiency", "timeInBed", "infoCode", "type",
               "minutesAfterWakeup", "minutesAsleep", "minutesAwake"}
 SLEEP_OPTIONAL = {"minutesToFallAsleep", "sleepLevelAwake", "sleepLevelAsleep", "sleepLevelRestless",
@@ -97,13 +97,14 @@ def test_special_participants(everything: dict[str, tuple[list[Any], list[Any]]]
     assert len(answers) > 100 and len(sleep) > 25
     service = proto.service_token()
     people = proto.get(f"{proto.admin}/participants", service).json()["participants"]
-    withdrawn = next(p for p in people if p["withdrawDate"])
+    withdrawn = next(p for p in people if p.get("withdrawDate"))
     cutoff = instant(withdrawn["withdrawDate"])
     w_answers, w_sleep = everything[withdrawn["participantIdentifier"]]
     assert all(instant(a["date"]) < cutoff for a in w_answers if "date" in a)
     assert all(instant(s["startTimestamp"]) < cutoff for s in w_sleep)
     window_start = dt.datetime(2026, 8, 3, tzinfo=dt.timezone.utc)
-    assert all(instant(p["enrollmentDate"]) < window_start for p in people)
+    late = [p["participantIdentifier"] for p in people if instant(p["enrollmentDate"]) >= window_start]
+    assert late == ["PT-0007"]  # everyone else enrolled before the data window
 
 
 def _fingerprint(backend: SandboxBackend) -> list[Any]:
@@ -134,3 +135,73 @@ def test_other_windows(days: int) -> None:
     backend = SandboxBackend(SandboxConfig(seed=3, participants=2, days=days))
     rows = backend.data_for(backend.participants[0]).sleep_logs
     assert len(rows) <= 2 * days
+
+
+def test_fitbit_info_code_matches_type(everything: dict[str, tuple[list[Any], list[Any]]]) -> None:
+    """Fitbit: "0" stages data, "1" classic for want of heart-rate data, "2" classic because under 3 h."""
+    codes: Counter[str] = Counter()
+    for _, sleep in everything.values():
+        for log in sleep:
+            expected = "0" if log["type"] == "stages" else "2" if log["timeInBed"] < 180 else "1"
+            assert log["infoCode"] == expected, log
+            assert log["type"] == "stages" or log["timeInBed"] >= 180 or log["infoCode"] == "2"
+            codes[log["infoCode"]] += 1
+    assert set(codes) == {"0", "1", "2"}
+    naps = [log for _, sleep in everything.values() for log in sleep if log["timeInBed"] < 180]
+    assert naps and all(log["type"] == "classic" and log["infoCode"] == "2" for log in naps)
+
+
+def test_missing_versus_null(everything: dict[str, tuple[list[Any], list[Any]]], proto: Proto) -> None:
+    service = proto.service_token()
+    listed = proto.get(f"{proto.admin}/participants", service).json()["participants"]
+    people = {p["participantIdentifier"]: p for p in listed}
+    nulls = 0
+    for key in ("secondaryIdentifier", "withdrawDate", "invitationStatus"):
+        assert any(key not in p for p in people.values()), key  # left out altogether...
+        nulls += sum(key in p and p[key] is None for p in people.values())
+    assert nulls  # ... or present as null: both forms of "no value" are served
+    sparse = [p for p in people.values() if "withdrawDate" not in p]
+    assert 0 < len(sparse) < len(people) - 1
+    assert people["PT-0006"]["customFields"] == {}
+    assert any(p["customFields"] for p in people.values())
+    assert people["PT-0004"]["demographics"] is None and people["PT-0005"]["withdrawDate"]
+    # the JS SDK's optional "type" on survey answers: present on some results, absent on others
+    answers = [a for answers, _ in everything.values() for a in answers]
+    kinds = Counter(a.get("type", "(absent)") for a in answers)
+    assert set(kinds) == {"Form", "Question", "(absent)"}, kinds
+    for a in answers:
+        if "type" in a:
+            assert a["type"] == ("Question" if a["stepIdentifier"] == a["resultIdentifier"] else "Form")
+    by_result: dict[str, set[bool]] = {}
+    for a in answers:
+        by_result.setdefault(a["surveyResultID"], set()).add("type" in a)
+    assert all(len(v) == 1 for v in by_result.values())  # one result is typed throughout or not at all
+    # the participants with roles keep them
+    pt1_answers, pt1_sleep = everything["PT-0001"]
+    assert len(pt1_answers) > 100 and len(pt1_sleep) > 25
+    assert everything["PT-0003"][1] == []
+
+
+def test_enrollment_event_only_near_enrollment(everything: dict[str, tuple[list[Any], list[Any]]],
+                                               proto: Proto) -> None:
+    service = proto.service_token()
+    people = proto.get(f"{proto.admin}/participants", service).json()["participants"]
+    window_start = dt.datetime(2026, 8, 3, tzinfo=dt.timezone.utc)
+    for person in people:
+        enrolled = instant(person["enrollmentDate"])
+        answers, sleep = everything[person["participantIdentifier"]]
+        flagged = [a for a in answers if a.get("event") == "Enrollment"]
+        assert all(instant(a["insertedDate"]) >= enrolled for a in answers)
+        assert all(instant(a["date"]) >= enrolled for a in answers if "date" in a)
+        assert all(instant(s["startTimestamp"]) >= enrolled for s in sleep)
+        if enrolled < window_start - dt.timedelta(days=3):
+            assert flagged == [], person["participantIdentifier"]
+            continue
+        # enrolled inside the window: one PHQ-9 taken right after enrolling, unscheduled
+        assert {a["surveyResultID"] for a in flagged} and len({a["surveyResultID"] for a in flagged}) == 1
+        assert len(flagged) == 9 and all(a["surveyName"] == "PHQ-9" and "schedule" not in a for a in flagged)
+        taken = instant(flagged[0]["insertedDate"])
+        assert enrolled <= taken <= enrolled + dt.timedelta(days=1)
+        first = min(instant(a["insertedDate"]) for a in answers)
+        assert first >= enrolled
+    assert any(a.get("event") == "Enrollment" for answers, _ in everything.values() for a in answers)

@@ -5,11 +5,15 @@ Filters are checked against an independent client-side filter of the unfiltered 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sandbox_protocol import Proto, instant
+
+from mdh_notebook.sandbox.paging import CursorCodec
+from mdh_notebook.sandbox.queries import Collection, Params, ParticipantData, collection_page
 
 ANSWERS = "api/v1/delegated/surveyanswers"
 SLEEP = "api/v1/delegated/fitbit/sleepLogs"
@@ -93,7 +97,11 @@ def test_list_filters(proto: Proto, everything: Everything) -> None:
     assert _check(proto, token, answers, lambda a: a["resultIdentifier"] in ("PHQ9_1", "Mood"),
                   resultIdentifier="PHQ9_1,Mood") > 0
     assert _check(proto, token, answers, lambda a: a["stepIdentifier"] == "PHQ9_1", stepIdentifier="PHQ9_1") == 0
-    assert _check(proto, token, answers, lambda a: a.get("event") == "Enrollment", event="Enrollment") == 9
+    # PT-0001 enrolled long before the window: no survey of its carries the enrollment event
+    assert _check(proto, token, answers, lambda a: a.get("event") == "Enrollment", event="Enrollment") == 0
+    recent, _ = everything["PT-0007"]
+    assert _check(proto, _token(proto, "PT-0007"), recent, lambda a: a.get("event") == "Enrollment",
+                  event="Enrollment,Other") == 9
     assert _check(proto, token, answers, lambda a: "3" in a["answers"] or "Yoga" in a["answers"],
                   answer="3,Yoga") > 0
     result_id = answers[0]["surveyResultID"]
@@ -168,3 +176,88 @@ def test_sleep_paging_and_filters(proto: Proto, everything: Everything) -> None:
     assert body == {"results": [], "nextPageID": None}
     changed = proto.get(SLEEP, token, pageID=cursors[0], startDate="2026-09-01")
     assert changed.status_code == 400
+
+
+def test_filtered_paging_scans_each_row_once() -> None:
+    """Paging through a filtered collection looks at every row once in all (not once per page)."""
+    looked_at: Counter[int] = Counter()
+    rows = list(range(2000))
+
+    def build_filter(params: Params) -> tuple[tuple[Any, ...], list[Callable[[int], bool]]]:
+        def keep(row: int) -> bool:
+            looked_at[row] += 1
+            return row % 7 == 3 or row in (1998, 1999)
+
+        return ("sevens",), [keep]
+
+    numbers: Collection[int] = Collection(
+        path="numbers", scope="x", items_key="items", size_param="limit", default_size=10, max_size=100,
+        rows=lambda data: rows, build_filter=build_filter, record=lambda row: {"n": row},
+    )
+    data = ParticipantData(survey_answers=[], sleep_logs=[])
+    codec = CursorCodec(b"k" * 32)
+    for limit in ("1", "3", "100"):
+        looked_at.clear()
+        got: list[int] = []
+        params = {"limit": limit}
+        pages = 0
+        while True:
+            body = collection_page(numbers, data, Params(params.items()), codec, "someone")
+            pages += 1
+            got += [item["n"] for item in body["items"]]
+            if body["nextPageID"] is None:
+                break
+            assert body["items"]
+            params["pageID"] = body["nextPageID"]
+        assert got == [r for r in rows if r % 7 == 3 or r in (1998, 1999)]
+        # every row once, plus the first row of each next page (found by the look-ahead): O(N + pages)
+        assert pages > 1 and sum(looked_at.values()) <= len(rows) + pages and max(looked_at.values()) <= 2, limit
+
+
+def test_filtered_paging_with_changing_limit(proto: Proto, everything: Everything) -> None:
+    answers, _ = everything["PT-0001"]
+    token = _token(proto, "PT-0001")
+    mood = [a for a in answers if a["surveyName"] == "DailyMood" and a["stepIdentifier"] == "Note"]
+    first = proto.get(ANSWERS, token, surveyName="DailyMood", stepIdentifier="Note", limit=5).json()
+    assert first["surveyAnswers"] == mood[:5]
+    second = proto.get(ANSWERS, token, surveyName="DailyMood", stepIdentifier="Note", limit=11,
+                       pageID=first["nextPageID"]).json()
+    assert second["surveyAnswers"] == mood[5:16]
+
+
+def test_integers_are_plain_ascii(proto: Proto, everything: Everything) -> None:
+    answers, _ = everything["PT-0001"]
+    token = _token(proto, "PT-0001")
+    for bad in ("１０", "1_0", "٣", "10.0", "1e2", "0x10", "--1", "+-1", "1 0", "\u00a010", "10\n"):
+        response = proto.get(ANSWERS, token, limit=bad)
+        assert response.status_code == 400 and "limit" in response.json()["message"], repr(bad)
+    for good, n in (("+5", 5), (" 7 ", 7), ("007", 7), ("", 100)):
+        assert proto.get(ANSWERS, token, limit=good).json()["surveyAnswers"] == answers[:n], repr(good)
+    assert proto.get(SLEEP, token, pageSize="２５").status_code == 400
+    service = proto.service_token()
+    for name, bad in (("pageSize", "２"), ("pageNumber", "1_0"), ("pageNumber", "-1"), ("pageSize", "-0")):
+        response = proto.get(f"{proto.admin}/participants", service, **{name: bad})
+        assert response.status_code == 400 and name in response.json()["message"], (name, bad)
+    long_number = "-" + "9" * 5000
+    message = proto.get(ANSWERS, token, limit=long_number).json()["message"]
+    assert len(message) < 250  # the echo is cut
+
+
+def test_only_the_exact_cursor_is_accepted(proto: Proto) -> None:
+    token = _token(proto, "PT-0001")
+    cursors: list[str] = []
+    params: dict[str, Any] = {"limit": 5}
+    while len(cursors) < 40:
+        cursor = proto.get(ANSWERS, token, **params).json()["nextPageID"]
+        cursors.append(cursor)
+        params["pageID"] = cursor
+    cursor = cursors[0]
+    variants = [cursor + "=", cursor + "==", cursor + "===", " " + cursor, cursor + " ", cursor + "\n",
+                cursor + "\t", cursor.lower() if cursor.lower() != cursor else cursor.upper()]
+    alphabet = next(c for c in cursors if "-" in c or "_" in c)  # the standard-alphabet spelling of one
+    variants.append(alphabet.replace("-", "+").replace("_", "/"))
+    for variant in variants:
+        response = proto.get(ANSWERS, token, limit=5, pageID=variant)
+        assert response.status_code == 400 and "pageID" in response.json()["message"], repr(variant)
+    assert proto.get(ANSWERS, token, limit=5, pageID=alphabet).status_code == 200
+    assert proto.get(ANSWERS, token, limit=5, pageID="").status_code == 200  # empty = the first page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 import uuid
 from collections.abc import Callable
@@ -126,6 +127,8 @@ def test_exp_int_or_float_accepted(proto: Proto, exp: str) -> None:
         ("hs256", "RS256"),
         ("garbage", "JWT"),
         ("future_nbf", "nbf"),
+        ("exp_huge_int", "number"),
+        ("nbf_huge_int", "nbf"),
     ],
 )
 def test_bad_assertions_are_invalid_client(proto: Proto, case: str, needle: str) -> None:
@@ -150,6 +153,8 @@ def test_bad_assertions_are_invalid_client(proto: Proto, case: str, needle: str)
         "hs256": lambda: proto.assertion(key="x" * 32, algorithm="HS256"),
         "garbage": lambda: "not-a-jwt",
         "future_nbf": lambda: proto.assertion(nbf=now + 600),
+        "exp_huge_int": lambda: proto.assertion(exp=10**400),
+        "nbf_huge_int": lambda: proto.assertion(nbf=-(10**400)),
     }
     assertion = builders[case]()
     description = _error(proto.token_request(proto.service_form(assertion)), "invalid_client")
@@ -253,3 +258,73 @@ def test_token_expiry_is_precise(proto: Proto) -> None:
     expired = proto.get("api/v1/delegated/participant", token)
     assert expired.status_code == 401
     assert "expired" in expired.json()["message"]
+
+
+@pytest.mark.parametrize("host", ["localhost", "mybox.lan"])
+def test_aud_may_name_the_url_the_request_reached(proto: Proto, host: str) -> None:
+    """A client that reaches the sandbox as http://localhost:PORT/ (or a 0.0.0.0 server by its LAN
+    name) builds its aud from that URL; the Host header it sends says the same."""
+    port = proto.server.port
+    reached = f"http://{host}:{port}/identityserver/connect/token"
+    headers = {"Host": f"{host}:{port}"}
+    ok = proto.token_request(proto.service_form(proto.assertion(aud=reached)), headers=headers)
+    assert ok.status_code == 200, ok.text
+    # the advertised 127.0.0.1 URL stays valid whatever the Host header says
+    assert proto.token_request(proto.service_form(), headers=headers).status_code == 200
+    # the path must still match exactly, and the Host header only vouches for itself
+    for aud in (f"http://{host}:{port}/connect/token", reached + "/", reached.replace("http:", "https:"),
+                reached.replace(f":{port}/", f":{port + 1}/")):
+        _error(proto.token_request(proto.service_form(proto.assertion(aud=aud)), headers=headers), "invalid_client")
+    _error(proto.token_request(proto.service_form(proto.assertion(aud=reached))), "invalid_client")
+
+
+def _segment(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+@pytest.mark.parametrize(
+    "assertion",
+    [
+        pytest.param(_segment(b'{"alg":"RS256"}') + "." + _segment(b"[" * 40_000) + ".sig", id="long-nested-payload"),
+        pytest.param(_segment(b'{"alg":"RS256"}') + "." + _segment(b"[" * 5000) + ".sig", id="nested-payload"),
+        pytest.param(_segment(b"[" * 5000) + "." + _segment(b"{}") + ".sig", id="nested-header"),
+        pytest.param(_segment(b'{"alg":"RS256"}') + "." + _segment(b'{"exp": 1' + b"0" * 400 + b"}") + ".sig",
+                     id="huge-int"),
+        pytest.param("a" * 9000, id="long-junk"),
+        pytest.param(_segment(b'{"alg":"RS256"}') + "." + _segment(b"\xff\xfe") + ".sig", id="not-utf8"),
+    ],
+)
+def test_crafted_assertions_are_invalid_client(proto: Proto, assertion: str) -> None:
+    description = _error(proto.token_request(proto.service_form(assertion)), "invalid_client")
+    assert len(description) < 200
+    # the same junk as a bearer token is a 401, not a 500
+    response = proto.get("api/v1/delegated/participant", assertion)
+    assert response.status_code == 401, response.text
+
+
+def test_assertion_size_limit(proto: Proto) -> None:
+    padded = proto.assertion(pad="x" * 9000)  # signed and otherwise valid, but over 8 KB
+    assert "too long" in _error(proto.token_request(proto.service_form(padded)), "invalid_client")
+    assert proto.token_request(proto.service_form(proto.assertion(pad="x" * 4000))).status_code == 200
+
+
+def test_token_request_body_limit_and_echo(proto: Proto) -> None:
+    huge = proto.http.post("identityserver/connect/token", data={"grant_type": "x" * (20 * 1024 * 1024)})
+    assert huge.status_code == 413, huge.text[:200]
+    assert huge.json()["error"] == "invalid_request" and len(huge.text) < 300
+    nested = _segment(b'{"alg":"RS256"}') + "." + _segment(b"[" * 100_000) + ".sig"  # 133 KB
+    assert proto.token_request(proto.service_form(nested)).status_code == 413
+    # without a Content-Length header (chunked) the limit holds too
+    chunks = (b"grant_type=" + b"y" * 65536 for _ in range(3))
+    chunked = proto.http.post("identityserver/connect/token", content=chunks,
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert chunked.status_code == 413
+    assert proto.token_request(proto.service_form()).status_code == 200  # the client is still served
+    # under the limit, echoed input is cut to about 100 characters
+    long_value = "z" * 60_000
+    for field, code in [("grant_type", "unsupported_grant_type"), ("client_id", "invalid_client")]:
+        form = proto.delegated_form(str(uuid.uuid4()), "t", "api") if field == "client_id" else {}
+        description = _error(proto.token_request({**form, field: long_value}), code)
+        assert "z" * 100 in description and "z" * 101 not in description and "60000 characters" in description
+    scope = _error(proto.token_request({**proto.service_form(), "scope": long_value}), "invalid_scope")
+    assert len(scope) < 300
