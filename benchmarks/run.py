@@ -3,7 +3,8 @@
 For each measurement there is a *floor* (the least any client could do on the same data)
 and a *baseline* (the straightforward notebook code an analyst would otherwise write):
 
-* fetch:   raw httpx paging + JSON decode (floor) vs ``session.survey_answers()``;
+* fetch:   raw httpx paging + JSON decode (floor) vs the session's typed frame, for survey
+           answers (100 a page) and sleep logs (25 a page);
 * convert: ``pd.DataFrame(records)`` with no typing (floor) vs ``to_frame`` vs
            ``json_normalize`` + a per-value date parse with ``apply`` (baseline);
 * tokens:  a request with a cached token vs one that renews it.
@@ -58,21 +59,34 @@ def main() -> None:
             assert session.token is not None
             bearer = {"Authorization": f"Bearer {session.token.value}"}
             with httpx.Client(base_url=server.url, headers=bearer) as raw:
-                def floor_fetch() -> list[dict[str, Any]]:
+                def floor_fetch(path: str, key: str, size_param: str, size: int) -> list[dict[str, Any]]:
                     records: list[dict[str, Any]] = []
-                    params: dict[str, Any] = {"limit": 100}
+                    params: dict[str, Any] = {size_param: size}
                     while True:
-                        body = raw.get("api/v1/delegated/surveyanswers", params=params).json()
-                        records += body["surveyAnswers"]
+                        body = raw.get(path, params=params).json()
+                        records += body[key]
                         if not body.get("nextPageID"):
                             return records
                         params["pageID"] = body["nextPageID"]
 
-                records = floor_fetch()
-                pages = -(-len(records) // 100)
-                t_floor = timed(floor_fetch, args.repeat)
-                t_session = timed(session.survey_answers, args.repeat)
-                rows.append(("fetch all survey answers", f"{len(records)} rows, {pages} pages", t_floor, t_session))
+                for label, path, key, size_param, size, method in (
+                    ("survey answers", "api/v1/delegated/surveyanswers", "surveyAnswers", "limit", 100,
+                     session.survey_answers),
+                    ("sleep logs", "api/v1/delegated/fitbit/sleepLogs", "results", "pageSize", 25,
+                     session.fitbit_sleep_logs),
+                ):
+                    def floor(path: str = path, key: str = key, sp: str = size_param, n: int = size) -> Any:
+                        return floor_fetch(path, key, sp, n)
+
+                    fetched = floor()
+                    pages = -(-len(fetched) // size)
+                    t_floor = timed(floor, args.repeat)
+                    t_session = timed(method, args.repeat)
+                    rows.append((f"fetch all {label}: raw floor vs session", f"{len(fetched)} rows, {pages} pages",
+                                 t_floor, t_session))
+                    if label == "survey answers":
+                        records = fetched
+                        rows.append(("  per page", "", t_floor / pages, t_session / pages))
 
             big = records * max(1, 20_000 // max(1, len(records)))
             t_plain = timed(lambda: pd.DataFrame(big), args.repeat)
@@ -80,9 +94,6 @@ def main() -> None:
             t_naive = timed(lambda: naive_frame(big), max(1, args.repeat // 2))
             rows.append(("convert: to_frame vs untyped floor", f"{len(big)} records", t_plain, t_ours))
             rows.append(("convert: naive baseline vs to_frame", f"{len(big)} records", t_ours, t_naive))
-
-            per_page = t_session / pages
-            rows.append(("sandbox+client time per page", "", per_page, per_page))
 
             def renewing_call() -> None:
                 client.run_flow(session.tokens.fresh_flow(force=True, stale=session.tokens.token))
@@ -93,9 +104,9 @@ def main() -> None:
             t_cached = timed(lambda: session.survey_answers(survey_name="PHQ-9"), args.repeat)
             rows.append(("PHQ-9 call: cached token vs renewing", "", t_cached, t_renew))
 
-    print(f"{'measurement':40} {'data':28} {'first (ms)':>11} {'second (ms)':>12} {'ratio':>7}")
+    print(f"{"measurement":46} {'data':28} {'first (ms)':>11} {'second (ms)':>12} {'ratio':>7}")
     for name, data, first, second in rows:
-        print(f"{name:40} {data:28} {first * 1000:11.2f} {second * 1000:12.2f} {second / first:7.2f}")
+        print(f"{name:46} {data:28} {first * 1000:11.2f} {second * 1000:12.2f} {second / first:7.2f}")
 
 
 if __name__ == "__main__":
