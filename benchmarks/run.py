@@ -104,7 +104,7 @@ def main() -> None:
             t_cached = timed(lambda: session.survey_answers(survey_name="PHQ-9"), args.repeat)
             rows.append(("PHQ-9 call: cached token vs renewing", "", t_cached, t_renew))
 
-    print(f"{"measurement":46} {'data':28} {'first (ms)':>11} {'second (ms)':>12} {'ratio':>7}")
+    print(f"{'measurement':46} {'data':28} {'first (ms)':>11} {'second (ms)':>12} {'ratio':>7}")
     for name, data, first, second in rows:
         print(f"{name:46} {data:28} {first * 1000:11.2f} {second * 1000:12.2f} {second / first:7.2f}")
 
