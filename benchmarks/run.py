@@ -47,6 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--convert-records", type=int, default=20_000,
+                        help="records for the conversion measurements (default %(default)s)")
     args = parser.parse_args()
 
     rows: list[tuple[str, str, float, float]] = []
@@ -88,7 +90,7 @@ def main() -> None:
                         records = fetched
                         rows.append(("  per page", "", t_floor / pages, t_session / pages))
 
-            big = records * max(1, 20_000 // max(1, len(records)))
+            big = records * max(1, args.convert_records // max(1, len(records)))
             t_plain = timed(lambda: pd.DataFrame(big), args.repeat)
             t_ours = timed(lambda: mdh.to_frame("survey_answers", big), args.repeat)
             t_naive = timed(lambda: naive_frame(big), max(1, args.repeat // 2))

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_benchmarks_run_and_print_their_table() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--days", "40", "--repeat", "1"],
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--days", "40", "--repeat", "1",
+                             "--convert-records", "500"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
