@@ -109,6 +109,10 @@ class Client:
             raise ClosedError("this client (or the session made with it) is closed — e.g. by leaving its "
                               "`with` block; connect again")
 
+    def _unreachable(self, method: str, path: str, exc: Exception) -> TransportError:
+        return TransportError(f"{method} {path}: cannot reach {self.config.base_url} ({type(exc).__name__}); "
+                              "check MDH_BASE_URL, or unset it to use the embedded sandbox")
+
     # -- the one request path -------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
@@ -123,10 +127,7 @@ class Client:
                 raise TransportError(f"{method} {path}: no answer from {self.config.base_url} in time "
                                      f"({type(exc).__name__}); retry, or raise timeout=") from None
             except httpx.TransportError as exc:
-                raise TransportError(
-                    f"{method} {path}: cannot reach {self.config.base_url} ({type(exc).__name__}); "
-                    "check MDH_BASE_URL, or unset it to use the embedded sandbox"
-                ) from None
+                raise self._unreachable(method, path, exc) from None
             limits = RateLimit.from_headers(response.headers)
             if limits is not None:
                 self.rate_limit = limits
@@ -154,10 +155,7 @@ class Client:
                 try:
                     response = self._http.send(request)
                 except httpx.TransportError as exc:
-                    raise TransportError(
-                        f"POST {request.url.path}: cannot reach {self.config.base_url} ({type(exc).__name__}); "
-                        "check MDH_BASE_URL, or unset it to use the embedded sandbox"
-                    ) from None
+                    raise self._unreachable(request.method, request.url.path, exc) from None
                 response.read()
                 request = flow.send(response)
         except StopIteration as done:

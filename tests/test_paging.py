@@ -78,3 +78,16 @@ def test_server_errors_are_retried_then_raised_and_tokens_in_bodies_redacted() -
         client.frame("survey_answers")
     assert len(calls) == 3
     assert "eyJ" not in str(info.value) and "<redacted>" in str(info.value)
+
+
+def test_an_unreachable_server_is_named_with_the_fix() -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = mdh.Config.from_values(base_url=f"http://127.0.0.1:{port}/", service_account="a", project_id="p",
+                                    private_key=CONFIG.private_key)
+    with pytest.raises(mdh.TransportError) as info:
+        mdh.connect("PT-0001", ["SurveyAnswers:read"], config=config)
+    assert f"127.0.0.1:{port}" in str(info.value) and "MDH_BASE_URL" in str(info.value)
