@@ -36,29 +36,32 @@ class RateLimiter:
         self._buckets: dict[tuple[str, str], tuple[float, int]] = {}  # key -> (window start, used)
         self._lock = threading.Lock()
 
+    def _window_of(self, key: tuple[str, str], now: float) -> tuple[float, int]:
+        """(window start, used) for ``key`` at ``now``; a lapsed window starts afresh. Call under the lock."""
+        start, used = self._buckets.get(key, (now, 0))
+        return (now, 0) if now >= start + self._window else (start, used)
+
+    def _state(self, start: float, used: int, now: float, limit: int, allowed: bool) -> RateState:
+        reset = max(0, math.ceil(start + self._window - now))
+        return RateState(limit=limit, remaining=max(0, limit - used), reset=reset, allowed=allowed)
+
     def hit(self, key: tuple[str, str], limit: int) -> RateState:
         """Spend one request from ``key``'s budget (unless it is already spent)."""
         now = self._clock.now()
         with self._lock:
-            start, used = self._buckets.get(key, (now, 0))
-            if now >= start + self._window:
-                start, used = now, 0
+            start, used = self._window_of(key, now)
             allowed = used < limit
             if allowed:
                 used += 1
             self._buckets[key] = (start, used)
-        reset = max(0, math.ceil(start + self._window - now))
-        return RateState(limit=limit, remaining=max(0, limit - used), reset=reset, allowed=allowed)
+        return self._state(start, used, now, limit, allowed)
 
     def peek(self, key: tuple[str, str], limit: int) -> RateState:
         """``key``'s budget as it stands, without spending from it (or opening a window)."""
         now = self._clock.now()
         with self._lock:
-            start, used = self._buckets.get(key, (now, 0))
-        if now >= start + self._window:
-            start, used = now, 0
-        reset = max(0, math.ceil(start + self._window - now))
-        return RateState(limit=limit, remaining=max(0, limit - used), reset=reset, allowed=used < limit)
+            start, used = self._window_of(key, now)
+        return self._state(start, used, now, limit, used < limit)
 
     def reset(self) -> None:
         with self._lock:
