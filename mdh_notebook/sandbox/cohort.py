@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from .isotime import format_instant, to_ms, utc_offset_text
 
 __all__ = [
+    "DATA_SOURCES",
     "EMPTY_CUSTOM_FIELDS_INDEX",
     "NO_FITBIT_INDEX",
     "NULL_DEMOGRAPHICS_INDEX",
@@ -40,6 +41,19 @@ EMPTY_CUSTOM_FIELDS_INDEX = 5
 RECENT_ENROLLMENT_INDEX = 6
 #: Share of participants whose admin record leaves out null-valued optional keys altogether.
 SPARSE_SHARE = 0.4
+
+#: The device-data namespaces / sources a participant may have (``Participant.sources``).
+DATA_SOURCES = (
+    "Fitbit", "AppleHealth", "GoogleHealth", "Garmin", "Dexcom", "HealthConnect", "Oura", "Omron",
+    "GoogleFit", "AirNowApi", "WeatherBit", "Project",
+)
+#: Chance of each optional source for a participant without a fixed role (Fitbit: everyone but
+#: ``NO_FITBIT_INDEX``; the phone's own store: AppleHealth on an iPhone, else HealthConnect).
+_SOURCE_SHARES = {
+    "GoogleHealth": 0.5, "Garmin": 0.3, "Dexcom": 0.2, "Oura": 0.25, "Omron": 0.2, "GoogleFit": 0.3,
+    "AirNowApi": 0.7, "WeatherBit": 0.7, "Project": 0.85,
+}
+_IPHONE_SHARE = 0.55
 
 _ZONES: tuple[tuple[str, tuple[tuple[str, str, str, str], ...], str], ...] = (
     # zone, (city, state, postal code, phone area code), preferred language
@@ -113,12 +127,16 @@ class Participant:
     custom_fields: dict[str, str]
     unsubscribed_email: bool
     unsubscribed_sms: bool
-    has_fitbit: bool
+    sources: frozenset[str]  # which of DATA_SOURCES this participant has data from
     sparse: bool  # the admin record omits secondaryIdentifier / withdrawDate / invitationStatus when null
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.tz_name)
+
+    @property
+    def has_fitbit(self) -> bool:
+        return "Fitbit" in self.sources
 
     def search_texts(self) -> tuple[str, ...]:
         """What the admin list's ``query`` matches against, casefolded."""
@@ -197,6 +215,23 @@ def _demographics(rng: random.Random, tz_name: str, places: tuple[tuple[str, str
     return {k: v for k, v in candidate.items() if v}  # empty ones are omitted, as the API does
 
 
+def _sources(seed: int, index: int) -> frozenset[str]:
+    """PT-0001 has every source; PT-0003 (``NO_FITBIT_INDEX``) neither Fitbit nor GoogleHealth (its
+    successor); the others Fitbit and a seeded draw of the rest. Drawn from an RNG of their own,
+    so no other value of the cohort depends on them."""
+    if index == 0:
+        return frozenset(DATA_SOURCES)
+    rng = rng_for(seed, "sources", index)
+    chosen = {"Fitbit"} if index != NO_FITBIT_INDEX else set()
+    chosen.add("AppleHealth" if rng.random() < _IPHONE_SHARE else "HealthConnect")
+    for source, share in _SOURCE_SHARES.items():
+        if rng.random() < share:
+            chosen.add(source)
+    if index == NO_FITBIT_INDEX:
+        chosen.discard("GoogleHealth")
+    return frozenset(chosen)
+
+
 def build_cohort(seed: int, count: int, window_start: dt.date, window_end: dt.date) -> list[Participant]:
     """``count`` participants ``PT-0001``.. enrolled before ``window_start`` (but one, see
     ``RECENT_ENROLLMENT_INDEX``)."""
@@ -248,7 +283,7 @@ def build_cohort(seed: int, count: int, window_start: dt.date, window_end: dt.da
                 custom_fields=custom,
                 unsubscribed_email=rng.random() < 0.15,
                 unsubscribed_sms=rng.random() < 0.25,
-                has_fitbit=index != NO_FITBIT_INDEX,
+                sources=_sources(seed, index),
                 sparse=rng_for(seed, "sparse", index).random() < SPARSE_SHARE,
             )
         )

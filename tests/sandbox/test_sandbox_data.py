@@ -11,6 +11,7 @@ import pytest
 from sandbox_protocol import Proto, instant
 
 from mdh_notebook.sandbox import SandboxConfig
+from mdh_notebook.sandbox.cohort import DATA_SOURCES, NO_FITBIT_INDEX
 from mdh_notebook.sandbox.models import SandboxBackend
 
 ANSWER_KEYS = {"id", "participantID", "participantIdentifier", "surveyResultID", "surveyID", "surveyVersion",
@@ -205,3 +206,20 @@ def test_enrollment_event_only_near_enrollment(everything: dict[str, tuple[list[
         first = min(instant(a["insertedDate"]) for a in answers)
         assert first >= enrolled
     assert any(a.get("event") == "Enrollment" for answers, _ in everything.values() for a in answers)
+
+
+def test_participant_sources() -> None:
+    """PT-0001 has every data source, PT-0003 neither Fitbit nor GoogleHealth, the others a seeded mix
+    (each source missing for someone); ``has_fitbit`` is "Fitbit" in ``sources``."""
+    people = SandboxBackend(SandboxConfig(seed=0)).participants
+    assert people[0].sources == frozenset(DATA_SOURCES)
+    assert not {"Fitbit", "GoogleHealth"} & people[NO_FITBIT_INDEX].sources
+    for person in people:
+        assert person.sources <= frozenset(DATA_SOURCES)
+        assert person.has_fitbit == ("Fitbit" in person.sources)
+        assert person.has_fitbit == (person.index != NO_FITBIT_INDEX)
+    for source in DATA_SOURCES:
+        assert any(source not in p.sources for p in people), source
+        assert any(source in p.sources for p in people[1:]), source
+    assert [p.sources for p in SandboxBackend(SandboxConfig(seed=0)).participants] == [p.sources for p in people]
+    assert [p.sources for p in SandboxBackend(SandboxConfig(seed=1)).participants] != [p.sources for p in people]
