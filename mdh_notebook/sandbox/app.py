@@ -1,4 +1,5 @@
-"""The Starlette application: the route table, the stats middleware, and ``create_app``."""
+"""The Starlette application: the route table, the middleware (paths, activity, stats), and
+``create_app``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .config import SandboxConfig
 from .exceptions import JsonResponse
 from .models import TOKEN_PATH, SandboxBackend
 from .queries import COLLECTIONS
+from .urlpaths import PathMiddleware
 
 __all__ = ["API_ROUTES", "CONTROL_PREFIX", "create_app"]
 
@@ -37,16 +39,12 @@ API_ROUTES: tuple[r.ApiRoute, ...] = (
 )
 
 
-#: Path parameters matched with Starlette's ``path`` convertor, so that a value with an encoded
-#: slash (``PT%2F1``) reaches the handler, which reads it back from the raw path (see responses).
-_PATH_PARAMETERS = ("participantIdentifier",)
 _CONVERTOR = re.compile(r"\{(\w+):\w+\}")
 
 
 def _route(path: str, endpoint: Any, methods: list[str]) -> Route:
-    """A route whose literal segments match case-insensitively, like ASP.NET routing."""
-    for name in _PATH_PARAMETERS:
-        path = path.replace(f"{{{name}}}", f"{{{name}:path}}")
+    """A route whose literal segments match case-insensitively, like ASP.NET routing. Its
+    placeholders match one segment of the ``routing_path`` (an encoded slash stays inside one)."""
     route = Route(path, endpoint, methods=methods)
     route.path_regex = re.compile(route.path_regex.pattern, re.IGNORECASE)
     return route
@@ -126,7 +124,11 @@ def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend |
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(ActivityMiddleware, backend=backend), Middleware(StatsMiddleware, backend=backend)],
+        middleware=[
+            Middleware(PathMiddleware),  # outermost: everything below sees the routing path
+            Middleware(ActivityMiddleware, backend=backend),
+            Middleware(StatsMiddleware, backend=backend),
+        ],
         exception_handlers={404: r.not_found, 405: r.method_not_allowed, Exception: r.server_error},
     )
     app.router.redirect_slashes = False  # a trailing slash is a 404, never a redirect elsewhere

@@ -15,7 +15,7 @@ import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, unquote_to_bytes
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -37,6 +37,7 @@ from .exceptions import (
 from .models import Family, SandboxBackend
 from .queries import Collection, Params
 from .tokens import AccessClaims, TokenKind
+from .urlpaths import path_value
 
 __all__ = [
     "MAX_CONTROL_BODY",
@@ -114,31 +115,16 @@ def api_endpoint(route: ApiRoute) -> Endpoint:
 
 # -- API handlers ----------------------------------------------------------------------------
 def list_participants(backend: SandboxBackend, claims: AccessClaims, request: Request) -> dict[str, Any]:
-    return backend.list_participants(request.path_params["projectId"], claims, params_of(request))
+    return backend.list_participants(path_value(request.path_params["projectId"]), claims, params_of(request))
 
 
 def _no_such_endpoint(request: Request) -> NotFound:
     return NotFound(f"no such endpoint: {request.method} {clipped(request.url.path)}")
 
 
-def _last_segment(request: Request, name: str) -> str:
-    """The path parameter ``name`` matched by a ``{name:path}`` route, read from the raw (still
-    percent-encoded) path so that an encoded slash belongs to the value: exactly one non-empty
-    raw segment, or 404 "no such endpoint"."""
-    matched = str(request.path_params[name])
-    raw_path = request.scope.get("raw_path")
-    if isinstance(raw_path, bytes):
-        segment = raw_path.split(b"?", 1)[0].rsplit(b"/", 1)[-1]
-        if segment and unquote_to_bytes(segment).decode("utf-8", "replace") == matched:
-            return matched
-    elif matched and "/" not in matched:
-        return matched
-    raise _no_such_endpoint(request)
-
-
 def get_participant(backend: SandboxBackend, claims: AccessClaims, request: Request) -> dict[str, Any]:
-    return backend.get_participant(request.path_params["projectId"], claims,
-                                   _last_segment(request, "participantIdentifier"))
+    return backend.get_participant(path_value(request.path_params["projectId"]), claims,
+                                   path_value(request.path_params["participantIdentifier"]))
 
 
 def delegated_participant(backend: SandboxBackend, claims: AccessClaims, request: Request) -> dict[str, Any]:

@@ -269,3 +269,37 @@ def test_trailing_slashes_and_encoded_slashes_are_404(proto: Proto) -> None:
         _rate(response)
     # percent-encoded ordinary characters still name the participant
     assert proto.get(f"{proto.admin}/participants/PT%2D0001", service).json()["participantIdentifier"] == "PT-0001"
+
+
+def test_repeated_slashes_count_as_one(proto: Proto) -> None:
+    """The official Python quickstart sends ``//api/v1/administration/...``: a run of slashes is one,
+    on every route (the token endpoint too); encoded slashes are data and stay as they are."""
+    base = proto.creds.base_url  # ends with "/": base + "/api/..." starts the path with "//"
+    token = proto.http.post(base + "/identityserver//connect/token", data=proto.service_form())
+    assert token.status_code == 200, token.text
+    service = token.json()["access_token"]
+    headers = {"Authorization": f"Bearer {service}"}
+    listed = proto.http.get(f"{base}/{proto.admin}/participants", headers=headers)
+    assert listed.status_code == 200 and listed.json()["totalParticipants"] == 12
+    assert listed.request.url.raw_path.startswith(b"//api/v1/administration/")
+    one = proto.http.get(f"{base}//{proto.admin.replace('/', '//')}//participants///PT-0002", headers=headers)
+    assert one.status_code == 200 and one.json()["participantIdentifier"] == "PT-0002"
+    participant = proto.participant_token("PT-0001", "Participant:read")
+    info = proto.http.get(base + "/api/v1//delegated/participant", headers={"Authorization": f"Bearer {participant}"})
+    assert info.status_code == 200 and info.json()["participantIdentifier"] == "PT-0001"
+    kept = proto.http.get(f"{base}/{proto.admin}/participants/PT%2F%2F0001", headers=headers)
+    assert kept.status_code == 404 and "'PT//0001' not found" in kept.json()["message"]
+    assert proto.http.get(f"{base}/{proto.admin}/participants//", headers=headers).status_code == 404  # one "/" left
+    assert proto.http.get(base + "//_sandbox/health").json() == {"status": "ok"}
+    counted = proto.server.stats()["requests"]
+    assert counted["GET /api/v1/administration/projects/{projectId}/participants/{participantIdentifier}"] >= 2
+    assert counted["POST /identityserver/connect/token"] >= 1
+
+
+def test_stray_percent_signs_in_paths(proto: Proto) -> None:
+    service = proto.service_token()
+    base = proto.creds.base_url + proto.admin
+    for raw, expected in (("PT%25-1", "PT%-1"), ("PT%-1", "PT%-1"), ("%25%32F", "%2F"), ("%C3%A9", "é")):
+        response = proto.http.get(f"{base}/participants/{raw}", headers={"Authorization": f"Bearer {service}"})
+        assert response.status_code == 404, raw
+        assert f"participant {expected!r} not found" in response.json()["message"], (raw, response.json())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from sandbox_protocol import instant
 from mdh_notebook.sandbox.exceptions import BadRequest
 from mdh_notebook.sandbox.isotime import FORMS, format_instant, parse_filter_instant
 from mdh_notebook.sandbox.paging import CursorCodec, fingerprint, split_list
+from mdh_notebook.sandbox.urlpaths import path_value, routing_path
 
 ZONES = ["America/New_York", "Pacific/Honolulu", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"]
 
@@ -64,3 +66,13 @@ def test_cursor_round_trip_and_binding(offset: int, filters: bytes) -> None:
         codec.decode(cursor, fingerprint("surveyanswers", filters + b"x"))
     with pytest.raises(BadRequest):
         CursorCodec(b"other" * 8).decode(cursor, query)
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1), st.integers(1, 3))
+def test_encoded_path_segments_round_trip(value: str, slashes: int) -> None:
+    """Any value, percent-encoded as one segment, is one segment of the routing path and reads back
+    exactly; runs of literal slashes around it collapse."""
+    raw = ("/" * slashes + "api" + "/" * slashes + "x/" + quote(value, safe="")).encode("ascii")
+    path = routing_path(raw)
+    assert path.startswith("/api/x/") and path.count("/") == 3
+    assert path_value(path.rsplit("/", 1)[1]) == value
