@@ -1,8 +1,11 @@
 """The MyDataHelps sandbox: a local emulator of the MyDataHelps (CareEvolution) REST API.
 
-Layered like a moto service: ``models`` (state: synthetic cohort, tokens, rate limits, stats,
-clock), ``responses``/``app`` (thin Starlette routes), ``exceptions`` (errors -> HTTP), ``server``
-(threaded uvicorn, port 0, ready event) and ``cli``. It imports nothing from the client side of
+Layered like a moto service: ``models`` (state: synthetic cohort, the data ``storage``, tokens,
+rate limits, stats, clock), ``responses``/``app`` (thin Starlette routes), ``exceptions`` (errors ->
+HTTP), ``server`` (threaded uvicorn, port 0, ready event) and ``cli``. What it serves is declared:
+each read endpoint one ``declarations.Collection`` (answering in one of the ``shapes``), each
+write one ``declarations.Operation``, contributed by the family modules of ``kinds`` with their
+generators (``surveys``, ``sleep``, ...). It imports nothing from the client side of
 ``mdh_notebook``: it is an independent implementation of the protocol reference.
 """
 

@@ -15,28 +15,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import responses as r
 from .config import SandboxConfig
+from .declarations import Registry
 from .exceptions import JsonResponse
 from .models import TOKEN_PATH, SandboxBackend
-from .queries import COLLECTIONS
 from .urlpaths import PathMiddleware
 
-__all__ = ["API_ROUTES", "CONTROL_PREFIX", "create_app"]
+__all__ = ["CONTROL_PREFIX", "api_routes", "create_app"]
 
 CONTROL_PREFIX = "/_sandbox/"
-ADMIN = "/api/v1/administration/projects/{projectId}"
-DELEGATED = "/api/v1/delegated/"
+_PLACEHOLDER = re.compile(r"^\{\w+\}$")
 
-API_ROUTES: tuple[r.ApiRoute, ...] = (
-    r.ApiRoute("GET", f"{ADMIN}/participants", "admin", "service", "api", r.list_participants),
-    r.ApiRoute("GET", f"{ADMIN}/participants/{{participantIdentifier}}", "admin", "service", "api",
-               r.get_participant),
-    r.ApiRoute("GET", f"{DELEGATED}participant", "delegated", "participant", "Participant:read",
-               r.delegated_participant),
-    *(
-        r.ApiRoute("GET", DELEGATED + c.path, "delegated", "participant", c.scope, r.collection_handler(c))
-        for c in COLLECTIONS
-    ),
-)
+
+def api_routes(registry: Registry) -> list[r.ApiRoute]:
+    """Every collection and operation of ``registry`` as a route, in declaration order."""
+    return [*(r.ApiRoute.of_collection(c) for c in registry.collections),
+            *(r.ApiRoute.of_operation(o) for o in registry.operations)]
+
+
+def _matching_order(route: r.ApiRoute) -> tuple[int, ...]:
+    """Literal segments before placeholders, so ``devicedata/allDataTypes`` wins over ``devicedata/{id}``."""
+    return tuple(1 if _PLACEHOLDER.match(segment) else 0 for segment in route.path.split("/"))
 
 
 _CONVERTOR = re.compile(r"\{(\w+):\w+\}")
@@ -102,20 +100,22 @@ class StatsMiddleware:
 
 
 async def _routes(request: Request) -> Response:
+    backend: SandboxBackend = request.app.state.backend
     return JsonResponse(
         {
             "token": {"method": "POST", "path": "/" + TOKEN_PATH},
-            "api": [route.describe() for route in API_ROUTES],
+            "api": [route.describe() for route in api_routes(backend.registry)],
         }
     )
 
 
 def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend | None = None) -> Starlette:
-    """Build the ASGI app over ``backend`` (or a fresh one from ``config``)."""
+    """Build the ASGI app over ``backend`` (or a fresh one from ``config``), serving its registry."""
     backend = backend or SandboxBackend(config)
+    api = sorted(api_routes(backend.registry), key=_matching_order)
     routes = [
         _route("/" + TOKEN_PATH, r.token_endpoint, ["POST"]),
-        *(_route(api.path, r.api_endpoint(api), [api.method]) for api in API_ROUTES),
+        *(_route(route.path, r.api_endpoint(route), [route.method]) for route in api),
         Route(CONTROL_PREFIX + "health", r.health, methods=["GET"]),
         Route(CONTROL_PREFIX + "stats", r.stats, methods=["GET"]),
         Route(CONTROL_PREFIX + "reset", r.reset, methods=["POST"]),

@@ -1,6 +1,6 @@
-"""The sandbox's state (the moto "backend"): cohort and cached synthetic data, token authority,
-rate-limit buckets, stats and the clock. Routes call into this; it knows nothing of HTTP beyond
-the error classes.
+"""The sandbox's state (the moto "backend"): cohort, the store of synthetic data (``storage``), token
+authority, rate-limit buckets, stats and the clock. Routes call into this; it knows nothing of
+HTTP beyond the error classes. What it serves is its ``Registry`` (``kinds.REGISTRY`` unless told).
 
 Decisions where the reference is silent:
 - the rate-limit bucket follows the token: a service token spends its project's admin budget,
@@ -13,9 +13,10 @@ Decisions where the reference is silent:
 - an assertion's ``aud`` may name the advertised token URL or the one the request itself reached
   (its scheme and Host header, e.g. ``http://localhost:PORT/``), the path matching exactly.
 
-Each participant's data is generated on first use under that participant's own lock (or ahead of
+Each (participant, collection)'s data is generated on first use under its own lock (or ahead of
 time by ``warm``, which the server runs on a background thread for large cohorts, in the gaps
-between requests).
+between requests), and kept; writes change it, ``reset`` (``POST /_sandbox/reset``) restores the
+seeded data.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ import hashlib
 import threading
 import time
 import uuid
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypeVar, overload
 
 from .clock import Clock
 from .cohort import Participant, build_cohort, build_project
 from .config import SandboxConfig
+from .declarations import Collection, GenContext, Registry
 from .exceptions import (
     Forbidden,
     InvalidClient,
@@ -44,19 +46,27 @@ from .exceptions import (
     clipped,
     shown,
 )
-from .paging import CursorCodec
-from .queries import Collection, Params, ParticipantData, ParticipantIndex, collection_page, participant_page
+from .kinds import REGISTRY
+from .paging import CursorCodec, Params
+from .queries import ParticipantIndex, participant_page
 from .ratelimit import RateLimiter
 from .scopes import FULL_ACCESS, KNOWN_SCOPES, grants, parse_scope_list
-from .sleep import generate_sleep_logs
+from .shapes import Query
 from .stats import Activity, Stats
-from .surveys import generate_survey_answers
+from .storage import Store
 from .tokens import DELEGATED_CLIENT_IDS, JWT_BEARER, AccessClaims, TokenAuthority, TokenKind
 
 __all__ = ["TOKEN_PATH", "SandboxBackend"]
 
 TOKEN_PATH = "identityserver/connect/token"
+ADMIN_PREFIX = "/api/v1/administration/"
 Family = Literal["admin", "delegated"]
+Row = TypeVar("Row")
+
+
+def family_of(path: str) -> Family:
+    """Whose rate budget a path spends when no token says otherwise."""
+    return "admin" if path.lower().startswith(ADMIN_PREFIX) else "delegated"
 
 
 def _let_others_run() -> None:
@@ -64,7 +74,9 @@ def _let_others_run() -> None:
 
 
 class SandboxBackend:
-    def __init__(self, config: SandboxConfig | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, config: SandboxConfig | None = None, clock: Clock | None = None, *,
+                 registry: Registry | None = None) -> None:
+        self.registry = registry or REGISTRY
         self.config = config or SandboxConfig()
         self.clock = clock or Clock()
         cfg = self.config
@@ -81,8 +93,9 @@ class SandboxBackend:
         self.stats = Stats()
         self.activity = Activity()
         self.cursors = CursorCodec(hashlib.sha256(f"mdh-sandbox-cursor/{cfg.seed}".encode()).digest())
-        self._data: dict[str, ParticipantData] = {}
-        self._data_locks = {p.id: threading.Lock() for p in self.participants}
+        self.context = GenContext(seed=cfg.seed, project=self.project, start=self.window_start,
+                                  end=self.window_end, pace=_let_others_run)
+        self.store = Store(self.generate)
         #: Set once every participant's data has been generated.
         self.warmed = threading.Event()
         #: The public base URL (``http://host:port/``) once a server serves this backend.
@@ -98,35 +111,31 @@ class SandboxBackend:
     def find_by_identifier(self, identifier: str) -> Participant | None:
         return self._by_identifier.get(identifier)
 
-    def data_for(self, participant: Participant) -> ParticipantData:
-        """Synthetic data of one participant, generated once (under its own lock) and cached."""
-        data = self._data.get(participant.id)
-        if data is None:
-            with self._data_locks[participant.id]:
-                data = self._data.get(participant.id)
-                if data is None:
-                    data = self.generate(participant)
-                    self._data[participant.id] = data
-        return data
+    def generate(self, collection: Collection[Row], participant: Participant) -> Sequence[Row]:
+        """One (participant, collection)'s rows (pure: depends on the config and the participant
+        only); none when the collection needs a source the participant lacks.
 
-    def generate(self, participant: Participant) -> ParticipantData:
-        """Build one participant's data (pure: depends on the config and the participant only).
-
-        Generation hands the GIL over once per generated day, so that the event loop and other
-        requests get it at once rather than after the interpreter's switch interval (5 ms) at each
-        of their many I/O steps (the "convoy effect"), which made a request take ~90 ms while a
-        long window was being generated.
+        Generators call ``ctx.pace()`` once per generated day: it hands the GIL over, so that the
+        event loop and other requests get it at once rather than after the interpreter's switch
+        interval (5 ms) at each of their many I/O steps (the "convoy effect"), which made a request
+        take ~90 ms while a long window was being generated.
         """
-        seed = self.config.seed
-        return ParticipantData(
-            survey_answers=generate_survey_answers(seed, participant, self.project,
-                                                   self.window_start, self.window_end, pace=_let_others_run),
-            sleep_logs=generate_sleep_logs(seed, participant, self.window_start, self.window_end,
-                                           pace=_let_others_run),
-        )
+        if collection.source is not None and collection.source not in participant.sources:
+            return []
+        return collection.generate(self.context, participant)
+
+    @overload
+    def rows(self, participant: Participant, collection: Collection[Row]) -> Sequence[Row]: ...
+    @overload
+    def rows(self, participant: Participant, collection: str) -> Sequence[Any]: ...
+
+    def rows(self, participant: Participant, collection: Collection[Any] | str) -> Sequence[Any]:
+        """A participant's rows of a collection (or of the collection with that name), sorted."""
+        chosen = self.registry.collection(collection) if isinstance(collection, str) else collection
+        return self.store.rows(participant, chosen)
 
     def warm(self, stop: threading.Event | None = None, *, background: bool = False) -> bool:
-        """Generate every participant's data now; give up early once ``stop`` is set.
+        """Generate every participant's data (every collection) now; give up early once ``stop`` is set.
         ``background``: start each participant only when no request has been served for a moment
         (requests generate what they need themselves). Returns True (and sets ``warmed``) when all
         data is there."""
@@ -135,7 +144,8 @@ class SandboxBackend:
                 return False
             if background and not self.activity.wait_quiet(stop):
                 return False
-            self.data_for(participant)
+            for collection in self.registry.collections:
+                self.store.table(participant, collection)
         self.warmed.set()
         return True
 
@@ -301,22 +311,23 @@ class SandboxBackend:
         return participant.admin_json()
 
     # -- delegated --------------------------------------------------------------------------
-    def _participant_of(self, claims: AccessClaims) -> Participant:
+    def participant_of(self, claims: AccessClaims) -> Participant:
         participant = self._by_id.get(claims.subject)
         if participant is None:  # a token from a sandbox with another seed sharing our key: impossible
             raise Unauthorized("access token refers to an unknown participant")
         return participant
 
-    def participant_info(self, claims: AccessClaims) -> dict[str, Any]:
-        return self._participant_of(claims).info_json(self.project.id)
-
-    def collection(self, collection: Collection[Any], claims: AccessClaims, params: Params) -> dict[str, Any]:
-        participant = self._participant_of(claims)
-        return collection_page(collection, self.data_for(participant), params, self.cursors, participant.id)
+    def read(self, collection: Collection[Any], claims: AccessClaims, params: Params) -> dict[str, Any] | list[Any]:
+        """Serve a read of the token participant's rows in the collection's shape."""
+        participant = self.participant_of(claims)
+        rows, stamp = self.store.snapshot(participant, collection)
+        return collection.shape.serve(Query(collection, rows, stamp, params, self.cursors, participant.id))
 
     # -- control plane ----------------------------------------------------------------------
     def reset(self) -> None:
-        """Zero stats, rate-limit buckets, the jti cache and the clock offset (data and keys stay)."""
+        """Zero stats, rate-limit buckets, the jti cache and the clock offset; restore the seeded
+        data (every write undone). Keys stay."""
+        self.store.reset()
         self.stats.reset()
         self.rate.reset()
         self.tokens.reset()

@@ -1,35 +1,77 @@
-"""Query-string helpers shared by the list endpoints: list values, integers, dates, and the
-opaque page cursor.
+"""Query-string helpers shared by the API endpoints: case-insensitive parameters, list values,
+integers, booleans, GUIDs, dates, and the opaque keyset page cursor.
 
-A cursor is urlsafe base64 (no padding) of ``version | position | query fingerprint | MAC``. The
-position is the index, in the endpoint's unfiltered row order, of the first row of the next page,
-so a page resumes scanning there (paging through N rows costs O(N) in all). The fingerprint is a
-hash of the endpoint, the participant and the normalised filters, so a cursor used with different
-filters is refused; positions only grow along one query, so a cursor never repeats. Only the exact
-string issued is accepted (no whitespace, padding or alphabet variants).
+A cursor is urlsafe base64 (no padding) of ``version | query fingerprint | JSON body | MAC``. The
+body names where the page ended in the collection's sort order, not a row position: ``after``,
+the sort key of the last row served, and ``skip_to``, the sort key of the last row the page's
+look-ahead scanned (the rows between them did not match the filters), valid only while the rows
+are as they were (``stamp``, the version of the rows the page was read from). A page resumes by
+bisection on the sorted rows: at ``skip_to`` when nothing was written since, so that paging
+through N rows scans each once; otherwise just after ``after``, so that a row inserted or deleted
+between two pages is neither skipped nor repeated unless it sorts at or before the last row served.
+
+The fingerprint is a hash of the endpoint, the participant and the normalised filters, so a
+cursor used with different filters is refused; sort keys only grow along one query, so a cursor
+never repeats. Only the exact string issued is accepted (no whitespace, padding, alphabet or
+trailing-bit variants).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import hmac
+import json
 import re
 import struct
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .exceptions import BadRequest, clipped, shown
 from .isotime import parse_filter_instant
 
-__all__ = ["CursorCodec", "fingerprint", "parse_bool", "parse_instant_param", "parse_int", "split_list"]
+__all__ = [
+    "Cursor",
+    "CursorCodec",
+    "Params",
+    "SortKey",
+    "fingerprint",
+    "parse_bool",
+    "parse_guid",
+    "parse_instant_param",
+    "parse_int",
+    "split_list",
+]
 
-_VERSION = 2  # 1 carried an offset into the filtered rows; 2 a position in the unfiltered rows
-_LAYOUT = struct.Struct(">BI8s")  # version, position, fingerprint
-_MAC_BYTES = 11  # 13 + 11 = 24 bytes: 32 base64 characters, no spare bits
-_CURSOR_TEXT = re.compile(r"[A-Za-z0-9_-]{32}")
+#: A row's place in its collection: a flat tuple of ints, floats and strings, unique in the collection.
+SortKey = tuple[Any, ...]
+
+_VERSION = 3  # 1: an offset into the filtered rows; 2: a position in the unfiltered rows; 3: keyset
+_HEADER = struct.Struct(">B8s")  # version, query fingerprint
+_MAC_BYTES = 12
+_MAX_CURSOR = 4096  # characters; a cursor of ours is ~100-200
+_CURSOR_TEXT = re.compile(r"[A-Za-z0-9_-]+")
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: no full-width digits, no "1_0"
 _INVALID_CURSOR = "pageID is not valid; pass back the nextPageID of the previous page unchanged"
+
+
+class Params:
+    """Query parameters with case-insensitive names and repeated values kept."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self._values.setdefault(key.lower(), []).append(value)
+
+    def get(self, name: str) -> str | None:
+        values = self._values.get(name.lower())
+        return values[-1] if values else None
+
+    def getlist(self, name: str) -> list[str]:
+        return list(self._values.get(name.lower(), []))
 
 
 def split_list(values: Sequence[str]) -> list[str]:
@@ -88,6 +130,16 @@ def parse_bool(name: str, raw: str | None, default: bool) -> bool:
     raise BadRequest(f"{name} must be true or false, got {shown(raw)}")
 
 
+def parse_guid(name: str, raw: str | None) -> str | None:
+    """A GUID parameter in canonical lower-case form (None when absent or empty); 400 otherwise."""
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return str(uuid.UUID(raw.strip()))
+    except ValueError:
+        raise BadRequest(f"{name} must be a GUID, got {shown(raw)}") from None
+
+
 def parse_instant_param(name: str, raw: str | None) -> int | None:
     """An ISO-8601 filter parameter as epoch microseconds (None when absent or empty)."""
     if raw is None or raw.strip() == "":
@@ -104,6 +156,25 @@ def fingerprint(*parts: object) -> bytes:
     return hashlib.sha256(repr(parts).encode("utf-8")).digest()[:8]
 
 
+@dataclasses.dataclass(frozen=True)
+class Cursor:
+    """Where a page ended (see the module docstring)."""
+
+    after: SortKey
+    skip_to: SortKey | None
+    stamp: int
+
+
+def _text(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _key(value: object) -> SortKey:
+    if not isinstance(value, list) or not all(isinstance(v, (int, float, str)) for v in value):
+        raise BadRequest(_INVALID_CURSOR)
+    return tuple(value)
+
+
 class CursorCodec:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
@@ -111,27 +182,34 @@ class CursorCodec:
     def _mac(self, payload: bytes) -> bytes:
         return hmac.new(self._secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
-    def encode(self, position: int, query: bytes) -> str:
-        payload = _LAYOUT.pack(_VERSION, position, query)
-        return base64.urlsafe_b64encode(payload + self._mac(payload)).rstrip(b"=").decode("ascii")
+    def encode(self, cursor: Cursor, query: bytes) -> str:
+        body = [cursor.stamp, list(cursor.after), None if cursor.skip_to is None else list(cursor.skip_to)]
+        payload = _HEADER.pack(_VERSION, query) + json.dumps(body, separators=(",", ":")).encode("ascii")
+        return _text(payload + self._mac(payload))
 
-    def decode(self, page_id: str, query: bytes) -> int:
-        """The row position a cursor points at; 400 if it is not exactly one we issued, or belongs to
+    def decode(self, page_id: str, query: bytes) -> Cursor:
+        """The cursor ``page_id`` spells; 400 if it is not exactly one we issued, or belongs to
         another query."""
-        if not _CURSOR_TEXT.fullmatch(page_id):
+        if len(page_id) > _MAX_CURSOR or not _CURSOR_TEXT.fullmatch(page_id):
             raise BadRequest(_INVALID_CURSOR)
         try:
-            raw = base64.urlsafe_b64decode(page_id)
+            raw = base64.urlsafe_b64decode(page_id + "=" * (-len(page_id) % 4))
         except (binascii.Error, ValueError):
             raise BadRequest(_INVALID_CURSOR) from None
-        if len(raw) != _LAYOUT.size + _MAC_BYTES:
-            raise BadRequest(_INVALID_CURSOR)
-        payload, mac = raw[: _LAYOUT.size], raw[_LAYOUT.size :]
+        if _text(raw) != page_id or len(raw) < _HEADER.size + _MAC_BYTES:
+            raise BadRequest(_INVALID_CURSOR)  # e.g. other trailing bits in the last character
+        payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
         if not hmac.compare_digest(mac, self._mac(payload)):
             raise BadRequest(_INVALID_CURSOR)
-        version, position, fp = _LAYOUT.unpack(payload)
+        version, fp = _HEADER.unpack_from(payload)
         if version != _VERSION:
             raise BadRequest(_INVALID_CURSOR)
         if not hmac.compare_digest(fp, query):
             raise BadRequest("pageID belongs to a different query; keep the same filters while paging")
-        return int(position)
+        try:
+            stamp, after, skip_to = json.loads(payload[_HEADER.size :])
+        except (ValueError, TypeError):  # signed by us, so never; but a 400 rather than a 500
+            raise BadRequest(_INVALID_CURSOR) from None
+        if not isinstance(stamp, int):
+            raise BadRequest(_INVALID_CURSOR)
+        return Cursor(after=_key(after), skip_to=None if skip_to is None else _key(skip_to), stamp=stamp)

@@ -1,19 +1,22 @@
-"""Thin request handlers: parse the HTTP request, call the backend, render JSON.
+"""Thin request handlers: parse the HTTP request, call the backend or the declared handler, render
+the result.
 
-Every API handler shares one wrapper (``api_endpoint``) that authenticates, spends the rate
-budget, checks token kind and scope, and puts the RateLimit headers on every outcome.
+Every API route (each collection, each operation) shares one wrapper (``api_endpoint``) that
+authenticates, spends the rate budget, checks token kind and scope (``read_only`` = the method is
+GET), and puts the RateLimit headers on every outcome. A route whose method may carry a body
+(anything but GET) is authorized first, then its body is read (on the event loop, at most the
+operation's ``max_body`` bytes, else 413), then it is handled.
 
-API handlers (and the 404 / 405 handlers, which authenticate too) are plain functions: Starlette
-runs them on its thread pool, so CPU work (token checks, data generation, filtering) never holds
-up the event loop. The token and clock endpoints read their body on the loop, with a size limit,
-then do their work on the pool.
+CPU work (token checks, data generation, filtering, handlers) runs on Starlette's thread pool, so
+it never holds up the event loop; so do the 404 / 405 handlers, which authenticate too. The token
+and clock endpoints read their body on the loop, with a size limit, then work on the pool.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .declarations import Call, Collection, Empty, Json, Method, Operation, Raw, Result
 from .exceptions import (
     BadRequest,
     InvalidRequest,
@@ -34,8 +38,8 @@ from .exceptions import (
     clipped,
     error_response,
 )
-from .models import Family, SandboxBackend
-from .queries import Collection, Params
+from .models import Family, SandboxBackend, family_of
+from .paging import Params
 from .tokens import AccessClaims, TokenKind
 from .urlpaths import path_value
 
@@ -46,12 +50,12 @@ __all__ = [
     "api_endpoint",
     "method_not_allowed",
     "not_found",
+    "render",
     "server_error",
     "token_endpoint",
 ]
 
-Handler = Callable[[SandboxBackend, AccessClaims, Request], dict[str, Any]]
-Endpoint = Callable[[Request], Response]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 #: Larger token requests are refused with 413 (a real one is about 1 KB).
 MAX_TOKEN_BODY = 64 * 1024
@@ -72,70 +76,103 @@ def params_of(request: Request) -> Params:
     return Params(request.query_params.multi_items())
 
 
+def _read(collection: Collection[Any]) -> Callable[[Call], Result]:
+    def handler(call: Call) -> Result:
+        return call.backend.read(collection, call.claims, call.params)
+
+    return handler
+
+
 @dataclasses.dataclass(frozen=True)
 class ApiRoute:
     """One API endpoint: the sandbox's own table of what it serves (see ``/_sandbox/routes``)."""
 
-    method: str
-    path: str
+    name: str
+    method: Method
+    path: str  # the route template, with a leading slash
     family: Family
     token: TokenKind
     scope: str
-    handler: Handler
+    handler: Callable[[Call], Result]
+    max_body: int = 0
+
+    @classmethod
+    def of_collection(cls, collection: Collection[Any]) -> ApiRoute:
+        path = "/" + collection.path
+        return cls(collection.name, "GET", path, family_of(path), collection.token, collection.scope,
+                   _read(collection))
+
+    @classmethod
+    def of_operation(cls, operation: Operation) -> ApiRoute:
+        path = "/" + operation.path
+        return cls(operation.name, operation.method, path, family_of(path), operation.token, operation.scope,
+                   operation.handler, 0 if operation.method == "GET" else operation.max_body)
 
     def describe(self) -> dict[str, str]:
-        return {"method": self.method, "path": self.path, "token": self.token, "scope": self.scope}
+        return {"method": self.method, "path": self.path, "token": self.token, "scope": self.scope,
+                "name": self.name}
+
+
+def render(result: Result, headers: dict[str, str]) -> Response:
+    """A handler's result as a response (JSON unless it says otherwise)."""
+    if isinstance(result, Empty):
+        return Response(status_code=result.status, headers=headers)
+    if isinstance(result, Raw):
+        return Response(result.body, status_code=result.status, media_type=result.media_type,
+                        headers={**headers, **result.headers})
+    if isinstance(result, Json):
+        return JsonResponse(result.value, status_code=result.status, headers=headers)
+    return JsonResponse(result, headers=headers)
 
 
 def api_endpoint(route: ApiRoute) -> Endpoint:
     label = f"{route.method} {route.path}"
 
-    def endpoint(request: Request) -> Response:
-        backend = backend_of(request)
+    def authorize(request: Request) -> tuple[AccessClaims, dict[str, str]]:
+        claims, headers = backend_of(request).authorize(
+            request.headers.get("authorization"),
+            family=route.family,
+            client=_client(request),
+            need=route.token,
+            scope=route.scope,
+            read_only=route.method == "GET",
+            label=label,
+        )
+        assert claims is not None  # with ``need``, no usable token is a 401
+        return claims, headers
+
+    def call(request: Request, claims: AccessClaims, body: bytes) -> Call:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        path = {name: path_value(str(value)) for name, value in request.path_params.items()}
+        return Call(backend_of(request), claims, path, params_of(request), body, media, label)
+
+    def answer(request: Request) -> tuple[Result, dict[str, str]]:
+        claims, headers = authorize(request)
+        try:
+            return route.handler(call(request, claims, b"")), headers
+        except SandboxError as exc:
+            exc.headers = {**headers, **exc.headers}
+            raise
+
+    async def endpoint(request: Request) -> Response:
         headers: dict[str, str] = {}
         try:
-            claims, headers = backend.authorize(
-                request.headers.get("authorization"),
-                family=route.family,
-                client=_client(request),
-                need=route.token,
-                scope=route.scope,
-                read_only=route.method == "GET",
-                label=label,
-            )
-            assert claims is not None
-            payload = route.handler(backend, claims, request)
+            if route.max_body == 0:
+                result, headers = await run_in_threadpool(answer, request)
+            else:
+                claims, headers = await run_in_threadpool(authorize, request)
+                body = await _read_body(request, route.max_body, PayloadTooLarge)
+                result = await run_in_threadpool(route.handler, call(request, claims, body))
         except SandboxError as exc:
             return error_response(exc, headers)
-        return JsonResponse(payload, headers=headers)
+        return render(result, headers)
 
-    endpoint.__name__ = f"api_{route.path.strip('/').replace('/', '_')}"
+    endpoint.__name__ = f"api_{route.method.lower()}_{route.name}"
     return endpoint
-
-
-# -- API handlers ----------------------------------------------------------------------------
-def list_participants(backend: SandboxBackend, claims: AccessClaims, request: Request) -> dict[str, Any]:
-    return backend.list_participants(path_value(request.path_params["projectId"]), claims, params_of(request))
 
 
 def _no_such_endpoint(request: Request) -> NotFound:
     return NotFound(f"no such endpoint: {request.method} {clipped(request.url.path)}")
-
-
-def get_participant(backend: SandboxBackend, claims: AccessClaims, request: Request) -> dict[str, Any]:
-    return backend.get_participant(path_value(request.path_params["projectId"]), claims,
-                                   path_value(request.path_params["participantIdentifier"]))
-
-
-def delegated_participant(backend: SandboxBackend, claims: AccessClaims, request: Request) -> dict[str, Any]:
-    return backend.participant_info(claims)
-
-
-def collection_handler(collection: Collection[Any]) -> Handler:
-    def handler(backend: SandboxBackend, claims: AccessClaims, request: Request) -> dict[str, Any]:
-        return backend.collection(collection, claims, params_of(request))
-
-    return handler
 
 
 # -- request bodies --------------------------------------------------------------------------
@@ -185,9 +222,8 @@ def _api_headers(request: Request) -> dict[str, str]:
     path = request.url.path
     if not path.lower().startswith("/api/"):
         return {}
-    family: Family = "admin" if path.lower().startswith("/api/v1/administration/") else "delegated"
     _, headers = backend_of(request).authorize(
-        request.headers.get("authorization"), family=family, client=_client(request)
+        request.headers.get("authorization"), family=family_of(path), client=_client(request)
     )
     return headers
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .cohort import Participant, rng_for
+from .cohort import Participant
+from .declarations import GenContext
 from .isotime import FORMS, format_instant, to_ms
 
 __all__ = ["SleepRow", "generate_sleep_logs"]
@@ -85,13 +85,12 @@ def _log(rng: random.Random, tz: ZoneInfo, start_ms: int, asleep: int, awake: in
     return record
 
 
-def generate_sleep_logs(seed: int, participant: Participant, start: dt.date, end: dt.date,
-                        pace: Callable[[], None] | None = None) -> list[SleepRow]:
-    """Sleep logs of one participant for the nights of ``start``..``end``, sorted by start instant.
-    ``pace`` is called once per night (the server lets other threads run)."""
-    if not participant.has_fitbit:
-        return []
-    rng = rng_for(seed, "sleep", participant.index)
+def generate_sleep_logs(ctx: GenContext, participant: Participant) -> list[SleepRow]:
+    """Sleep logs of one participant (one with Fitbit: the collection says so) for the nights of
+    the window, sorted by start instant. ``ctx.pace`` is called once per night (the server lets
+    other threads run)."""
+    start, end = ctx.start, ctx.end
+    rng = ctx.rng("sleep", participant.index)
     tz = participant.tz
     reliable = participant.index == 0
     miss = 0.08 if reliable else rng.uniform(0.05, 0.35)
@@ -102,8 +101,7 @@ def generate_sleep_logs(seed: int, participant: Participant, start: dt.date, end
     logs: list[dict[str, Any]] = []
     starts: list[int] = []
     for i in range((end - start).days + 1):
-        if pace is not None:
-            pace()
+        ctx.pace()
         day = start + dt.timedelta(days=i)
         if rng.random() < 0.12:  # afternoon nap, classic
             nap_start = _start_ms(day, rng.uniform(13 * 60, 17 * 60), tz)

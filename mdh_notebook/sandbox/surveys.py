@@ -18,11 +18,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .cohort import Participant, Project, guid, rng_for
+from .declarations import GenContext
 from .isotime import FORMS, format_instant, to_ms
 
 __all__ = ["NEAR_ENROLLMENT", "NOTES", "AnswerRow", "generate_survey_answers"]
@@ -162,12 +162,10 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def generate_survey_answers(
-    seed: int, participant: Participant, project: Project, start: dt.date, end: dt.date,
-    pace: Callable[[], None] | None = None,
-) -> list[AnswerRow]:
-    """All survey answers of one participant over ``start``..``end`` (local days), sorted by
-    (insertedDate, id). ``pace`` is called once per day (the server lets other threads run)."""
+def generate_survey_answers(ctx: GenContext, participant: Participant) -> list[AnswerRow]:
+    """All survey answers of one participant over the window's local days, sorted by
+    (insertedDate, id). ``ctx.pace`` is called once per day (the server lets other threads run)."""
+    seed, project, start, end, pace = ctx.seed, ctx.project, ctx.start, ctx.end, ctx.pace
     b = _Builder(seed, participant, project)
     rng = b.rng
     reliable = participant.index == 0
@@ -206,8 +204,7 @@ def generate_survey_answers(
         phase = enroll_index % 14
 
     for i, day in enumerate(days):
-        if pace is not None:
-            pace()
+        pace()
         # PHQ-9 every two weeks; the enrollment-day one is always taken, soon after enrolling
         if (i - phase) % 14 == 0 and (rng.random() < adherence_phq or i == enroll_index):
             when = _local_ms(day, rng.uniform(8 * 60, 21 * 60), b.tz, rng)

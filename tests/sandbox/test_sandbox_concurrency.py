@@ -1,6 +1,6 @@
 """Slow work never holds up other requests: API handlers run on the thread pool, data is generated
-under one lock per participant, and a large cohort is generated on a background thread, in the
-gaps between requests.
+under one lock per (participant, kind), and a large cohort is generated on a background thread, in
+the gaps between requests.
 
 Generation is held on events (a backend whose ``generate`` waits for the test), so nothing here
 depends on timing; the timeouts only turn a hang into a failure.
@@ -9,7 +9,8 @@ depends on timing; the timeouts only turn a hang into a failure.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -17,12 +18,13 @@ from sandbox_protocol import Proto
 
 from mdh_notebook.sandbox import SandboxConfig, SandboxServer
 from mdh_notebook.sandbox.cohort import Participant
+from mdh_notebook.sandbox.declarations import Collection
 from mdh_notebook.sandbox.models import SandboxBackend
-from mdh_notebook.sandbox.queries import ParticipantData
 from mdh_notebook.sandbox.server import WARM_LIMIT
 from mdh_notebook.sandbox.stats import Activity
 
 GUARD = 20  # seconds before a wait counts as a hang
+Row = TypeVar("Row")
 
 
 class GatedBackend(SandboxBackend):
@@ -33,11 +35,11 @@ class GatedBackend(SandboxBackend):
         self.entered = {self.participants[i].id: threading.Event() for i in gated}
         self.gates = {self.participants[i].id: threading.Event() for i in gated}
 
-    def generate(self, participant: Participant) -> ParticipantData:
+    def generate(self, collection: Collection[Row], participant: Participant) -> Sequence[Row]:
         if participant.id in self.gates:
             self.entered[participant.id].set()
             assert self.gates[participant.id].wait(GUARD), "gate never opened"
-        return super().generate(participant)
+        return super().generate(collection, participant)
 
     def open_all(self) -> None:
         for gate in self.gates.values():

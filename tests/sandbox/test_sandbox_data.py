@@ -111,10 +111,9 @@ def test_special_participants(everything: dict[str, tuple[list[Any], list[Any]]]
 def _fingerprint(backend: SandboxBackend) -> list[Any]:
     out: list[Any] = [backend.project.id]
     for participant in backend.participants:
-        data = backend.data_for(participant)
         out.append(participant.admin_json())
-        out.append([row.record for row in data.survey_answers])
-        out.append([row.record for row in data.sleep_logs])
+        out.append([row.record for row in backend.rows(participant, "survey_answers")])
+        out.append([row.record for row in backend.rows(participant, "sleep_logs")])
     return out
 
 
@@ -134,7 +133,7 @@ def test_determinism_by_seed(proto: Proto) -> None:
 @pytest.mark.parametrize("days", [1, 30])
 def test_other_windows(days: int) -> None:
     backend = SandboxBackend(SandboxConfig(seed=3, participants=2, days=days))
-    rows = backend.data_for(backend.participants[0]).sleep_logs
+    rows = backend.rows(backend.participants[0], "sleep_logs")
     assert len(rows) <= 2 * days
 
 

@@ -12,13 +12,19 @@ from typing import Any
 import pytest
 from sandbox_protocol import Proto, instant
 
-from mdh_notebook.sandbox.paging import CursorCodec
-from mdh_notebook.sandbox.queries import Collection, Params, ParticipantData, collection_page
+from mdh_notebook.sandbox import SandboxConfig
+from mdh_notebook.sandbox.declarations import Collection, CursorPages
+from mdh_notebook.sandbox.models import SandboxBackend
+from mdh_notebook.sandbox.paging import CursorCodec, Params
+from mdh_notebook.sandbox.shapes import Query
+from mdh_notebook.sandbox.storage import Store
 
 ANSWERS = "api/v1/delegated/surveyanswers"
 SLEEP = "api/v1/delegated/fitbit/sleepLogs"
 Record = dict[str, Any]
 Everything = dict[str, tuple[list[Record], list[Record]]]
+TINY = SandboxBackend(SandboxConfig(participants=1, days=1))
+SOMEONE = TINY.participants[0]
 
 
 def _token(proto: Proto, identifier: str = "PT-0001") -> str:
@@ -178,31 +184,46 @@ def test_sleep_paging_and_filters(proto: Proto, everything: Everything) -> None:
     assert changed.status_code == 400
 
 
+def _numbers(rows: list[int], keep: Callable[[int], bool], limit: int = 100) -> Collection[int]:
+    """A test collection of integers (sort key: the number), filtered by ``keep``."""
+
+    def filters(params: Params) -> tuple[Any, list[Callable[[int], bool]]]:
+        return ("kept",), [keep]
+
+    return Collection(
+        name="numbers", path="api/v1/delegated/numbers", scope="x",
+        shape=CursorPages(items_key="items", size_param="limit", default_size=10, max_size=limit),
+        generate=lambda ctx, participant: rows, sort_key=lambda row: (row,), render=lambda row: {"n": row},
+        filters=filters, row_id=str,
+    )
+
+
+def _page(store: Store, collection: Collection[int], params: dict[str, str], codec: CursorCodec) -> dict[str, Any]:
+    rows, stamp = store.snapshot(SOMEONE, collection)
+    body = collection.shape.serve(Query(collection, rows, stamp, Params(params.items()), codec, SOMEONE.id))
+    assert isinstance(body, dict)
+    return body
+
+
 def test_filtered_paging_scans_each_row_once() -> None:
     """Paging through a filtered collection looks at every row once in all (not once per page)."""
     looked_at: Counter[int] = Counter()
     rows = list(range(2000))
 
-    def build_filter(params: Params) -> tuple[tuple[Any, ...], list[Callable[[int], bool]]]:
-        def keep(row: int) -> bool:
-            looked_at[row] += 1
-            return row % 7 == 3 or row in (1998, 1999)
+    def keep(row: int) -> bool:
+        looked_at[row] += 1
+        return row % 7 == 3 or row in (1998, 1999)
 
-        return ("sevens",), [keep]
-
-    numbers: Collection[int] = Collection(
-        path="numbers", scope="x", items_key="items", size_param="limit", default_size=10, max_size=100,
-        rows=lambda data: rows, build_filter=build_filter, record=lambda row: {"n": row},
-    )
-    data = ParticipantData(survey_answers=[], sleep_logs=[])
+    numbers = _numbers(rows, keep)
     codec = CursorCodec(b"k" * 32)
+    store = Store(TINY.generate)
     for limit in ("1", "3", "100"):
         looked_at.clear()
         got: list[int] = []
         params = {"limit": limit}
         pages = 0
         while True:
-            body = collection_page(numbers, data, Params(params.items()), codec, "someone")
+            body = _page(store, numbers, params, codec)
             pages += 1
             got += [item["n"] for item in body["items"]]
             if body["nextPageID"] is None:
@@ -212,6 +233,50 @@ def test_filtered_paging_scans_each_row_once() -> None:
         assert got == [r for r in rows if r % 7 == 3 or r in (1998, 1999)]
         # every row once, plus the first row of each next page (found by the look-ahead): O(N + pages)
         assert pages > 1 and sum(looked_at.values()) <= len(rows) + pages and max(looked_at.values()) <= 2, limit
+
+
+@pytest.mark.parametrize("keep", [lambda n: True, lambda n: n % 3 == 0], ids=["unfiltered", "filtered"])
+def test_keyset_paging_survives_writes_between_pages(keep: Callable[[int], bool]) -> None:
+    """Rows inserted or deleted between two pages: every row that stands after the last row served
+    when its page is read comes exactly once; nothing served is repeated."""
+    rows = list(range(0, 3000, 10))
+    numbers = _numbers(rows, keep, limit=100)
+    codec = CursorCodec(b"k" * 32)
+    store = Store(TINY.generate)
+    served: list[int] = []
+    params = {"limit": "25"}
+    inserted_ahead: set[int] = set()
+    inserted_behind: set[int] = set()
+    deleted_ahead: set[int] = set()
+    step = 0
+    while True:
+        body = _page(store, numbers, params, codec)
+        served += [item["n"] for item in body["items"]]
+        if body["nextPageID"] is None:
+            break
+        params["pageID"] = body["nextPageID"]
+        last = served[-1]
+        step += 1
+        # ahead of the cursor: just after the last row served, in the gap the look-ahead skipped, far ahead
+        ahead = [last + 1, last + 2, last + 5 + step % 4, last + 700 + step]
+        ahead = [n for n in ahead if n % 10 and n not in inserted_ahead]
+        store.insert(SOMEONE, numbers, ahead)
+        inserted_ahead.update(ahead)
+        # behind the cursor (never served afterwards) and ahead (gone before it is reached)
+        behind = last - 3 - step % 5
+        if behind % 10 and behind > 0 and behind not in inserted_ahead | inserted_behind:
+            store.insert(SOMEONE, numbers, [behind])
+            inserted_behind.add(behind)
+        victim = last + 30 - (last + 30) % 10
+        if store.delete(SOMEONE, numbers, str(victim)) is not None:
+            deleted_ahead.add(victim)
+        assert store.delete(SOMEONE, numbers, "no-such-row") is None
+    assert len(served) == len(set(served)), "a row was served twice"
+    expected = sorted(n for n in {*rows, *inserted_ahead} - deleted_ahead if keep(n))
+    assert served == expected
+    assert deleted_ahead and inserted_ahead and inserted_behind
+    assert sorted(store.rows(SOMEONE, numbers)) == list(store.rows(SOMEONE, numbers))  # kept in sort order
+    assert {*rows, *inserted_ahead, *inserted_behind} - deleted_ahead == set(store.rows(SOMEONE, numbers))
 
 
 def test_filtered_paging_with_changing_limit(proto: Proto, everything: Everything) -> None:

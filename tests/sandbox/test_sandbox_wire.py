@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from sandbox_protocol import instant
 
 from mdh_notebook.sandbox.exceptions import BadRequest
 from mdh_notebook.sandbox.isotime import FORMS, format_instant, parse_filter_instant
-from mdh_notebook.sandbox.paging import CursorCodec, fingerprint, split_list
+from mdh_notebook.sandbox.paging import Cursor, CursorCodec, fingerprint, split_list
 from mdh_notebook.sandbox.urlpaths import path_value, routing_path
 
 ZONES = ["America/New_York", "Pacific/Honolulu", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"]
@@ -56,19 +57,28 @@ def test_filter_instant_forms() -> None:
         parse_filter_instant("01/10/2026")
 
 
-@given(st.integers(min_value=0, max_value=2**32 - 1), st.binary(min_size=1, max_size=20))
-def test_cursor_round_trip_and_binding(offset: int, filters: bytes) -> None:
+sort_keys = st.tuples(st.integers(-(2**63), 2**63), st.text(max_size=40)) | st.tuples(st.integers(0, 10**6))
+
+
+@given(sort_keys, st.one_of(st.none(), sort_keys), st.integers(0, 2**40), st.binary(min_size=1, max_size=20))
+def test_cursor_round_trip_and_binding(after: tuple[object, ...], skip_to: tuple[object, ...] | None, stamp: int,
+                                       filters: bytes) -> None:
     codec = CursorCodec(b"k" * 32)
     query = fingerprint("surveyanswers", filters)
-    cursor = codec.encode(offset, query)
-    assert codec.decode(cursor, query) == offset
-    with pytest.raises(BadRequest):
-        codec.decode(cursor, fingerprint("surveyanswers", filters + b"x"))
-    with pytest.raises(BadRequest):
-        CursorCodec(b"other" * 8).decode(cursor, query)
+    cursor = Cursor(after=after, skip_to=skip_to, stamp=stamp)
+    text = codec.encode(cursor, query)
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", text)
+    assert codec.decode(text, query) == cursor
+    with pytest.raises(BadRequest, match="different query"):
+        codec.decode(text, fingerprint("surveyanswers", filters + b"x"))
+    with pytest.raises(BadRequest, match="not valid"):
+        CursorCodec(b"other" * 8).decode(text, query)
+    for variant in (text[:-1], text + "A", text + "=", text[:-1] + ("B" if text[-1] == "A" else "A")):
+        with pytest.raises(BadRequest, match="not valid"):
+            codec.decode(variant, query)
 
 
-@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1), st.integers(1, 3))
+@given(st.text(st.characters(exclude_categories=["Cs"]), min_size=1), st.integers(1, 3))
 def test_encoded_path_segments_round_trip(value: str, slashes: int) -> None:
     """Any value, percent-encoded as one segment, is one segment of the routing path and reads back
     exactly; runs of literal slashes around it collapse."""

@@ -1,0 +1,17 @@
+"""External accounts and providers: the accounts (a bare array), providers (numbered pages with a
+total), connect / refresh / delete.
+
+Nothing yet: add each kind as a ``Collection`` in COLLECTIONS and each write as an ``Operation``
+in OPERATIONS (see ``..declarations``); its generator goes in a module of its own beside the others.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..declarations import Collection, Operation
+
+__all__ = ["COLLECTIONS", "OPERATIONS"]
+
+COLLECTIONS: tuple[Collection[Any], ...] = ()
+OPERATIONS: tuple[Operation, ...] = ()

@@ -1,0 +1,17 @@
+"""Device data: v1 and v2 points, aggregates, daily sleep, data types (every namespace the
+participant has a source for; writes land in namespace ``Project``).
+
+Nothing yet: add each kind as a ``Collection`` in COLLECTIONS and each write as an ``Operation``
+in OPERATIONS (see ``..declarations``); its generator goes in a module of its own beside the others.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..declarations import Collection, Operation
+
+__all__ = ["COLLECTIONS", "OPERATIONS"]
+
+COLLECTIONS: tuple[Collection[Any], ...] = ()
+OPERATIONS: tuple[Operation, ...] = ()
