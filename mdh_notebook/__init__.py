@@ -6,6 +6,7 @@
 
 With nothing configured, everything runs against the embedded sandbox (a local emulator
 of the MyDataHelps API with synthetic participants). Nothing is read or started at import.
+``mdh.catalog()`` lists every data kind and write: scope, method, endpoint, columns.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .auth import RenewalEvent, Token
-from .catalog import KINDS
 from .client import Client, RateLimit
 from .config import Config
 from .connect import connect, embedded_sandbox, open_client
@@ -35,12 +35,15 @@ from .errors import (
     TransportError,
 )
 from .frames import DataWarning, to_frame
+from .kinds import KINDS, OPERATIONS, catalog
+from .paging import PagerState
 from .scopes import KNOWN_SCOPES
 from .session import ParticipantSession
 
 __all__ = [
     "KINDS",
     "KNOWN_SCOPES",
+    "OPERATIONS",
     "APIError",
     "AuthenticationError",
     "BadRequestError",
@@ -52,6 +55,7 @@ __all__ = [
     "InvalidArgumentError",
     "MDHError",
     "NotFoundError",
+    "PagerState",
     "ParticipantNotFound",
     "ParticipantSession",
     "PermissionDeniedError",
@@ -64,6 +68,7 @@ __all__ = [
     "TokenRequestError",
     "TransportError",
     "__version__",
+    "catalog",
     "connect",
     "embedded_sandbox",
     "open_client",

@@ -15,11 +15,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .catalog import KINDS
 from .errors import MDHError
+from .kinds import KINDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,8 +56,8 @@ def _frame_out(frame: pd.DataFrame, out: str | None) -> None:
     print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
 
 
-def _filters(pairs: Sequence[str]) -> dict[str, object]:
-    filters: dict[str, object] = {}
+def _filters(pairs: Sequence[str]) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:

@@ -1,8 +1,11 @@
 """One client object owning one ``httpx.Client``: transport, retries, the rate-limit
 budget, and the single place where HTTP statuses become exceptions.
 
-:meth:`Client.frame` is the one path every data kind takes: catalogue entry → checked
-query parameters → pager (maximum page size) → one typed frame per page → concat.
+:meth:`Client.frame` is the one path every read kind takes: catalogue entry → checked
+query parameters → pager (maximum page size) → records → one typed frame.
+:meth:`Client.call` is the one path every write takes: operation → filled path and checked
+query parameters → one request with its body → the decoded JSON (None for an empty body).
+Only GETs are retried on a 5xx; a write is sent once.
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ import pandas as pd
 
 from . import __version__
 from .auth import BearerAuth, RenewalEvent, ServiceTokenSource, TokenCache
-from .catalog import Kind
-from .catalog import kind as lookup_kind
 from .config import Config
 from .errors import (
     APIError,
@@ -33,7 +34,11 @@ from .errors import (
 )
 from .filters import encode_params
 from .frames import check_tz, convert_tz, to_frame
-from .paging import Pager
+from .kinds import Kind, Operation
+from .kinds import kind as lookup_kind
+from .kinds import operation as lookup_operation
+from .paging import Pager, PagerState
+from .progress import PageProgress
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -116,13 +121,18 @@ class Client:
     # -- the one request path -------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
-                auth: httpx.Auth | None = None) -> httpx.Response:
-        """Send, retrying connection failures and 5xx (GET only); raise the mapped error on failure."""
+                auth: httpx.Auth | None = None, json: Any = None, content: bytes | None = None,
+                headers: Mapping[str, str] | None = None) -> httpx.Response:
+        """Send, retrying 5xx (and a 429 that resets within ``rate_limit_wait``) on GETs only;
+        raise the mapped error on failure. ``json`` or ``content`` is the body, if any."""
         self._check_open()
+        if json is not None and content is not None:
+            raise InvalidArgumentError(f"{method} {path}: send a json= body or content=, not both")
         attempt = 0
         while True:
             try:
-                response = self._http.request(method, path, params=params, auth=auth)
+                response = self._http.request(method, path, params=params, auth=auth, json=json, content=content,
+                                              headers=headers)
             except httpx.TimeoutException as exc:
                 raise TransportError(f"{method} {path}: no answer from {self.config.base_url} in time "
                                      f"({type(exc).__name__}); retry, or raise timeout=") from None
@@ -163,23 +173,52 @@ class Client:
         finally:
             flow.close()
 
-    def get_json(self, path: str, params: Mapping[str, str] | None = None, *, auth: httpx.Auth | None = None) -> Any:
-        response = self.request("GET", path, params=params, auth=auth)
+    @staticmethod
+    def _decode(response: httpx.Response, allow_empty: bool = False) -> Any:
+        if allow_empty and not response.content.strip():
+            return None
         try:
             return response.json()
         except ValueError:
             raise TransportError(
-                f"GET {path}: the server answered {response.status_code} with something that is not JSON "
+                f"{response.request.method} {response.request.url.path}: the server answered "
+                f"{response.status_code} with something that is not JSON "
                 f"({response.headers.get('content-type', 'no content type')}); is the base URL a MyDataHelps API?"
             ) from None
 
-    # -- data kinds ----------------------------------------------------------------------
+    def get_json(self, path: str, params: Mapping[str, str] | None = None, *, auth: httpx.Auth | None = None) -> Any:
+        return self._decode(self.request("GET", path, params=params, auth=auth))
+
+    def fill_path(self, template: str, values: Mapping[str, Any] | None = None, *, what: str = "") -> str:
+        """``template`` with its ``{placeholders}`` filled from ``values``, each percent-encoded;
+        ``{project_id}`` comes from the configuration."""
+        from string import Formatter
+
+        names = [name for _, name, _, _ in Formatter().parse(template) if name is not None]
+        given = dict(values or {})
+        filled: dict[str, str] = {"project_id": quote(self.config.project_id, safe="")}
+        where = what or template
+        unknown = sorted(set(given) - set(names))
+        if unknown:
+            raise InvalidArgumentError(f"{where} got unknown path argument(s) {', '.join(unknown)}; "
+                                       f"it takes: {', '.join(n for n in names if n != 'project_id') or 'none'}")
+        for name in names:
+            if name == "project_id":
+                continue
+            value = given.get(name)
+            if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+                raise InvalidArgumentError(f"{where} needs {name}= (a non-empty string or an integer), got {value!r}")
+            filled[name] = quote(str(value), safe="")
+        return template.format(**filled)
+
+    # -- read kinds ----------------------------------------------------------------------
 
     def kind_path(self, kind: Kind) -> str:
-        return kind.path.format(project_id=quote(self.config.project_id, safe=""))
+        return self.fill_path(kind.path, what=f"{kind.name}()")
 
     def pager(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
-              auth: httpx.Auth | None = None) -> Pager:
+              auth: httpx.Auth | None = None, resume: PagerState | None = None) -> Pager:
+        """The pager for ``kind`` with checked ``filters``; ``resume`` goes on from a pager's state."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         params = encode_params(entry, filters or {})
         auth = auth if auth is not None else self.service_auth
@@ -187,22 +226,54 @@ class Client:
         def fetch(path: str, page_params: Mapping[str, str]) -> Any:
             return self.get_json(path, page_params, auth=auth)
 
-        return Pager(fetch, entry, self.kind_path(entry), params)
+        return Pager(fetch, entry, self.kind_path(entry), params, resume=resume)
 
     def frame(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
-              auth: httpx.Auth | None = None, tz: str | None = None) -> pd.DataFrame:
+              auth: httpx.Auth | None = None, tz: str | None = None, progress: bool | None = None) -> pd.DataFrame:
         """Every record of ``kind`` matching ``filters`` as one typed frame (paging invisible).
 
         Pages are gathered first and converted once: a frame per page then ``concat`` was
         measured at ~30 ms per 100-record page of fixed per-column cost (benchmarks/run.py).
+        ``progress``: a bar for a long pull (see :mod:`mdh_notebook.progress`).
         """
         if tz:
             check_tz(tz)
         pager = self.pager(kind, filters, auth=auth)
-        records = [record for page in pager.pages for record in page]
+        records: list[dict[str, Any]] = []
+        with PageProgress(pager.kind.name, progress) as bar:
+            for page in pager.pages:
+                records.extend(page)
+                bar.update(pager.state, len(page))
         frame = to_frame(pager.kind, records)
         frame.attrs["pages"] = pager.pages_fetched
         return convert_tz(frame, tz) if tz else frame
+
+    # -- writes --------------------------------------------------------------------------
+
+    def call(self, operation: Operation | str, *, path: Mapping[str, Any] | None = None,
+             params: Mapping[str, Any] | None = None, json: Any = None, content: bytes | None = None,
+             headers: Mapping[str, str] | None = None, auth: httpx.Auth | None = None) -> Any:
+        """Run one catalogue operation: the decoded JSON answer, or None for an empty body.
+
+        ``path`` fills the operation's ``{placeholders}``; ``params`` are its filters; the body is
+        ``json`` (a ``json`` operation) or ``content`` (a ``bytes`` one). Everything is checked
+        before the request; a write is sent once (never retried).
+        """
+        op = lookup_operation(operation) if isinstance(operation, str) else operation
+        where = f"{op.name}()"
+        if op.body == "json" and json is None:
+            raise InvalidArgumentError(f"{where} sends a JSON body: pass json=...")
+        if op.body == "bytes" and not isinstance(content, (bytes, bytearray)):
+            raise InvalidArgumentError(f"{where} sends raw bytes: pass content=b'...'")
+        if (op.body != "json" and json is not None) or (op.body != "bytes" and content is not None):
+            raise InvalidArgumentError(f"{where} sends {'no' if op.body == 'none' else op.body} body; "
+                                       f"leave out {'json=' if json is not None else 'content='}")
+        url = self.fill_path(op.path, path, what=where)
+        query = encode_params(op, params or {})
+        response = self.request(op.method, url, params=query or None,
+                                auth=auth if auth is not None else self.service_auth, json=json,
+                                content=bytes(content) if content is not None else None, headers=headers)
+        return self._decode(response, allow_empty=True)
 
     # -- participants (admin API, service token) -----------------------------------------
 

@@ -1,37 +1,47 @@
 """Python filter keywords → the API's query parameters, checked before any request.
 
-* list parameters take a string or an iterable of strings and go out as ONE comma-joined
-  value with ``\\`` and ``,`` escaped (``a,b`` → ``a\\,b``), as the SDKs send them;
-* date-time parameters take a ``datetime``, ``date``, ``pandas.Timestamp`` or ISO-8601
-  string and go out as UTC ``...Z``; a value without an offset is taken as UTC, the same
-  rule the frames use (a ``date`` is midnight UTC);
-* an unknown keyword is refused, naming the ones the kind takes.
+One encoder per parameter type, in one registry (:data:`ENCODERS`):
+
+* ``str``: a non-empty string;
+* ``list``: a string or an iterable of strings, sent as ONE comma-joined value with ``\\`` and
+  ``,`` escaped (``a,b`` → ``a\\,b``), as the SDKs send them;
+* ``datetime``: a ``datetime``, ``date``, ``pandas.Timestamp`` or ISO-8601 string, sent as UTC
+  ``...Z``; a value without an offset is taken as UTC, the same rule the frames use (a ``date``
+  is midnight UTC);
+* ``date``: a calendar date (``date``, a midnight date-time, or ``'2026-10-01'``), sent as
+  ``YYYY-MM-DD``;
+* ``int``: an integer (or a string of digits, as the command line gives it);
+* ``bool``: ``True``/``False`` (or the strings ``"true"``/``"false"``), sent as ``true``/``false``.
+
+Then, for every kind: an unknown keyword is refused naming the ones it takes; a ``required``
+filter that is missing is refused naming it; a value outside ``choices`` is refused with the
+nearest choice (a case-insensitive match is corrected to the canonical spelling); a ``prefix``
+filter takes a mapping ``{key: value}`` sent as ``<wire>.<key>=<value>``.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
-from .catalog import Kind
 from .errors import InvalidArgumentError
+from .kinds import Kind, Operation, Param, ParamType
 
-__all__ = ["encode_params", "escape_list_item", "format_instant"]
+__all__ = ["ENCODERS", "encode_params", "escape_list_item", "format_date", "format_instant"]
 
 
 def escape_list_item(item: str) -> str:
     return item.replace("\\", "\\\\").replace(",", "\\,")
 
 
-def format_instant(value: Any, *, what: str = "value") -> str:
-    """An instant as the API wants it: ISO 8601, UTC, milliseconds, ``Z``."""
+def _timestamp(value: Any, what: str, example: str) -> pd.Timestamp:
     if isinstance(value, bool) or not isinstance(value, (str, date, datetime, pd.Timestamp)):
         raise InvalidArgumentError(
-            f"{what} must be a datetime, date or ISO-8601 string like '2026-10-01T00:00:00Z', "
+            f"{what} must be a datetime, date or ISO-8601 string like {example!r}, "
             f"got {type(value).__name__} {value!r}"
         )
     try:
@@ -43,13 +53,47 @@ def format_instant(value: Any, *, what: str = "value") -> str:
         ) from None
     if stamp is pd.NaT:
         raise InvalidArgumentError(f"{what} is missing (NaT); pass a real date or leave the filter out")
+    return stamp
+
+
+def format_instant(value: Any, *, what: str = "value") -> str:
+    """An instant as the API wants it: ISO 8601, UTC, milliseconds, ``Z``."""
+    stamp = _timestamp(value, what, "2026-10-01T00:00:00Z")
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     # milliseconds, as the SDKs send; finer instants keep their microseconds rather than move a bound
     fraction = f"{stamp.microsecond:06d}" if stamp.microsecond % 1000 else f"{stamp.microsecond // 1000:03d}"
     return str(stamp.strftime("%Y-%m-%dT%H:%M:%S.")) + fraction + "Z"
 
 
-def _encode_list(value: Any, what: str) -> str:
+def format_date(value: Any, *, what: str = "value") -> str:
+    """A calendar date as the API wants it: ``YYYY-MM-DD`` (a date-time must be at midnight)."""
+    stamp = _timestamp(value, what, "2026-10-01")
+    if stamp != stamp.normalize():
+        raise InvalidArgumentError(f"{what} takes a calendar date like '2026-10-01', got the date-time {value!r}")
+    return str(stamp.strftime("%Y-%m-%d"))
+
+
+def _choose(value: str | int, param: Param, what: str) -> str | int:
+    """``value`` if it is one of the param's choices (a case-insensitive match corrected), else an error."""
+    if not param.choices or value in param.choices:
+        return value
+    if isinstance(value, str):
+        folded = {str(c).casefold(): c for c in param.choices}
+        if value.casefold() in folded:
+            return folded[value.casefold()]
+    choices = ", ".join(repr(c) for c in param.choices)
+    close = difflib.get_close_matches(str(value), [str(c) for c in param.choices], n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise InvalidArgumentError(f"{what} got {value!r}; {hint}it takes one of {choices}")
+
+
+def _encode_str(value: Any, param: Param, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidArgumentError(f"{what} must be a non-empty string, got {value!r}")
+    return str(_choose(value, param, what))
+
+
+def _encode_list(value: Any, param: Param, what: str) -> str:
     items: Iterable[Any] = [value] if isinstance(value, str) else value
     try:
         items = list(items)
@@ -59,35 +103,87 @@ def _encode_list(value: Any, what: str) -> str:
         raise InvalidArgumentError(f"{what} is an empty list: leave the filter out to get everything")
     if not all(isinstance(i, str) for i in items):
         raise InvalidArgumentError(f"{what} takes strings, got {items!r}")
-    return ",".join(escape_list_item(i) for i in items)
+    return ",".join(escape_list_item(str(_choose(i, param, what))) for i in items)
 
 
-def encode_params(kind: Kind, filters: Mapping[str, Any]) -> dict[str, str]:
-    """The query parameters for ``filters`` on ``kind`` (``None`` values are left out)."""
-    params: dict[str, str] = {}
-    for name, value in filters.items():
-        param = kind.param(name)
-        if param is None:
-            valid = [p.name for p in kind.params]
+def _encode_datetime(value: Any, param: Param, what: str) -> str:
+    return format_instant(value, what=what)
+
+
+def _encode_date(value: Any, param: Param, what: str) -> str:
+    return format_date(value, what=what)
+
+
+def _encode_int(value: Any, param: Param, what: str) -> str:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(f"{what} must be an integer, got {value!r}")
+    return str(_choose(value, param, what))
+
+
+def _encode_bool(value: Any, param: Param, what: str) -> str:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower()
+    if not isinstance(value, bool):
+        raise InvalidArgumentError(f"{what} must be True or False, got {value!r}")
+    return "true" if value else "false"
+
+
+Encoder = Callable[[Any, Param, str], str]
+
+ENCODERS: dict[ParamType, Encoder] = {
+    "str": _encode_str,
+    "list": _encode_list,
+    "datetime": _encode_datetime,
+    "date": _encode_date,
+    "int": _encode_int,
+    "bool": _encode_bool,
+}
+
+
+def _encode_prefixed(value: Any, param: Param, what: str) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not value:
+        raise InvalidArgumentError(
+            f"{what} takes a mapping of keys to values, e.g. {{'sourceName': 'Watch'}} "
+            f"(sent as {param.wire}.<key>=<value>), got {value!r}"
+        )
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not key or "=" in key or "&" in key:
+            raise InvalidArgumentError(f"{what}: keys must be non-empty names, got {key!r}")
+        out[f"{param.wire}.{key}"] = _encode_str(item, param, f"{what}[{key!r}]")
+    return out
+
+
+def _needs(param: Param) -> str:
+    choices = f" (one of {', '.join(repr(c) for c in param.choices)})" if param.choices else ""
+    doc = f": {param.doc}" if param.doc else ""
+    return f"{param.name}=...{choices}{doc}"
+
+
+def encode_params(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[str, str]:
+    """The query parameters for ``filters`` on ``entry`` (``None`` values are left out)."""
+    for name in filters:
+        if entry.param(name) is None:
+            valid = [p.name for p in entry.params]
             close = difflib.get_close_matches(name, valid, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise InvalidArgumentError(
-                f"{kind.name}() got an unknown filter {name!r}; {hint}"
+                f"{entry.name}() got an unknown filter {name!r}; {hint}"
                 f"it takes: {', '.join(valid) if valid else 'no filters'}"
             )
-        if value is None:
+    missing = [p for p in entry.params if p.required and filters.get(p.name) is None]
+    if missing:
+        raise InvalidArgumentError(f"{entry.name}() needs {'; '.join(_needs(p) for p in missing)}")
+    params: dict[str, str] = {}
+    for name, value in filters.items():
+        param = entry.param(name)
+        if param is None or value is None:
             continue
-        what = f"{kind.name}({name}=...)"
-        if param.type == "list":
-            params[param.wire] = _encode_list(value, what)
-        elif param.type == "datetime":
-            params[param.wire] = format_instant(value, what=what)
-        elif param.type == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidArgumentError(f"{what} must be an integer, got {value!r}")
-            params[param.wire] = str(value)
+        what = f"{entry.name}({name}=...)"
+        if param.prefix:
+            params.update(_encode_prefixed(value, param, what))
         else:
-            if not isinstance(value, str) or not value:
-                raise InvalidArgumentError(f"{what} must be a non-empty string, got {value!r}")
-            params[param.wire] = value
+            params[param.wire] = ENCODERS[param.type](value, param, what)
     return params

@@ -3,8 +3,9 @@
 Rules (the same for every kind, and exactly what the session returns):
 
 * one row per API record, in the order the API gave them;
-* columns are the catalogue's, snake_case, in its order, always present with their
-  declared dtype — also when there are no records;
+* columns are the catalogue's (snake_case of the wire key unless named), in its order, always
+  present with their declared dtype — also when there are no records; two columns may read the
+  same key (device data's ``value`` as sent, and ``value_number``);
 * nested objects are flattened (``source.identifier`` → ``source_identifier``); lists
   (``answers``) and free-form maps (``customFields``) are kept whole in one cell;
 * keys the catalogue does not know are not dropped: they become extra columns
@@ -16,29 +17,32 @@ Rules (the same for every kind, and exactly what the session returns):
   ``timeZone``) to get every date-time column in that zone instead — same instants;
 * missing keys and JSON nulls both become the dtype's missing value (``<NA>``, ``NaT``);
 * a value that cannot be read as its declared type becomes missing and raises a
-  :class:`DataWarning` naming the column and the value — never silently.
+  :class:`DataWarning` naming the column and the value — never silently (except in a column
+  declared ``quiet``, a derived copy such as ``value_number``, where "not a number" is the point).
 
-Conversion is column-wise: each column is gathered once and parsed with pandas'
-vectorised converters (``to_datetime(format="ISO8601")``, ``to_numeric``).
+Conversion is column-wise: each column is gathered once and parsed by its dtype's converter in
+:data:`CONVERTERS` with pandas' vectorised functions (``to_datetime(format="ISO8601")``, ``to_numeric``).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .catalog import Column, Kind, snake_case
-from .catalog import kind as lookup_kind
 from .errors import InvalidArgumentError
+from .kinds import Column, Dtype, Kind, snake_case
+from .kinds import kind as lookup_kind
 
-__all__ = ["DTYPES", "DataWarning", "check_tz", "convert_tz", "to_frame"]
+__all__ = ["CONVERTERS", "DTYPES", "DataWarning", "Target", "check_tz", "convert_tz", "to_frame"]
 
-DTYPES: dict[str, str] = {
+DTYPES: dict[Dtype, str] = {  # the pandas dtype each catalogue dtype becomes
     "string": "string",
+    "category": "category",
     "Int64": "Int64",
     "Float64": "Float64",
     "boolean": "boolean",
@@ -47,55 +51,102 @@ DTYPES: dict[str, str] = {
     "object": "object",
 }
 
+
 class DataWarning(UserWarning):
     """A value the API sent could not be read as its column's declared type."""
 
 
-def _report_lost(kind_name: str, column: str, raw: pd.Series, converted: pd.Series) -> None:
-    lost = raw.notna() & converted.isna()
-    if lost.any():
-        example = raw[lost].iloc[0]
-        warnings.warn(
-            f"{kind_name}.{column}: {int(lost.sum())} value(s) could not be read as "
-            f"{column!r}'s type and became missing (e.g. {example!r})",
-            DataWarning,
-            stacklevel=4,
-        )
+@dataclass(frozen=True)
+class Target:
+    """The column a converter fills, and where its warnings go (none for a ``quiet`` column)."""
+
+    kind: str
+    column: Column
+
+    def warn(self, message: str) -> None:
+        if not self.column.quiet:
+            warnings.warn(f"{self.kind}.{self.column.name}: {message}", DataWarning, stacklevel=5)
+
+    def lost(self, raw: pd.Series, converted: pd.Series) -> None:
+        """Warn when values present in ``raw`` became missing in ``converted``."""
+        if self.column.quiet:
+            return
+        lost = raw.notna() & converted.isna()
+        if lost.any():
+            example = raw[lost].iloc[0]
+            self.warn(f"{int(lost.sum())} value(s) could not be read as {self.column.name!r}'s type "
+                      f"({self.column.dtype}) and became missing (e.g. {example!r})")
 
 
-def _convert(values: list[Any], dtype: str, kind_name: str, column: str) -> pd.Series:
-    if dtype == "object":
-        return pd.Series(values, dtype="object")
+Converter = Callable[[list[Any], Target], pd.Series]
+
+
+def _to_object(values: list[Any], target: Target) -> pd.Series:
+    return pd.Series(values, dtype="object")
+
+
+def _to_string(values: list[Any], target: Target) -> pd.Series:
+    return pd.Series([v if v is None or type(v) is str else str(v) for v in values], dtype="string")
+
+
+def _to_category(values: list[Any], target: Target) -> pd.Series:
+    return _to_string(values, target).astype("category")
+
+
+def _to_float(values: list[Any], target: Target) -> pd.Series:
     raw = pd.Series(values, dtype="object")
-    if dtype == "string":
-        return pd.Series([v if v is None or type(v) is str else str(v) for v in values], dtype="string")
-    if dtype in ("Int64", "Float64"):
-        numbers = pd.to_numeric(raw, errors="coerce")
-        _report_lost(kind_name, column, raw, numbers)
-        if dtype == "Int64":
-            whole = numbers.dropna()
-            if not np.all(np.mod(whole.to_numpy(dtype="float64"), 1) == 0):
-                warnings.warn(f"{kind_name}.{column}: fractional values in an integer column; kept as Float64",
-                              DataWarning, stacklevel=3)
-                return numbers.astype("Float64")
-        return numbers.astype(dtype)
-    if dtype == "boolean":
-        mapping = {True: True, False: False, "true": True, "false": False, "True": True, "False": False}
-        converted = pd.Series([mapping.get(v) if isinstance(v, (bool, str)) else None for v in values],
-                              dtype="boolean")
-        _report_lost(kind_name, column, raw, converted)
-        return converted
-    if dtype == "datetime":
-        # naive strings are taken as UTC (module docstring); format="ISO8601" reads every ISO form
-        parsed = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
-        _report_lost(kind_name, column, raw, parsed)
-        return parsed.astype(DTYPES["datetime"])
-    if dtype == "date":
-        text = pd.Series([v[:10] if type(v) is str else None for v in values], dtype="object")
-        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        _report_lost(kind_name, column, raw, parsed)
-        return parsed.astype(DTYPES["date"])
-    raise ValueError(f"catalogue dtype {dtype!r} is not one of {sorted(DTYPES)}")  # a catalogue bug
+    numbers = pd.to_numeric(raw, errors="coerce")
+    target.lost(raw, numbers)
+    return numbers.astype("Float64")
+
+
+def _to_int(values: list[Any], target: Target) -> pd.Series:
+    raw = pd.Series(values, dtype="object")
+    numbers = pd.to_numeric(raw, errors="coerce")
+    target.lost(raw, numbers)
+    whole = numbers.dropna()
+    if not np.all(np.mod(whole.to_numpy(dtype="float64"), 1) == 0):
+        target.warn("fractional values in an integer column; kept as Float64")
+        return numbers.astype("Float64")
+    return numbers.astype("Int64")
+
+
+_BOOLEANS = {True: True, False: False, "true": True, "false": False, "True": True, "False": False}
+
+
+def _to_boolean(values: list[Any], target: Target) -> pd.Series:
+    converted = pd.Series([_BOOLEANS.get(v) if isinstance(v, (bool, str)) else None for v in values],
+                          dtype="boolean")
+    target.lost(pd.Series(values, dtype="object"), converted)
+    return converted
+
+
+def _to_datetime(values: list[Any], target: Target) -> pd.Series:
+    # naive strings are taken as UTC (module docstring); format="ISO8601" reads every ISO form
+    raw = pd.Series(values, dtype="object")
+    parsed = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
+    target.lost(raw, parsed)
+    return parsed.astype(DTYPES["datetime"])
+
+
+def _to_date(values: list[Any], target: Target) -> pd.Series:
+    text = pd.Series([v[:10] if type(v) is str else None for v in values], dtype="object")
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    target.lost(pd.Series(values, dtype="object"), parsed)
+    return parsed.astype(DTYPES["date"])
+
+
+CONVERTERS: dict[Dtype, Converter] = {
+    "string": _to_string,
+    "category": _to_category,
+    "Int64": _to_int,
+    "Float64": _to_float,
+    "boolean": _to_boolean,
+    "datetime": _to_datetime,
+    "date": _to_date,
+    "object": _to_object,
+}
+"""One converter per catalogue dtype: wire values (None for missing) → a Series of that dtype."""
 
 
 def _extra_paths(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> list[tuple[str, ...]]:
@@ -168,7 +219,7 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
     gather = _Gather(rows)
     for column in entry.columns:
         values = gather(tuple(column.wire.split(".")))
-        data[column.name] = _convert(values, column.dtype, entry.name, column.name)
+        data[column.name] = CONVERTERS[column.dtype](values, Target(entry.name, column))
     for path in _extra_paths(rows, entry.columns):
         name = snake_case(".".join(path))
         while name in data:

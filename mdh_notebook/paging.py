@@ -1,95 +1,127 @@
-"""One pager for the API's paging styles (after python-api-core's ``page_iterator``).
+"""One pager for every response shape and paging style (after python-api-core's ``page_iterator``).
 
 * ``cursor``: send the kind's size parameter at its maximum (``limit`` 100 for delegated
   lists, ``pageSize`` 25 for Fitbit) and ``pageID``; follow ``nextPageID`` until it is
   null, empty or absent. A cursor the server repeats is an error, not an endless loop.
-* ``page_number``: ``pageSize`` + ``pageNumber`` from 0, until the reported total is
-  reached or an empty page arrives (a short page ends it only when no total is sent).
-* ``none``: the body is one record.
+* ``page_number``: ``pageSize`` + ``pageNumber`` counting from the kind's first page (0 or 1),
+  until the reported total is reached (a server may cap pages below what was asked: trust the
+  total) or an empty page arrives; a short page ends it only when no total is sent.
+* ``none``: one request.
 
-``Pager(fetch, kind, params).pages`` yields one list of records per page; iterating the
-pager yields records. ``fetch(path, params)`` is the client's JSON GET.
+The body is read by the kind's shape: ``keyed`` (the list under ``items_key``), ``array`` (a
+bare JSON array) or ``object`` (one record).
+
+``Pager(fetch, kind, path, params).pages`` yields one list of records per page; iterating the
+pager yields records. ``fetch(path, params)`` is the client's JSON GET. :attr:`Pager.state` says
+where it stands after each page (next cursor or page number, pages and records so far, the
+total when the server sends one, done); ``Pager(..., resume=state)`` goes on from there — also
+after an error, which leaves the state at the page that failed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .catalog import Kind
 from .errors import TransportError
+from .kinds import Kind
 
-__all__ = ["Pager"]
+__all__ = ["Pager", "PagerState"]
 
 Fetch = Callable[[str, Mapping[str, str]], Any]
 
 
+@dataclass(frozen=True)
+class PagerState:
+    """Where a pager stands: what the next request sends, and what came so far."""
+
+    cursor: str | None = None  # the next pageID to send (cursor paging; None = the first page)
+    page_number: int | None = None  # the next pageNumber to send (page-number paging; None = the first)
+    pages: int = 0
+    records: int = 0
+    total: int | None = None  # records in all, when the server says (page numbers, Apple Health)
+    done: bool = False
+
+
 class Pager:
-    def __init__(self, fetch: Fetch, kind: Kind, path: str, params: Mapping[str, str] | None = None) -> None:
+    def __init__(self, fetch: Fetch, kind: Kind, path: str, params: Mapping[str, str] | None = None, *,
+                 resume: PagerState | None = None) -> None:
         self._fetch = fetch
         self.kind = kind
         self.path = path
         self.params = dict(params or {})
-        self.pages_fetched = 0
+        self.state = resume or PagerState()
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for page in self.pages:
             yield from page
 
+    @property
+    def pages_fetched(self) -> int:
+        return self.state.pages
+
+    def _fail(self, what: str) -> TransportError:
+        return TransportError(f"{self.kind.name}: the response from {self.path} {what}; "
+                              "is the base URL a MyDataHelps API?")
+
     def _items(self, body: Any) -> list[dict[str, Any]]:
-        key = self.kind.items_key
-        if not key:
+        shape = self.kind.shape
+        if shape == "object":
             if not isinstance(body, dict):
-                raise TransportError(
-                    f"{self.kind.name}: expected a JSON object from {self.path}, got {type(body).__name__}")
+                raise self._fail(f"is {type(body).__name__}, not a JSON object")
             return [body]
-        if not isinstance(body, dict) or not isinstance(body.get(key), list):
-            raise TransportError(
-                f"{self.kind.name}: the response from {self.path} has no list {key!r}; "
-                "is the base URL a MyDataHelps API?"
-            )
-        return body[key]  # type: ignore[no-any-return]
+        if shape == "array":
+            items = body
+            if not isinstance(items, list):
+                raise self._fail(f"is {type(body).__name__}, not a JSON array")
+        else:
+            key = self.kind.items_key
+            items = body.get(key) if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise self._fail(f"has no list {key!r}")
+        if not all(type(item) is dict for item in items):
+            raise self._fail("holds records that are not JSON objects")
+        return items
+
+    @staticmethod
+    def _total(body: Any, key: str) -> int | None:
+        total = body.get(key) if key and isinstance(body, dict) else None
+        return total if isinstance(total, int) and not isinstance(total, bool) else None
 
     @property
     def pages(self) -> Iterator[list[dict[str, Any]]]:
         paging = self.kind.paging
         params = dict(self.params)
-        if paging.style == "none":
-            self.pages_fetched += 1
-            yield self._items(self._fetch(self.path, params))
-            return
-        params[paging.size_param] = str(paging.max_size)
-        if paging.style == "cursor":
-            seen: set[str] = set()
-            while True:
-                body = self._fetch(self.path, params)
-                self.pages_fetched += 1
-                yield self._items(body)
-                cursor = body.get(paging.next_key)
-                if not cursor:
-                    return
-                if cursor in seen:
-                    raise TransportError(f"{self.kind.name}: the server repeated page cursor {cursor!r}; stopping")
-                seen.add(cursor)
-                params[paging.cursor_param] = str(cursor)
-        elif paging.style == "page_number":
-            number = 0
-            fetched = 0
-            while True:
+        if paging.style != "none":
+            params[paging.size_param] = str(paging.max_size)
+        seen: set[str] = {self.state.cursor} if self.state.cursor else set()
+        while not self.state.done:
+            state = self.state
+            if paging.style == "cursor" and state.cursor:
+                params[paging.cursor_param] = state.cursor
+            number = state.page_number if state.page_number is not None else paging.first_page
+            if paging.style == "page_number":
                 params[paging.number_param] = str(number)
-                body = self._fetch(self.path, params)
-                self.pages_fetched += 1
-                items = self._items(body)
-                yield items
-                fetched += len(items)
-                total = body.get(paging.total_key)
-                if not items:
-                    return
-                if isinstance(total, int):
-                    if fetched >= total:  # a server may cap pages below what we asked: trust the total
-                        return
-                elif len(items) < paging.max_size:
-                    return
-                number += 1
-        else:  # pragma: no cover - a catalogue bug
-            raise ValueError(f"unknown paging style {paging.style!r}")
+            body = self._fetch(self.path, params)
+            items = self._items(body)
+            records = state.records + len(items)
+            total = self._total(body, paging.total_key)
+            if paging.style == "cursor":
+                cursor = body.get(paging.next_key) if isinstance(body, dict) else None
+                repeated = bool(cursor) and str(cursor) in seen
+                if cursor:
+                    seen.add(str(cursor))
+                self.state = replace(state, cursor=str(cursor) if cursor else None, pages=state.pages + 1,
+                                     records=records, total=total, done=not cursor)
+                if repeated:
+                    yield items  # what the server sent is kept; the loop is not followed
+                    raise TransportError(f"{self.kind.name}: the server repeated page cursor {cursor!r}; stopping")
+            elif paging.style == "page_number":
+                # a server may cap pages below what we asked: with a total, trust it over a short page
+                done = (not items or records >= total) if total is not None else len(items) < paging.max_size
+                self.state = replace(state, page_number=number + 1, pages=state.pages + 1, records=records,
+                                     total=total, done=done)
+            else:
+                self.state = replace(state, pages=state.pages + 1, records=records, total=total, done=True)
+            yield items

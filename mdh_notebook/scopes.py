@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Literal, get_args
 
 from .errors import ScopeError
 
-__all__ = ["ALL_ACCESS", "KNOWN_SCOPES", "grants", "missing_scope", "validate_scopes"]
+__all__ = ["ALL_ACCESS", "KNOWN_SCOPES", "Scope", "grants", "missing_scope", "validate_scopes"]
 
 ALL_ACCESS = "api"
 READ_ALL = "user/*.read"
 
-KNOWN_SCOPES: tuple[str, ...] = (
+Scope = Literal[
     "api",
     "AppleHealthActivitySummaries:read",
     "AppleHealthWorkouts:read",
@@ -41,7 +42,10 @@ KNOWN_SCOPES: tuple[str, ...] = (
     "SurveyResults:write",
     "SurveyTasks:read",
     "user/*.read",
-)
+]
+"""A scope name: a typo in a catalogue entry fails mypy."""
+
+KNOWN_SCOPES: tuple[Scope, ...] = get_args(Scope)
 
 _BY_FOLDED = {s.casefold(): s for s in KNOWN_SCOPES}
 

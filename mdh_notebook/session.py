@@ -1,29 +1,33 @@
 """ParticipantSession: one participant, exactly the scopes asked for, a token kept fresh.
 
 The data methods (``participant_info()``, ``survey_answers(**filters)``,
-``fitbit_sleep_logs(start=None, end=None)``, …) are generated from the catalogue: each
-checks its scope before any request, then goes through :meth:`Client.frame`.
+``fitbit_sleep_logs(start=None, end=None)``, …) are generated from the catalogue
+(:mod:`mdh_notebook.methods`, inherited from ``_KindMethods``, typed by its generated ``.pyi``):
+each read goes through :meth:`fetch`, each write through :meth:`call`, which check the token
+kind and scope before any request, then use :meth:`Client.frame` / :meth:`Client.call`.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from ._kind_methods import _KindMethods
 from .auth import BearerAuth, ParticipantTokenSource, RenewalEvent, Token, TokenCache
-from .catalog import KINDS, Kind
-from .catalog import kind as lookup_kind
 from .client import Client, RateLimit
 from .errors import InvalidArgumentError, MDHError
+from .kinds import Kind, Operation
+from .kinds import kind as lookup_kind
+from .kinds import operation as lookup_operation
+from .methods import generated
 from .scopes import missing_scope, validate_scopes
 
 __all__ = ["ParticipantSession"]
 
 
-class ParticipantSession:
+class ParticipantSession(_KindMethods):
     """Data of one participant as DataFrames, through a self-renewing participant token.
 
     Made by :func:`mdh_notebook.connect` (or :meth:`Client.connect`). Use it as a context
@@ -109,52 +113,39 @@ class ParticipantSession:
             )
         return self.time_zone
 
-    def fetch(self, kind: str | Kind, *, tz: str | None = None, **filters: Any) -> pd.DataFrame:
-        """All records of a data kind as a typed frame; ``tz="local"`` for the participant's zone."""
-        entry = lookup_kind(kind) if isinstance(kind, str) else kind
+    def _check_access(self, entry: Kind | Operation) -> None:
         if entry.token != "participant":
             raise InvalidArgumentError(
-                f"{entry.name} is read with the service account, not a participant token: use the Client"
+                f"{entry.name} is called with the service account, not a participant token: use the Client"
             )
         error = missing_scope(self.scopes, entry.scope, f"{entry.name}()")
         if error is not None:
             raise error
+
+    def fetch(self, kind: str | Kind, *, tz: str | None = None, progress: bool | None = None,
+              **filters: Any) -> pd.DataFrame:
+        """All records of a data kind as a typed frame; ``tz="local"`` for the participant's zone;
+        ``progress=False`` for no progress bar on a long pull."""
+        entry = lookup_kind(kind) if isinstance(kind, str) else kind
+        self._check_access(entry)
         zone = self._zone(tz)
-        return self.client.frame(entry, filters, auth=self.auth, tz=zone)
+        return self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress)
+
+    def call(self, operation: str | Operation, *, path: Mapping[str, Any] | None = None,
+             params: Mapping[str, Any] | None = None, json: Any = None, content: bytes | None = None,
+             headers: Mapping[str, str] | None = None) -> Any:
+        """Run one catalogue operation (a write) with this participant's token; scope checked first.
+
+        ``path`` fills its ``{placeholders}``, ``params`` are its query filters, ``json`` or
+        ``content`` its body. Returns the decoded JSON answer, or None for an empty one.
+        """
+        op = lookup_operation(operation) if isinstance(operation, str) else operation
+        self._check_access(op)
+        return self.client.call(op, path=path, params=params, json=json, content=content, headers=headers,
+                                auth=self.auth)
 
 
-def _kind_method(entry: Kind) -> Callable[..., pd.DataFrame]:
-    positional = list(entry.positional)
 
-    def method(self: ParticipantSession, *args: Any, tz: str | None = None, **filters: Any) -> pd.DataFrame:
-        if len(args) > len(positional):
-            raise InvalidArgumentError(
-                f"{entry.name}() takes filters as keywords ({', '.join(p.name for p in entry.params) or 'none'})"
-            )
-        for name, value in zip(positional, args, strict=False):
-            if name in filters:
-                raise InvalidArgumentError(f"{entry.name}() got {name!r} twice")
-            filters[name] = value
-        return self.fetch(entry, tz=tz, **filters)
-
-    kind_of = (inspect.Parameter.POSITIONAL_OR_KEYWORD if positional else inspect.Parameter.KEYWORD_ONLY)
-    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    params += [inspect.Parameter(p.name, kind_of if p.name in positional else inspect.Parameter.KEYWORD_ONLY,
-                                 default=None) for p in entry.params]
-    params.append(inspect.Parameter("tz", inspect.Parameter.KEYWORD_ONLY, default=None))
-    method.__signature__ = inspect.Signature(params, return_annotation="pandas.DataFrame")  # type: ignore[attr-defined]
-    method.__name__ = method.__qualname__ = entry.name
-    filters_doc = "\n".join(f"    {p.name}: {p.doc} (``{p.wire}``)" for p in entry.params) or "    (none)"
-    method.__doc__ = (
-        f"{entry.doc}\n\nNeeds scope ``{entry.scope}``. Every page is fetched; the result is one frame "
-        f"with the columns of ``mdh_notebook.to_frame({entry.name!r}, [])``.\n\nFilters:\n{filters_doc}\n"
-        "    tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)\n"
-    )
-    return method
-
-
-for _entry in KINDS.values():
-    if _entry.token == "participant":
-        if hasattr(ParticipantSession, _entry.name):  # pragma: no cover - a catalogue bug
-            raise MDHError(f"catalogue kind {_entry.name!r} clashes with a ParticipantSession attribute")
-        setattr(ParticipantSession, _entry.name, _kind_method(_entry))
+for _entry in generated():
+    if _entry.name in vars(ParticipantSession):  # pragma: no cover - a catalogue bug
+        raise MDHError(f"catalogue name {_entry.name!r} clashes with a ParticipantSession attribute")

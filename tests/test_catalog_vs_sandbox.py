@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 import mdh_notebook as mdh
-from mdh_notebook.catalog import KINDS, Kind
+from mdh_notebook.kinds import KINDS, Kind
 from mdh_notebook.sandbox import SandboxServer
 
 PARTICIPANT_KINDS = [k for k in KINDS.values() if k.token == "participant"]

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdh_notebook as mdh
-from mdh_notebook.catalog import KINDS, snake_case
 from mdh_notebook.frames import DTYPES
+from mdh_notebook.kinds import KINDS, snake_case
 
 
 @pytest.mark.parametrize("name", list(KINDS))

@@ -1,0 +1,11 @@
+"""External accounts family: accounts, providers; connect, refresh, delete. No entries yet: add each
+read kind to KINDS and each write to OPERATIONS."""
+
+from __future__ import annotations
+
+from .model import Kind, Operation
+
+__all__ = ["KINDS", "OPERATIONS"]
+
+KINDS: tuple[Kind, ...] = ()
+OPERATIONS: tuple[Operation, ...] = ()

@@ -1,0 +1,11 @@
+"""Apple Health family: workouts, activity summaries. No entries yet: add each read kind to KINDS
+and each write to OPERATIONS."""
+
+from __future__ import annotations
+
+from .model import Kind, Operation
+
+__all__ = ["KINDS", "OPERATIONS"]
+
+KINDS: tuple[Kind, ...] = ()
+OPERATIONS: tuple[Operation, ...] = ()

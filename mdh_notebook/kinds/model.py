@@ -1,0 +1,304 @@
+"""The catalogue's model: what one read kind (:class:`Kind`) or one write (:class:`Operation`) declares.
+
+Every string-valued field with a fixed set of values is a ``Literal`` type, so a typo in an
+entry fails mypy (and, for anyone bypassing mypy, the entry's own check at import).
+
+Column dtypes (each converted by one function in :data:`mdh_notebook.frames.CONVERTERS`):
+``string``; ``category`` (low-cardinality strings: namespace, type, units); ``Int64``,
+``Float64``; ``boolean`` (also from "true"/"false" strings); ``datetime`` (tz-aware UTC);
+``date`` (a calendar date, naive midnight); ``object`` (lists and free-form maps, kept whole).
+
+Response shapes (:data:`Shape`): ``keyed`` — an object whose ``items_key`` holds the list of
+records (beside ``nextPageID``, or a total for page numbers); ``array`` — the body is a bare JSON
+array of records; ``object`` — the body is the one record.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import string
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from ..scopes import Scope
+
+__all__ = [
+    "CURSOR",
+    "FITBIT",
+    "SINGLE",
+    "BodyKind",
+    "Column",
+    "Dtype",
+    "HttpMethod",
+    "Kind",
+    "Operation",
+    "Paging",
+    "PagingStyle",
+    "Param",
+    "ParamType",
+    "Setting",
+    "Shape",
+    "Token",
+    "snake_case",
+]
+
+Token = Literal["participant", "service"]
+Dtype = Literal["string", "category", "Int64", "Float64", "boolean", "datetime", "date", "object"]
+ParamType = Literal["str", "list", "datetime", "date", "int", "bool"]
+PagingStyle = Literal["cursor", "page_number", "none"]
+Shape = Literal["keyed", "array", "object"]
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+BodyKind = Literal["none", "json", "bytes"]
+Setting = Literal[
+    "", "fitbitEnabled", "ehrEnabled", "airQualityEnabled", "weatherEnabled", "googleHealthEnabled",
+    "garminEnabled", "dexcomEnabled", "omronEnabled", "appleHealthRecordsEnabled", "appleHealthEnabled",
+    "googleFitEnabled", "healthConnectEnabled", "ouraEnabled",
+]
+"""A DataCollectionSettings flag (reference §3.2) saying whether a kind's source is switched on."""
+
+# keywords every generated session method takes besides its filters
+RESERVED = frozenset({"self", "tz", "progress", "body", "content"})
+
+
+class CatalogueError(ValueError):
+    """An entry that contradicts itself: a bug in the catalogue, raised at import."""
+
+
+def snake_case(name: str) -> str:
+    """``surveyResultID`` → ``survey_result_id``; ``source.identifier`` → ``source_identifier``."""
+    parts = []
+    for part in name.split("."):
+        part = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", part)
+        part = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", part)
+        parts.append(re.sub(r"[^0-9a-zA-Z]+", "_", part).strip("_").lower())
+    return "_".join(p for p in parts if p)
+
+
+def _check(ok: bool, where: str, message: str) -> None:
+    if not ok:
+        raise CatalogueError(f"catalogue entry {where}: {message}")
+
+
+def _check_literal(value: object, literal: object, where: str, what: str) -> None:
+    _check(value in get_args(literal), where, f"{what} {value!r} is not one of {get_args(literal)}")
+
+
+def _identifier(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Paging:
+    """How a kind pages.
+
+    ``cursor``: ``size_param`` at ``max_size`` + ``cursor_param`` → the body's ``next_key``;
+    ``page_number``: ``size_param`` + ``number_param`` counting from ``first_page`` (0 or 1),
+    until the body's ``total_key`` is reached (or a short/empty page when there is no total);
+    ``none``: one request. ``total_key`` on a cursor kind (Apple Health's ``totalResults``) only
+    feeds the progress bar.
+    """
+
+    style: PagingStyle
+    size_param: str = ""
+    max_size: int = 0
+    cursor_param: str = "pageID"
+    next_key: str = "nextPageID"
+    number_param: str = "pageNumber"
+    first_page: Literal[0, 1] = 0
+    total_key: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"Paging({self.style!r})"
+        _check_literal(self.style, PagingStyle, where, "style")
+        _check(self.first_page in (0, 1), where, "first_page is 0 or 1")
+        if self.style == "none":
+            _check(not self.size_param and not self.total_key, where, "a single request has no size or total")
+        else:
+            _check(bool(self.size_param) and self.max_size > 0, where, "needs size_param and max_size > 0")
+
+
+CURSOR = Paging(style="cursor", size_param="limit", max_size=100)  # delegated lists: limit ≤ 100 (reference §3)
+FITBIT = Paging(style="cursor", size_param="pageSize", max_size=25)  # Fitbit: pageSize ≤ 25 (D:sdk/fitbit.html)
+SINGLE = Paging(style="none")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One frame column read from ``wire`` (dotted for a nested object's field).
+
+    ``name`` defaults to ``snake_case(wire)``; give it to read one wire key twice, e.g.
+    ``Column("value", "string")`` and ``Column("value", "Float64", name="value_number", quiet=True)``.
+    ``quiet``: values that are not of the dtype become missing without a DataWarning (a derived copy).
+    """
+
+    wire: str
+    dtype: Dtype
+    name: str = ""
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        where = f"Column({self.wire!r})"
+        _check_literal(self.dtype, Dtype, where, "dtype")
+        if not self.name:
+            object.__setattr__(self, "name", snake_case(self.wire))
+        _check(_identifier(self.name), where, f"name {self.name!r} is not a Python identifier")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A filter: the Python keyword ``name`` sent as the query parameter ``wire``.
+
+    Types: ``str``; ``list`` (a string or strings, one comma-joined value with ``\\`` and ``,``
+    escaped); ``datetime`` (sent as UTC ``...Z``); ``date`` (``YYYY-MM-DD``); ``int``; ``bool``
+    (``true``/``false``). ``required``: refused when missing, before any request. ``choices``:
+    the values the API takes (a case-insensitive match is corrected to the canonical spelling).
+    ``prefix``: the argument is a mapping ``{key: value}`` sent as ``<wire>.<key>=<value>``.
+    """
+
+    name: str
+    wire: str
+    type: ParamType
+    doc: str = ""
+    required: bool = False
+    choices: tuple[str | int, ...] = ()
+    prefix: bool = False
+
+    def __post_init__(self) -> None:
+        where = f"Param({self.name!r})"
+        _check_literal(self.type, ParamType, where, "type")
+        _check(_identifier(self.name) and self.name not in RESERVED, where,
+               f"name must be an identifier other than {sorted(RESERVED)}")
+        _check(bool(self.wire), where, "wire is empty")
+        if self.choices:
+            kind = int if self.type == "int" else str
+            _check(self.type in ("str", "list", "int"), where, "choices are for str, list and int filters")
+            _check(all(type(c) is kind for c in self.choices), where, f"choices must be {kind.__name__}s")
+            _check(not self.prefix, where, "a prefix filter takes free keys, not choices")
+        if self.prefix:
+            _check(self.type == "str", where, "a prefix filter maps keys to strings: type 'str'")
+
+
+def _placeholders(path: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in string.Formatter().parse(path) if name is not None)
+
+
+def _check_path(path: str, where: str) -> None:
+    _check(path.startswith("api/") and "//" not in path, where,
+           f"path {path!r} is relative to the base URL, like 'api/v1/delegated/...'")
+    for name in _placeholders(path):
+        _check(_identifier(name), where, f"placeholder {{{name}}} is not an identifier")
+
+
+def _check_params(params: tuple[Param, ...], where: str) -> None:
+    names = [p.name for p in params]
+    _check(len(set(names)) == len(names), where, f"filter names repeat: {names}")
+
+
+def _check_access(token: str, scope: str, where: str) -> None:
+    _check_literal(token, Token, where, "token")
+    if token == "participant":
+        _check_literal(scope, Scope, where, "scope")
+    else:
+        _check(scope == "", where, "a service-token entry has no participant scope")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kind:
+    """One read kind: a session method, a ``to_frame`` kind, one endpoint.
+
+    ``path`` is relative to the base URL (``{project_id}`` is filled in for admin kinds);
+    ``items_key`` names the list in a ``keyed`` response. ``positional`` filters are also taken
+    by position, in that order (e.g. ``("start", "end")``). ``setting`` names the
+    DataCollectionSettings flag of the kind's source (e.g. ``"fitbitEnabled"``).
+    """
+
+    name: str
+    path: str
+    token: Token
+    scope: Scope | Literal[""]
+    shape: Shape
+    columns: tuple[Column, ...]
+    items_key: str = ""
+    paging: Paging = SINGLE
+    params: tuple[Param, ...] = ()
+    positional: tuple[str, ...] = ()
+    setting: Setting = ""
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        where = self.name
+        _check(_identifier(self.name) and not self.name.startswith("_"), where, "name must be a public identifier")
+        _check_access(self.token, self.scope, where)
+        _check_literal(self.shape, Shape, where, "shape")
+        _check_literal(self.setting, Setting, where, "setting")
+        _check_path(self.path, where)
+        allowed = {"project_id"} if self.token == "service" else set()
+        _check(set(_placeholders(self.path)) <= allowed, where, f"path placeholders other than {allowed or '{}'}")
+        if self.shape == "keyed":
+            _check(bool(self.items_key), where, "a keyed response names its items_key")
+        else:
+            _check(not self.items_key, where, f"a bare {self.shape} response has no items_key")
+        if self.shape == "object":
+            _check(self.paging.style == "none", where, "a single object does not page")
+        if self.shape == "array":
+            _check(self.paging.style != "cursor", where, "a bare array carries no next cursor")
+        names = [c.name for c in self.columns]
+        _check(len(set(names)) == len(names), where, f"column names repeat: {names}")
+        _check_params(self.params, where)
+        by_name = {p.name: p for p in self.params}
+        _check(all(n in by_name for n in self.positional), where, "positional names must be filters")
+        optional_seen = False
+        for n in self.positional:
+            if by_name[n].required:
+                _check(not optional_seen, where, f"required positional filter {n!r} follows an optional one")
+            optional_seen = optional_seen or not by_name[n].required
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Operation:
+    """One write (or any call that is not a frame): method, path, body, scope.
+
+    ``path`` may hold ``{placeholders}`` (e.g. ``api/v1/delegated/devicedata/{id}``), filled from
+    the call's arguments and percent-encoded; ``{project_id}`` comes from the configuration.
+    ``body``: ``none``, ``json`` (any JSON value) or ``bytes`` (raw content). The call returns the
+    decoded JSON, or None for an empty body. ``expose=False`` generates no session method (a
+    hand-written friendly one calls :meth:`ParticipantSession.call` instead).
+    """
+
+    name: str
+    method: HttpMethod
+    path: str
+    token: Token
+    scope: Scope | Literal[""]
+    body: BodyKind = "none"
+    params: tuple[Param, ...] = ()
+    doc: str = ""
+    expose: bool = True
+    placeholders: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        where = self.name
+        _check(_identifier(self.name) and not self.name.startswith("_"), where, "name must be a public identifier")
+        _check_access(self.token, self.scope, where)
+        _check_literal(self.method, HttpMethod, where, "method")
+        _check_literal(self.body, BodyKind, where, "body")
+        _check(not (self.method == "GET" and self.body != "none"), where, "a GET sends no body")
+        _check_path(self.path, where)
+        _check_params(self.params, where)
+        holes = tuple(n for n in dict.fromkeys(_placeholders(self.path)) if n != "project_id")
+        _check(not (self.token == "participant" and "project_id" in _placeholders(self.path)), where,
+               "a participant-token path has no {project_id}")
+        clash = set(holes) & ({p.name for p in self.params} | RESERVED)
+        _check(not clash, where, f"placeholders {sorted(clash)} clash with filters or reserved names")
+        object.__setattr__(self, "placeholders", holes)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)

@@ -1,0 +1,168 @@
+"""Session methods generated from the catalogue: one per participant read kind, one per exposed write.
+
+The runtime methods (attached to :class:`mdh_notebook._kind_methods._KindMethods` at import) and
+the typed stub ``_kind_methods.pyi`` (written by ``python -m mdh_notebook._stubgen``) are built from
+the same :func:`arguments` here, so what ``help()`` shows, what mypy checks and what runs agree.
+
+A read method takes its kind's filters as keywords (``positional`` ones also by position), plus
+``tz`` and ``progress``, and returns the frame of :meth:`ParticipantSession.fetch`. A write method
+takes its path placeholders by position, then its body (``body`` for JSON, ``content`` for
+bytes), its query filters as keywords, and returns :meth:`ParticipantSession.call`'s answer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InvalidArgumentError
+from .kinds import KINDS, OPERATIONS, Kind, Operation, Param, ParamType
+
+__all__ = ["Arg", "annotation", "arguments", "attach", "generated", "method_doc", "read_method", "write_method"]
+
+_TYPES: dict[ParamType, str] = {
+    "str": "str",
+    "list": "str | Sequence[str]",
+    "datetime": "datetime | date | str",
+    "date": "date | str",
+    "int": "int",
+    "bool": "bool",
+}
+_BODY_ARG = {"json": ("body", "Any"), "bytes": ("content", "bytes")}
+
+
+def annotation(param: Param) -> str:
+    """The filter's type as the stub writes it (``None`` allowed unless required)."""
+    if param.prefix:
+        base = "Mapping[str, str]"
+    elif param.choices:
+        literal = f"Literal[{', '.join(repr(c) for c in param.choices)}]"
+        base = f"{literal} | Sequence[{literal}]" if param.type == "list" else literal
+    else:
+        base = _TYPES[param.type]
+    return base if param.required else f"{base} | None"
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    annotation: str
+    required: bool
+    positional: bool  # positional-or-keyword; else keyword-only
+    doc: str = ""
+
+
+def arguments(entry: Kind | Operation) -> list[Arg]:
+    """The method's parameters after ``self``, in signature order."""
+    if isinstance(entry, Kind):
+        by_name = {p.name: p for p in entry.params}
+        args = [Arg(n, annotation(by_name[n]), by_name[n].required, True, by_name[n].doc) for n in entry.positional]
+        args += [Arg(p.name, annotation(p), p.required, False, p.doc) for p in entry.params
+                 if p.name not in entry.positional]
+        return [*args, Arg("tz", "str | None", False, False,
+                           "show date-times in this IANA zone, or 'local' for the participant's own (default UTC)"),
+                Arg("progress", "bool | None", False, False,
+                    "a progress bar for a long pull (default: in Jupyter or a terminal)")]
+    args = [Arg(h, "str | int", True, True, "the path's {" + h + "}") for h in entry.placeholders]
+    if entry.body in _BODY_ARG:
+        name, kind = _BODY_ARG[entry.body]
+        args.append(Arg(name, kind, True, True, "the request body"))
+    return args + [Arg(p.name, annotation(p), p.required, False, p.doc) for p in entry.params]
+
+
+def method_doc(entry: Kind | Operation) -> str:
+    """The method's docstring (lines of at most 100 characters)."""
+    wires = {p.name: p.wire for p in entry.params}
+    lines = [textwrap.fill(f"{a.name}: {a.doc or '(no description)'}"
+                           + (f" (``{wires[a.name]}``)" if a.name in wires else ""),
+                           width=96, initial_indent="    ", subsequent_indent="        ")
+             for a in arguments(entry)]
+    if isinstance(entry, Kind):
+        head = (f"Needs scope ``{entry.scope}``. Every page is fetched; the result is one frame "
+                f"with the columns of ``mdh_notebook.to_frame({entry.name!r}, [])``.")
+        title = "Filters"
+    else:
+        head = (f"Needs scope ``{entry.scope}``. ``{entry.method} {entry.path}``; returns the "
+                "decoded JSON answer, or None for an empty one.")
+        title = "Arguments"
+    paragraphs = [textwrap.fill(part, width=100) for part in (entry.doc, head) if part]
+    return "\n\n".join(paragraphs) + f"\n\n{title}:\n" + ("\n".join(lines) or "    (none)") + "\n"
+
+
+def _signature(entry: Kind | Operation, returns: str) -> inspect.Signature:
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for arg in arguments(entry):
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD if arg.positional else inspect.Parameter.KEYWORD_ONLY
+        default = inspect.Parameter.empty if arg.required else None
+        params.append(inspect.Parameter(arg.name, kind, default=default, annotation=arg.annotation))
+    return inspect.Signature(params, return_annotation=returns)
+
+
+def _finish(method: Callable[..., Any], entry: Kind | Operation, returns: str) -> Callable[..., Any]:
+    method.__signature__ = _signature(entry, returns)  # type: ignore[attr-defined]
+    method.__name__ = method.__qualname__ = entry.name
+    method.__doc__ = method_doc(entry)
+    return method
+
+
+def read_method(entry: Kind) -> Callable[..., Any]:
+    """The session method reading ``entry``: filters checked, then :meth:`ParticipantSession.fetch`."""
+    positional = list(entry.positional)
+
+    def method(self: Any, *args: Any, tz: str | None = None, progress: bool | None = None,
+               **filters: Any) -> Any:
+        if len(args) > len(positional):
+            raise InvalidArgumentError(
+                f"{entry.name}() takes filters as keywords ({', '.join(p.name for p in entry.params) or 'none'})"
+            )
+        for name, value in zip(positional, args, strict=False):
+            if name in filters:
+                raise InvalidArgumentError(f"{entry.name}() got {name!r} twice")
+            filters[name] = value
+        return self.fetch(entry, tz=tz, progress=progress, **filters)
+
+    return _finish(method, entry, "pandas.DataFrame")
+
+
+def write_method(entry: Operation) -> Callable[..., Any]:
+    """The session method running ``entry`` through :meth:`ParticipantSession.call`."""
+    body = _BODY_ARG.get(entry.body, ("", ""))[0]
+    names = [*entry.placeholders, *([body] if body else [])]
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(args) > len(names):
+            raise InvalidArgumentError(f"{entry.name}() takes {len(names)} argument(s) by position "
+                                       f"({', '.join(names) or 'none'}); pass filters as keywords")
+        given = dict(zip(names, args, strict=False))
+        for name in names:
+            if name in kwargs:
+                if name in given:
+                    raise InvalidArgumentError(f"{entry.name}() got {name!r} twice")
+                given[name] = kwargs.pop(name)
+        missing = [n for n in names if given.get(n) is None]
+        if missing:
+            raise InvalidArgumentError(f"{entry.name}() needs {', '.join(missing)}")
+        content = given.get(body)
+        return self.call(entry, path={h: given[h] for h in entry.placeholders}, params=kwargs,
+                         json=content if entry.body == "json" else None,
+                         content=content if entry.body == "bytes" else None)
+
+    return _finish(method, entry, "Any")
+
+
+def generated() -> Iterator[Kind | Operation]:
+    """The entries that become session methods: participant-token kinds and exposed writes."""
+    yield from (k for k in KINDS.values() if k.token == "participant")
+    yield from (o for o in OPERATIONS.values() if o.token == "participant" and o.expose)
+
+
+def attach(cls: type) -> type:
+    """Give ``cls`` one method per generated entry."""
+    for entry in generated():
+        if entry.name in vars(cls):  # pragma: no cover - a catalogue bug
+            raise TypeError(f"catalogue name {entry.name!r} is declared twice")
+        setattr(cls, entry.name, read_method(entry) if isinstance(entry, Kind) else write_method(entry))
+    return cls
