@@ -1,4 +1,4 @@
-"""The client's catalogue held against the sandbox's routes: path, scope, items key, page size."""
+"""The client's catalogue held against the sandbox's routes: path, scope, response shape, page size."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 import mdh_notebook as mdh
-from mdh_notebook.kinds import KINDS, Kind
+from mdh_notebook.kinds import KINDS, OPERATIONS, Kind
 from mdh_notebook.sandbox import SandboxServer
 
 PARTICIPANT_KINDS = [k for k in KINDS.values() if k.token == "participant"]
@@ -31,12 +31,19 @@ def test_catalogue_entry_matches_the_sandbox(sandbox: SandboxServer, client: mdh
     ok = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, params=params)
     assert ok.status_code == 200
     body = ok.json()
-    if kind.items_key:
+    if kind.shape == "keyed":
         assert isinstance(body[kind.items_key], list)
         assert len(body[kind.items_key]) <= kind.paging.max_size, "max page size is the catalogue's"
-        assert kind.paging.next_key in body
+        if kind.paging.style == "cursor":
+            assert kind.paging.next_key in body
+        if kind.paging.total_key:
+            assert isinstance(body[kind.paging.total_key], int)
         records = body[kind.items_key]
+    elif kind.shape == "array":
+        assert isinstance(body, list)
+        records = body
     else:
+        assert isinstance(body, dict)
         records = [body]
     declared = {c.wire.split(".")[0] for c in kind.columns}
     seen = {key for record in records for key in record}
@@ -51,16 +58,17 @@ def test_admin_participants_kind(client: mdh.Client) -> None:
     assert len(client.participants(query="PT-0001")) == 1
 
 
-def test_every_catalogue_kind_is_a_sandbox_route_with_the_same_token_and_scope(sandbox: SandboxServer) -> None:
+def test_every_kind_and_write_is_a_sandbox_route_with_the_same_token_and_scope(sandbox: SandboxServer) -> None:
     import re
 
     def shape(path: str) -> str:
         return re.sub(r"\{[^}]+\}", "{}", "/" + path.lstrip("/"))
 
     routes = {(r["method"], shape(r["path"])): r for r in httpx.get(sandbox.url + "_sandbox/routes").json()["api"]}
-    for kind in KINDS.values():
-        route = routes.get(("GET", shape(kind.path)))
-        assert route is not None, f"the sandbox serves no GET {kind.path}"
-        assert route["token"] == kind.token, kind.name
-        if kind.token == "participant":
-            assert route["scope"] == kind.scope, kind.name
+    entries = [("GET", k) for k in KINDS.values()] + [(o.method, o) for o in OPERATIONS.values()]
+    for method, entry in entries:
+        route = routes.get((method, shape(entry.path)))
+        assert route is not None, f"the sandbox serves no {method} {entry.path}"
+        assert route["token"] == entry.token, entry.name
+        if entry.token == "participant":
+            assert route["scope"] == entry.scope, entry.name

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import mdh_notebook as mdh
 from mdh_notebook.frames import DTYPES
-from mdh_notebook.kinds import KINDS, snake_case
+from mdh_notebook.kinds import CURSOR, KINDS, Column, Kind, snake_case
 
 
 @pytest.mark.parametrize("name", list(KINDS))
@@ -210,3 +210,57 @@ def test_filter_instants_keep_their_precision() -> None:
         format_instant("soon")
     with pytest.raises(mdh.InvalidArgumentError, match="datetime, date or ISO-8601"):
         format_instant(12)
+
+
+# -- the converter registry, explicit names, derived columns ------------------------------
+
+POINTS = Kind(  # device data's shape: value as sent, and a numeric copy
+    name="points", path="api/v1/delegated/devicedata", token="participant", scope="DeviceData:read",
+    shape="keyed", items_key="deviceDataPoints", paging=CURSOR,
+    columns=(Column("namespace", "category"), Column("type", "category"), Column("value", "string"),
+             Column("value", "Float64", name="value_number", quiet=True), Column("units", "category"),
+             Column("properties", "object"), Column("observationDate", "datetime")),
+)
+
+
+def test_two_columns_read_one_key_and_a_quiet_copy_never_warns() -> None:
+    records = [{"namespace": "AppleHealth", "type": "HeartRate", "value": "72", "units": "bpm", "properties": {}},
+               {"namespace": "AppleHealth", "type": "Note", "value": "felt dizzy", "units": ""},
+               {"namespace": "Fitbit", "type": "Steps", "value": "1e3", "observationDate": "2026-10-01T00:00:00Z"},
+               {"namespace": "Fitbit", "type": "Steps", "value": ""}, {"namespace": "Fitbit", "type": "Steps"}]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", mdh.DataWarning)
+        frame = mdh.to_frame(POINTS, records)
+    assert list(frame.columns) == ["namespace", "type", "value", "value_number", "units", "properties",
+                                   "observation_date"], "a key read by any column is declared: no extra column"
+    assert list(frame["value"].astype(object).where(frame["value"].notna(), None)) == \
+        ["72", "felt dizzy", "1e3", "", None]
+    assert str(frame["value_number"].dtype) == "Float64"
+    assert frame["value_number"].isna().tolist() == [False, True, False, True, True]  # "" and absent: missing
+    assert frame.loc[0, "value_number"] == 72 and frame.loc[2, "value_number"] == 1000
+    assert isinstance(frame["type"].dtype, pd.CategoricalDtype)
+    assert set(frame["namespace"].cat.categories) == {"AppleHealth", "Fitbit"}
+    assert pd.isna(frame.loc[1, "observation_date"])
+
+
+def test_a_loud_column_on_the_same_values_does_warn() -> None:
+    loud = Kind(name="loud", path="api/v1/delegated/loud", token="participant", scope="DeviceData:read",
+                shape="array", columns=(Column("value", "string"), Column("value", "Float64", name="value_number")))
+    with pytest.warns(mdh.DataWarning, match=r"loud\.value_number: 1 value"):
+        mdh.to_frame(loud, [{"value": "felt dizzy"}, {"value": "3"}])
+
+
+def test_every_dtype_has_one_converter_and_an_empty_frame_keeps_it() -> None:
+    from typing import get_args
+
+    from mdh_notebook.frames import CONVERTERS
+    from mdh_notebook.kinds import Dtype
+
+    assert set(CONVERTERS) == set(get_args(Dtype)) == set(DTYPES)
+    every = Kind(name="every", path="api/v1/delegated/every", token="participant", scope="DeviceData:read",
+                 shape="array", columns=tuple(Column(f"c{i}", d) for i, d in enumerate(get_args(Dtype))))
+    empty = mdh.to_frame(every, [])
+    assert [str(empty[c.name].dtype) for c in every.columns] == \
+        [str(pd.Series([], dtype=DTYPES[c.dtype]).dtype) for c in every.columns]

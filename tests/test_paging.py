@@ -1,4 +1,5 @@
-"""The pager against servers that misbehave in ways the reference allows: fakes at the transport."""
+"""The pager against every response shape, and servers that misbehave in ways the reference allows:
+fakes at the transport."""
 
 from __future__ import annotations
 
@@ -6,20 +7,11 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
+from fakes import CONFIG, query, token_or
+from fakes import client as fake_client
 
 import mdh_notebook as mdh
-
-CONFIG = mdh.Config.from_values(base_url="https://mdh.test/", service_account="acct", project_id="proj",
-                                private_key=rsa.generate_private_key(public_exponent=65537, key_size=2048))
-
-
-def token_or(handler):  # type: ignore[no-untyped-def]
-    def app(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/connect/token"):
-            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600, "token_type": "Bearer"})
-        return handler(request)  # type: ignore[no-any-return]
-    return app
+from mdh_notebook.kinds import CURSOR, SINGLE, Column, Kind, Paging
 
 
 def test_page_number_paging_trusts_the_total_over_a_short_page() -> None:
@@ -91,3 +83,123 @@ def test_an_unreachable_server_is_named_with_the_fix() -> None:
     with pytest.raises(mdh.TransportError) as info:
         mdh.connect("PT-0001", ["SurveyAnswers:read"], config=config)
     assert f"127.0.0.1:{port}" in str(info.value) and "MDH_BASE_URL" in str(info.value)
+
+
+# -- every response shape, page numbers from 1, state and resume ----------------------------
+
+COLUMNS = (Column("id", "string"),)
+
+
+def _kind(**fields: object) -> Kind:
+    base: dict[str, object] = {"name": "things", "path": "api/v1/delegated/things", "token": "participant",
+                               "scope": "Participant:read", "columns": COLUMNS}
+    return Kind(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_a_bare_array_is_one_page_of_records() -> None:
+    array = _kind(shape="array", paging=SINGLE)
+    with fake_client(lambda r: httpx.Response(200, json=[{"id": "1"}, {"id": "2"}])) as client:
+        frame = client.frame(array)
+        assert list(frame["id"]) == ["1", "2"] and frame.attrs["pages"] == 1
+    with fake_client(lambda r: httpx.Response(200, json={"id": "1"})) as client, \
+            pytest.raises(mdh.TransportError, match="not a JSON array"):
+        client.frame(array)
+
+
+def test_a_single_object_and_records_that_are_not_objects() -> None:
+    single = _kind(shape="object", paging=SINGLE)
+    with fake_client(lambda r: httpx.Response(200, json={"id": "only"})) as client:
+        assert list(client.frame(single)["id"]) == ["only"]
+    with fake_client(lambda r: httpx.Response(200, json=[1, 2])) as client, \
+            pytest.raises(mdh.TransportError, match="not a JSON object"):
+        client.frame(single)
+    keyed = _kind(shape="keyed", items_key="things", paging=CURSOR)
+    with fake_client(lambda r: httpx.Response(200, json={"things": [{"id": "a"}, "b"]})) as client, \
+            pytest.raises(mdh.TransportError, match="not JSON objects"):
+        client.frame(keyed)
+
+
+PROVIDERS = [{"id": str(i)} for i in range(23)]
+
+
+def providers(request: httpx.Request) -> httpx.Response:
+    """Page numbers from 1, pages capped at 10 whatever is asked, a total beside them."""
+    q = query(request)
+    number, size = int(q["pageNumber"]), min(10, int(q["pageSize"]))
+    assert number >= 1, "the first page is 1"
+    return httpx.Response(200, json={"things": PROVIDERS[(number - 1) * size:number * size],
+                                     "totalThings": len(PROVIDERS)})
+
+
+PAGED = _kind(shape="keyed", items_key="things",
+              paging=Paging(style="page_number", size_param="pageSize", max_size=100, first_page=1,
+                            total_key="totalThings"))
+
+
+def test_page_numbers_from_one_trust_the_total_and_report_state() -> None:
+    with fake_client(providers) as client:
+        pager = client.pager(PAGED)
+        assert pager.state == mdh.PagerState()
+        pages = iter(pager.pages)
+        assert len(next(pages)) == 10
+        assert pager.state == mdh.PagerState(page_number=2, pages=1, records=10, total=23, done=False)
+        assert [len(p) for p in pages] == [10, 3]
+        assert pager.state == mdh.PagerState(page_number=4, pages=3, records=23, total=23, done=True)
+        assert list(client.frame(PAGED)["id"]) == [p["id"] for p in PROVIDERS]
+
+
+def test_a_pager_resumes_from_its_state_with_page_numbers() -> None:
+    with fake_client(providers) as client:
+        first = client.pager(PAGED)
+        head = next(iter(first.pages))
+        rest = client.pager(PAGED, resume=first.state)
+        assert [r["id"] for r in head + list(rest)] == [p["id"] for p in PROVIDERS]
+        assert rest.state.records == 23 and rest.state.pages == 3 and rest.state.done
+        assert list(client.pager(PAGED, resume=rest.state)) == []  # a done state fetches nothing
+
+
+def test_a_pager_resumes_after_an_error_at_the_page_that_failed() -> None:
+    """Cursor paging with a total (Apple Health's totalResults); the server fails once on page 2."""
+    records = [{"id": f"r{i}"} for i in range(7)]
+    failures = {"left": 1}
+
+    def app(request: httpx.Request) -> httpx.Response:
+        q = query(request)
+        start = int(q.get("pageID", "0"))
+        if start and failures["left"]:
+            failures["left"] -= 1
+            return httpx.Response(400, json={"message": "try later"})
+        nxt = start + 3 if start + 3 < len(records) else None
+        return httpx.Response(200, json={"results": records[start:start + 3], "nextPageID": nxt and str(nxt),
+                                         "totalResults": len(records)})
+
+    kind = _kind(shape="keyed", items_key="results",
+                 paging=Paging(style="cursor", size_param="pageSize", max_size=3, total_key="totalResults"))
+    got: list[dict[str, object]] = []
+    with fake_client(app) as client:
+        pager = client.pager(kind)
+        with pytest.raises(mdh.BadRequestError):
+            for record in pager:
+                got.append(record)
+        assert pager.state == mdh.PagerState(cursor="3", pages=1, records=3, total=7, done=False)
+        got += list(client.pager(kind, resume=pager.state))
+    assert got == records
+
+
+def test_entries_that_contradict_themselves_fail_at_import() -> None:
+    from mdh_notebook.kinds import CatalogueError
+
+    with pytest.raises(CatalogueError, match="no next cursor"):
+        _kind(shape="array", paging=CURSOR)
+    with pytest.raises(CatalogueError, match="items_key"):
+        _kind(shape="keyed", paging=CURSOR)
+    with pytest.raises(CatalogueError, match="does not page"):
+        _kind(shape="object", paging=CURSOR)
+    with pytest.raises(CatalogueError, match="first_page"):
+        Paging(style="page_number", size_param="pageSize", max_size=10, first_page=2)  # type: ignore[arg-type]
+    with pytest.raises(CatalogueError, match="dtype"):
+        Column("id", "text")  # type: ignore[arg-type]
+    with pytest.raises(CatalogueError, match="scope"):
+        _kind(shape="object", scope="Participants:read")
+    with pytest.raises(CatalogueError, match="repeat"):
+        _kind(shape="object", columns=(Column("value", "string"), Column("value", "Float64")))
