@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 PORT   ?= 8000
 
-.PHONY: install lab test test-fast notebooks bench sandbox lint clean
+.PHONY: install lab test test-fast notebooks bench sandbox lint stubs clean
 
 install: $(STAMP)
 
@@ -21,20 +21,28 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.open_browser=False $(ROOT_FLAG)
 
+# the notebooks run with TQDM_DISABLE=1: no progress bar ever reaches checked output
+NBVAL := TQDM_DISABLE=1 $(BIN)/python -m pytest --nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks
+
 test: install
-	$(BIN)/python -m pytest tests --nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks
+	$(BIN)/python -m pytest tests
+	$(NBVAL)
 
 test-fast: install
 	$(BIN)/python -m pytest tests -x -q
 
 notebooks: install
-	$(BIN)/python -m pytest --nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks
+	$(NBVAL)
 
 bench: install
 	$(BIN)/python benchmarks/run.py
 
 sandbox: install
 	$(BIN)/mdh-notebook sandbox --port $(PORT)
+
+# the typed stub of the session's generated methods, from the catalogue (a test fails when it drifts)
+stubs: install
+	$(BIN)/python -m mdh_notebook._stubgen
 
 lint: install
 	$(BIN)/ruff check mdh_notebook tests
