@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, TypeVar
 
-from . import accounts, admin, applehealth, devicedata, files, fitbit, project, surveys
+from . import accounts, admin, applehealth, devicedata, devicedata_v2, files, fitbit, project, surveys
 from .model import (
     CURSOR,
     FITBIT,
@@ -61,7 +61,7 @@ __all__ = [
     "snake_case",
 ]
 
-FAMILIES = (surveys, devicedata, fitbit, applehealth, accounts, files, project, admin)
+FAMILIES = (surveys, devicedata, devicedata_v2, fitbit, applehealth, accounts, files, project, admin)
 
 E = TypeVar("E", Kind, Operation)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..declarations import Collection, Operation, Registry
-from . import accounts, applehealth, devicedata, files, fitbit, participants, project, surveys
+from . import accounts, applehealth, devicedata, devicedata_v2, files, fitbit, participants, project, surveys
 
 __all__ = ["COLLECTIONS", "OPERATIONS", "REGISTRY"]
 
@@ -18,6 +18,7 @@ REGISTRY = Registry(
         *project.COLLECTIONS,
         *surveys.COLLECTIONS,
         *devicedata.COLLECTIONS,
+        *devicedata_v2.COLLECTIONS,
         *fitbit.COLLECTIONS,
         *applehealth.COLLECTIONS,
         *accounts.COLLECTIONS,
@@ -28,6 +29,7 @@ REGISTRY = Registry(
         *project.OPERATIONS,
         *surveys.OPERATIONS,
         *devicedata.OPERATIONS,
+        *devicedata_v2.OPERATIONS,
         *fitbit.OPERATIONS,
         *applehealth.OPERATIONS,
         *accounts.OPERATIONS,
