@@ -23,11 +23,12 @@ from .kinds import kind as lookup_kind
 from .kinds import operation as lookup_operation
 from .methods import generated
 from .scopes import missing_scope, validate_scopes
+from .writes import Writes
 
 __all__ = ["ParticipantSession"]
 
 
-class ParticipantSession(_KindMethods):
+class ParticipantSession(Writes, _KindMethods):
     """Data of one participant as DataFrames, through a self-renewing participant token.
 
     Made by :func:`mdh_notebook.connect` (or :meth:`Client.connect`). Use it as a context
