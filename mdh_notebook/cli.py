@@ -1,10 +1,4 @@
-"""``mdh-notebook`` (also ``python -m mdh_notebook``).
-
-Commands:
-  sandbox        run the local MyDataHelps emulator
-  participants   list the project's participants
-  fetch          one participant's data of one kind, to CSV / Parquet / JSON lines
-  doctor         where the configuration comes from, and whether the API answers
+"""mdh-notebook (also python -m mdh_notebook): MyDataHelps participant data from the command line.
 
 Errors are one line naming the fix (exit 1); tokens and keys are never printed.
 """
@@ -12,82 +6,261 @@ Errors are one line naming the fix (exit 1); tokens and keys are never printed.
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import MDHError
-from .kinds import KINDS
+from .errors import InvalidArgumentError, MDHError, ScopeError
+from .kinds import KINDS, Kind, Param
+from .output import FORMATS, Format, format_for, write_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
+
+_EPILOG = """\
+commands:
+  fetch          one participant's data of one kind (every kind of `mdh-notebook catalog`)
+  participants   the project's participants
+  catalog        every data kind and write: scope, method, endpoint, filters
+  doctor         where the configuration comes from, and whether the API answers
+  sandbox        run the local MyDataHelps emulator
+
+With no credentials configured (arguments, MDH_* / RKS_* environment variables, ./.env),
+fetch and participants run against an embedded sandbox with synthetic participants.
+"""
+
+#: (start, end) filter pairs, tried in order, for --start/--end
+_RANGES = (("start", "end"), ("after", "before"), ("observed_after", "observed_before"),
+           ("sent_after", "sent_before"), ("inserted_after", "inserted_before"), ("ends_after", "ends_before"))
 
 
-_FORMATS = (".csv", ".parquet", ".json", ".jsonl")
+class CLIError(MDHError):
+    """A command-line mistake, phrased in options."""
 
 
-def _check_out(out: str | None) -> None:
-    """Refuse an --out we could not write, before any request is made."""
+# -- output ------------------------------------------------------------------------------------
+
+def _out_format(out: str | None, fmt: str | None) -> Format:
+    """The format to write, checked before any request: --format, else the --out suffix, else CSV."""
+    if fmt is not None:
+        return fmt  # type: ignore[return-value]  # argparse choices
     if out is None or out == "-":
-        return
-    path = Path(out)
-    if path.suffix.lower() not in _FORMATS:
-        raise MDHError(f"--out {out!r}: use a .csv, .parquet, .json or .jsonl file name (or - for CSV on stdout)")
-    if not path.parent.is_dir():
-        raise MDHError(f"--out {out!r}: the folder {str(path.parent)!r} does not exist; create it first")
+        return "csv"
+    found = format_for(out)
+    if found is None:
+        raise CLIError(f"--out {out}: use a .csv, .json, .jsonl or .parquet file name, or give --format")
+    return found
 
 
-def _frame_out(frame: pd.DataFrame, out: str | None) -> None:
+def _check_out(out: str | None, fmt: Format) -> None:
     if out is None or out == "-":
-        frame.to_csv(sys.stdout, index=False)
+        if fmt == "parquet" and sys.stdout.isatty():
+            raise CLIError("--format parquet is binary: write it to a file with --out FILE.parquet, or pipe it")
         return
-    path = Path(out)
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    elif suffix in (".jsonl", ".json"):
-        frame.to_json(path, orient="records", lines=suffix == ".jsonl", date_format="iso")
-    else:
-        frame.to_csv(path, index=False)
-    print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
+    parent = Path(out).parent
+    if not parent.is_dir():
+        raise CLIError(f"--out {out}: the folder {str(parent)!r} does not exist; create it first")
 
 
-def _filters(pairs: Sequence[str]) -> dict[str, Any]:
+def _emit(frame: pd.DataFrame, out: str | None, fmt: Format) -> None:
+    if out is None or out == "-":
+        stream = sys.stdout.buffer if fmt == "parquet" else sys.stdout
+        write_frame(frame, stream, fmt)
+        stream.flush()
+        return
+    write_frame(frame, out, fmt)
+    print(f"wrote {len(frame)} row{'' if len(frame) == 1 else 's'} to {out}", file=sys.stderr)
+
+
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--out", metavar="FILE",
+                        help="write to FILE (.csv, .json, .jsonl or .parquet by its suffix); '-' or nothing: stdout")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="output format (default: from the --out suffix, else csv)")
+
+
+# -- fetch -------------------------------------------------------------------------------------
+
+def _time_range(kind: Kind) -> tuple[str, str] | None:
+    names = {p.name for p in kind.params}
+    return next(((a, b) for a, b in _RANGES if a in names and b in names), None)
+
+
+def _filter_usage(kind: Kind) -> str:
+    if not kind.params:
+        return f"{kind.name} takes no filters"
+    return f"{kind.name} takes --filter " + ", ".join(f"{p.name}=..." for p in kind.params)
+
+
+def _parse_value(kind: Kind, param: Param, raw: str) -> Any:
+    option = f"--filter {param.name}={raw}"
+    if param.type == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise CLIError(f"{option}: {param.name} takes an integer") from None
+    if param.type == "bool":
+        folded = raw.strip().lower()
+        if folded in ("true", "yes", "1"):
+            return True
+        if folded in ("false", "no", "0"):
+            return False
+        raise CLIError(f"{option}: {param.name} takes true or false")
+    if param.choices:
+        for choice in param.choices:
+            if str(choice).casefold() == raw.strip().casefold():
+                return choice
+        raise CLIError(f"{option}: {param.name} is one of {', '.join(str(c) for c in param.choices)}")
+    return raw
+
+
+def parse_filters(kind: Kind, pairs: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` options → session filters. A list filter given twice collects both values;
+    a mapping filter takes ``NAME.KEY=VALUE`` (sent as ``wire.KEY=VALUE``)."""
     filters: dict[str, Any] = {}
     for pair in pairs:
-        name, sep, value = pair.partition("=")
+        name, sep, raw = pair.partition("=")
+        name = name.strip()
         if not sep or not name:
-            raise MDHError(f"--filter {pair!r}: write it as name=value, e.g. survey_name=PHQ-9")
-        values = [v for v in value.split("|")]
-        filters[name.strip()] = values if len(values) > 1 else value
+            raise CLIError(f"--filter {pair}: write it as NAME=VALUE, e.g. --filter survey_name=PHQ-9")
+        base, dot, key = name.partition(".")
+        param = kind.param(base)
+        if param is None:
+            close = difflib.get_close_matches(base, [p.name for p in kind.params], n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise CLIError(f"--filter {pair}: {kind.name} has no filter {base!r}; {hint}{_filter_usage(kind)}")
+        if param.prefix:
+            if not dot or not key:
+                raise CLIError(f"--filter {pair}: {base} takes keys, e.g. --filter {base}.sourceName=VALUE")
+            filters.setdefault(base, {})[key] = raw
+        elif dot:
+            raise CLIError(f"--filter {pair}: {base} takes no keys; write --filter {base}=VALUE")
+        elif param.type == "list":
+            filters.setdefault(base, []).append(_parse_value(kind, param, raw))
+        elif base in filters:
+            raise CLIError(f"--filter {base} is given twice; it takes one value")
+        else:
+            filters[base] = _parse_value(kind, param, raw)
     return filters
+
+
+def _scopes_for(kind: Kind, given: str | None) -> list[str]:
+    from .scopes import grants, validate_scopes
+
+    if not given:
+        return [kind.scope]
+    names = [s for s in re.split(r"[\s,]+", given) if s]
+    try:
+        checked = validate_scopes(names)
+    except ScopeError as exc:
+        raise CLIError(f"--scopes: {str(exc).split(' (see ')[0]} (mdh-notebook catalog lists the scopes)") from None
+    if not grants(checked, kind.scope):
+        raise CLIError(f"{kind.name} needs the scope {kind.scope}: add it, e.g. --scopes '{' '.join(checked)} "
+                       f"{kind.scope}'")
+    return list(checked)
+
+
+def _as_cli(kind: Kind, message: str) -> str:
+    """A library message about ``kind(name=...)`` phrased as the option that set it."""
+    return re.sub(rf"\b{re.escape(kind.name)}\((\w+)=\.\.\.\)", r"--filter \1", message)
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from .connect import connect
 
-    _check_out(args.out)
-    entry = KINDS[args.kind]
-    scopes = args.scopes.split() if args.scopes else [entry.scope]
-    with connect(args.participant, scopes=scopes) as session:
-        frame = session.fetch(entry, tz=args.tz, **_filters(args.filter))
-    _frame_out(frame, args.out)
+    kind = KINDS[args.kind]
+    fmt = _out_format(args.out, args.format)
+    _check_out(args.out, fmt)
+    filters = parse_filters(kind, args.filter)
+    if args.start is not None or args.end is not None:
+        pair = _time_range(kind)
+        if pair is None:
+            raise CLIError(f"--start/--end: {kind.name} has no time range; {_filter_usage(kind)}")
+        for name, value in zip(pair, (args.start, args.end), strict=True):
+            if value is not None:
+                if name in filters:
+                    raise CLIError(f"--start/--end and --filter {name} set the same filter; give one")
+                filters[name] = value
+    missing = [p for p in kind.params if p.required and p.name not in filters]
+    if missing:
+        needs = " ".join(f"--filter {p.name}=VALUE" for p in missing)
+        choices = "; ".join(f"{p.name} is one of {', '.join(str(c) for c in p.choices)}" for p in missing if p.choices)
+        raise CLIError(f"{kind.name} needs {needs}" + (f" ({choices})" if choices else ""))
+    if args.tz and args.tz != "local":
+        from .frames import check_tz
+
+        try:
+            check_tz(args.tz)
+        except InvalidArgumentError as exc:
+            raise CLIError(f"--tz: {exc}") from None
+    scopes = _scopes_for(kind, args.scopes)
+    from .filters import encode_params
+
+    try:
+        encode_params(kind, filters)  # every value checked before any request (or sandbox start)
+    except InvalidArgumentError as exc:
+        raise CLIError(_as_cli(kind, str(exc))) from None
+    try:
+        with connect(args.participant, scopes=scopes) as session:
+            frame = session.fetch(kind, tz=args.tz, progress=None if args.progress else False, **filters)
+    except InvalidArgumentError as exc:
+        raise CLIError(_as_cli(kind, str(exc)).replace("tz='", "--tz '")) from None
+    _emit(frame, args.out, fmt)
     return 0
 
+
+# -- other commands ----------------------------------------------------------------------------
 
 def _cmd_participants(args: argparse.Namespace) -> int:
     from .connect import open_client
 
-    _check_out(args.out)
+    fmt = _out_format(args.out, args.format)
+    _check_out(args.out, fmt)
     with open_client() as client:
         frame = client.participants(query=args.query)
     columns = ["participant_identifier", "id", "demographics_first_name", "demographics_last_name",
                "demographics_time_zone", "enrolled"]
-    _frame_out(frame if args.all_columns else frame[columns], args.out)
+    _emit(frame if args.all_columns else frame[columns], args.out, fmt)
+    return 0
+
+
+def _cmd_catalog(args: argparse.Namespace) -> int:
+    from .kinds import catalog
+
+    frame = catalog()
+    if args.kind:
+        if args.kind not in KINDS:
+            close = difflib.get_close_matches(args.kind, list(KINDS), n=1)
+            raise CLIError(f"--kind {args.kind}: no such kind" + (f"; did you mean {close[0]}?" if close else ""))
+        kind = KINDS[args.kind]
+        print(f"{kind.name}  (scope {kind.scope or 'service account'}, GET {kind.path})\n{kind.doc}\n")
+        print("filters:" if kind.params else "filters: none")
+        for p in kind.params:
+            extra = " required" if p.required else ""
+            extra += f" one of {', '.join(map(str, p.choices))}" if p.choices else ""
+            print(f"  --filter {p.name}{'.KEY' if p.prefix else ''}=...  ({p.type}{extra}) {p.doc}")
+        print("columns:")
+        for c in kind.columns:
+            print(f"  {c.name}  {c.dtype}")
+        return 0
+    if args.out is not None or args.format is not None:
+        fmt = _out_format(args.out, args.format)
+        _check_out(args.out, fmt)
+        _emit(frame, args.out, fmt)
+        return 0
+    rows = [("SCOPE", "METHOD", "ACCESS", "ENDPOINT", "FILTERS")]
+    rows += [(r.scope or "(service account)", r.method, r.access, f"{r.http_method} {r.path}", ", ".join(r.filters))
+             for r in frame.itertuples(index=False)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)), row[4])
     return 0
 
 
@@ -115,39 +288,75 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from .sandbox import cli as sandbox_cli
 
-    parser = argparse.ArgumentParser(prog="mdh-notebook", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="mdh-notebook", description=__doc__.split("\n\n")[0].split(": ", 1)[1],
+                                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"mdh_notebook {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sandbox = sub.add_parser("sandbox", help="run the local MyDataHelps emulator")
-    sandbox_cli.add_arguments(sandbox)
-    sandbox.set_defaults(func=sandbox_cli.run)
-
-    participants = sub.add_parser("participants", help="list the project's participants")
-    participants.add_argument("--query", help="match identifier, name or email")
-    participants.add_argument("--all-columns", action="store_true")
-    participants.add_argument("--out", help="file to write (.csv, .parquet, .json, .jsonl); default CSV on stdout")
-    participants.set_defaults(func=_cmd_participants)
-
-    fetch = sub.add_parser("fetch", help="one participant's data of one kind")
-    fetch.add_argument("participant", help="participantIdentifier (PT-0001) or internal id")
-    fetch.add_argument("kind", choices=[k.name for k in KINDS.values() if k.token == "participant"])
-    fetch.add_argument("--scopes", help="space-separated scopes (default: the kind's own)")
+    readable = sorted(k.name for k in KINDS.values() if k.token == "participant")
+    fetch = sub.add_parser("fetch", help="one participant's data of one kind",
+                           description="Fetch every page of one kind of one participant's data as a table.",
+                           epilog="kinds: " + ", ".join(readable) + "\n\nexamples:\n"
+                           "  mdh-notebook fetch PT-0001 survey_answers --filter survey_name=PHQ-9 -o phq9.csv\n"
+                           "  mdh-notebook fetch PT-0001 fitbit_sleep_logs --start 2026-09-01 --tz local\n"
+                           "  mdh-notebook catalog --kind survey_answers   # its filters and columns",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    fetch.add_argument("participant", help="participantIdentifier (e.g. PT-0001) or the participant's internal id")
+    fetch.add_argument("kind", choices=readable, metavar="KIND", help="the data kind (listed below)")
+    fetch.add_argument("--scopes", metavar="'SCOPE ...'",
+                       help="scopes to ask for, space- or comma-separated (default: just the kind's own)")
     fetch.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
-                       help="a filter, e.g. survey_name=PHQ-9 (several values: a|b); repeatable")
-    fetch.add_argument("--tz", help="show date-times in this zone ('local' = the participant's)")
-    fetch.add_argument("--out", help="file to write (.csv, .parquet, .json, .jsonl); default CSV on stdout")
+                       help="a filter of the kind, repeatable; a list filter given twice takes both values; "
+                            "a mapping filter takes NAME.KEY=VALUE")
+    fetch.add_argument("--start", metavar="WHEN", help="start of the kind's time range (ISO 8601 date or date-time)")
+    fetch.add_argument("--end", metavar="WHEN", help="end of the kind's time range (ISO 8601 date or date-time)")
+    fetch.add_argument("--tz", metavar="ZONE",
+                       help="show date-times in this IANA zone, or 'local' for the participant's own (default UTC)")
+    fetch.add_argument("--progress", action="store_true", help="show a progress bar on stderr for long pulls")
+    _add_output(fetch)
     fetch.set_defaults(func=_cmd_fetch)
 
-    doctor = sub.add_parser("doctor", help="check configuration and connectivity")
+    participants = sub.add_parser("participants", help="list the project's participants",
+                                  description="List the project's participants (admin API, service account).")
+    participants.add_argument("--query", help="match identifier, name or email (case-insensitive substring)")
+    participants.add_argument("--all-columns", action="store_true", help="every column, not just the main ones")
+    _add_output(participants)
+    participants.set_defaults(func=_cmd_participants)
+
+    catalog = sub.add_parser("catalog", help="every data kind and write, with scope and endpoint",
+                             description="The catalogue: which scope unlocks which method, its endpoint and filters.")
+    catalog.add_argument("--kind", metavar="KIND", help="show one kind's filters and columns")
+    _add_output(catalog)
+    catalog.set_defaults(func=_cmd_catalog)
+
+    doctor = sub.add_parser("doctor", help="check configuration and connectivity",
+                            description="Say where the configuration comes from and whether the API answers "
+                                        "(never prints the key or a token).")
     doctor.set_defaults(func=_cmd_doctor)
+
+    sandbox = sub.add_parser("sandbox", help="run the local MyDataHelps emulator",
+                             description="Run the local MyDataHelps emulator until interrupted.")
+    sandbox_cli.add_arguments(sandbox)
+    sandbox.set_defaults(func=sandbox_cli.run)
     return parser
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (``| head``): stop quietly, as Unix tools do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except MDHError as exc:
         print(f"mdh-notebook: error: {exc}", file=sys.stderr)
         return 1

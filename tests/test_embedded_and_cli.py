@@ -79,7 +79,7 @@ def test_sandbox_command_env_file_and_fetch(sandbox_process: tuple[str, Path], t
 
     out = workdir / "answers.parquet"
     result = run([sys.executable, "-m", "mdh_notebook", "fetch", "PT-0014", "survey_answers",
-                  "--filter", "survey_name=DailyMood|PHQ-9", "--out", str(out)], cwd=workdir)
+                  "--filter", "survey_name=DailyMood", "--filter", "survey_name=PHQ-9", "--out", str(out)], cwd=workdir)
     assert result.returncode == 0, result.stderr
     frame = pd.read_parquet(out)
     assert len(frame) > 0 and set(frame["survey_name"]) <= {"DailyMood", "PHQ-9"}
