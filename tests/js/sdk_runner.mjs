@@ -101,5 +101,5 @@ for (const call of input.calls) {
     results[call.id] = { ok: false, error: errorText(error) };
   }
 }
-process.stdout.write(JSON.stringify({ results, requests }));
-process.exit(0);  // the SDK's tokenWillExpire timer would otherwise keep Node alive
+// exit once the pipe has taken all of it (the SDK's tokenWillExpire timer would keep Node alive)
+process.stdout.write(JSON.stringify({ results, requests }), () => process.exit(0));
