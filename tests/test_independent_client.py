@@ -108,6 +108,30 @@ def test_the_official_python_quickstart_flow(sandbox: SandboxServer) -> None:
         assert info.status_code == 200 and info.json()["participantIdentifier"] == "PT-0002"
 
 
+def test_the_current_python_quickstart_url_building(sandbox: SandboxServer) -> None:
+    """PYQ since 2024-04-30 builds ``f"{base_url}/{resource_url}"`` with ``resource_url`` starting with
+    ``/`` and sends ``exp`` as a float 200 s ahead: ``//api/v1/administration/...`` must be served."""
+    ind = Independent(sandbox)
+    assertion = jwt.encode({"iss": ind.account, "sub": ind.account, "aud": ind.token_url,
+                            "exp": time.time() + 200.0, "jti": str(uuid.uuid4())}, ind.key, algorithm="RS256")
+    token = ind.http.post(ind.token_url, data={
+        "scope": "api", "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": assertion}).json()["access_token"]
+    base_url = ind.base.rstrip("/")
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
+               "Content-Type": "application/json; charset=utf-8"}
+    resource_url = f"/api/v1/administration/projects/{ind.project}/participants"
+    listed = ind.http.get(f"{base_url}/{resource_url}", headers=headers)
+    assert listed.request.url.raw_path.startswith(b"//api/") and listed.status_code == 200
+    assert listed.json()["totalParticipants"] == 12
+    one = ind.http.get(f"{base_url}/{resource_url}/PT-0002", headers=headers)
+    assert one.status_code == 200
+    delegated = ind.participant_token(token, one.json()["id"], "Participant:read SurveyAnswers:read")
+    info = ind.get("api/v1/delegated/participant", delegated)
+    assert info.status_code == 200 and info.json()["participantIdentifier"] == "PT-0002"
+
+
 @pytest.mark.parametrize("client_id", ["MyDataHelps.DelegatedParticipant", "RKStudio.DelegatedParticipant",
                                        "MyDataHelps-Web.DelegatedParticipant"])
 def test_every_documented_client_id_spelling(sandbox: SandboxServer, client_id: str) -> None:
