@@ -105,6 +105,7 @@ async def _routes(request: Request) -> Response:
         {
             "token": {"method": "POST", "path": "/" + TOKEN_PATH},
             "api": [route.describe() for route in api_routes(backend.registry)],
+            "public": [{"method": p.method, "path": "/" + p.path, "name": p.name} for p in backend.registry.public],
         }
     )
 
@@ -116,6 +117,7 @@ def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend |
     routes = [
         _route("/" + TOKEN_PATH, r.token_endpoint, ["POST"]),
         *(_route(route.path, r.api_endpoint(route), [route.method]) for route in api),
+        *(_route("/" + p.path, r.public_endpoint(p), [p.method]) for p in backend.registry.public),
         Route(CONTROL_PREFIX + "health", r.health, methods=["GET"]),
         Route(CONTROL_PREFIX + "stats", r.stats, methods=["GET"]),
         Route(CONTROL_PREFIX + "reset", r.reset, methods=["POST"]),

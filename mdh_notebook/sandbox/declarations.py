@@ -3,6 +3,10 @@ other endpoint with a handler of its own) one ``Operation``. Family modules unde
 contribute them; ``kinds.REGISTRY`` collects them; routing, authorization, rate limiting, scope
 checks, paging and storage come from the declaration alone.
 
+A route outside the API that the API's answers point to (a pre-signed storage URL, a provider's
+authorization page) is one ``Public``: no token, no rate budget, no RateLimit headers; its path lies
+under ``_sandbox/`` and its handler gets a ``PublicCall`` (with the request's headers).
+
 A collection's data is generated per (participant, collection) on first use by its ``generate``
 ``(ctx, participant) -> rows``, kept sorted by ``sort_key`` (unique per row), filtered by
 ``filters`` and rendered by ``render``; ``shape`` says how it answers (``shapes``). An operation's
@@ -48,6 +52,8 @@ __all__ = [
     "Operation",
     "PageView",
     "Params",
+    "Public",
+    "PublicCall",
     "Raw",
     "Registry",
     "Result",
@@ -65,7 +71,8 @@ MAX_BODY = 1024 * 1024
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _PATH = re.compile(r"api/[A-Za-z0-9/{}_.-]+")
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::path)?\}")
+_PUBLIC_PATH = re.compile(r"_sandbox/[A-Za-z0-9/{}_.:-]+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -242,16 +249,51 @@ class Operation:
 
 
 @dataclasses.dataclass(frozen=True)
+class PublicCall:
+    """One request to a public route (no token: whatever it needs is in the URL)."""
+
+    backend: SandboxBackend
+    path: Mapping[str, str]  # path parameters, decoded
+    params: Params
+    headers: Mapping[str, str]  # the request's headers (names case-insensitive)
+    body: bytes  # empty for GET; at most the route's max_body bytes
+    media_type: str  # the Content-Type without parameters, lower case ("" when absent)
+    base_url: str  # the origin the request reached, with a trailing slash
+    label: str  # "METHOD /path/template", for messages
+
+
+@dataclasses.dataclass(frozen=True)
+class Public:
+    """A route the API's answers point to rather than an API endpoint: ``method`` + ``path`` under
+    ``_sandbox/`` (``{name}`` matches one segment, ``{name:path}`` the rest of the path). It takes
+    no token and spends no rate budget; the body is read (up to ``max_body`` bytes, else 413) for
+    every method but GET."""
+
+    name: str
+    method: Method
+    path: str
+    handler: Callable[[PublicCall], Result]
+    max_body: int = MAX_BODY
+
+    def __post_init__(self) -> None:
+        if not _NAME.fullmatch(self.name):
+            raise ValueError(f"public route name must be snake_case, got {self.name!r}")
+        if not _PUBLIC_PATH.fullmatch(self.path) or "//" in self.path or self.path.endswith("/"):
+            raise ValueError(f"{self.name}: a public path lies under '_sandbox/' (no leading slash), got {self.path!r}")
+
+
+@dataclasses.dataclass(frozen=True)
 class Registry:
     """Everything the sandbox serves; names unique, and no two routes with one method and path."""
 
     collections: tuple[Collection[Any], ...]
     operations: tuple[Operation, ...] = ()
+    public: tuple[Public, ...] = ()
 
     def __post_init__(self) -> None:
         names: set[str] = set()
         routes: set[tuple[str, str]] = set()
-        for method, path, name in self.routes():
+        for method, path, name in [*self.routes(), *((p.method, p.path, p.name) for p in self.public)]:
             if name in names:
                 raise ValueError(f"two declarations named {name!r}")
             route = (method, _PLACEHOLDER.sub("{}", path.lower()))
@@ -261,7 +303,7 @@ class Registry:
             routes.add(route)
 
     def routes(self) -> list[tuple[str, str, str]]:
-        """(method, path, name) of every declaration, collections first."""
+        """(method, path, name) of every API declaration (collections, then operations)."""
         return [*(("GET", c.path, c.name) for c in self.collections),
                 *((o.method, o.path, o.name) for o in self.operations)]
 
@@ -272,6 +314,7 @@ class Registry:
         raise KeyError(f"no collection named {name!r}")
 
     def extended(self, collections: Sequence[Collection[Any]] = (),
-                 operations: Sequence[Operation] = ()) -> Registry:
+                 operations: Sequence[Operation] = (), public: Sequence[Public] = ()) -> Registry:
         """This registry plus more declarations (tests serve kinds of their own this way)."""
-        return Registry((*self.collections, *collections), (*self.operations, *operations))
+        return Registry((*self.collections, *collections), (*self.operations, *operations),
+                        (*self.public, *public))

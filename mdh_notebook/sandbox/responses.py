@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .declarations import Call, Collection, Empty, Json, Method, Operation, Raw, Result
+from .declarations import Call, Collection, Empty, Json, Method, Operation, Public, PublicCall, Raw, Result
 from .exceptions import (
     BadRequest,
     InvalidRequest,
@@ -50,6 +50,7 @@ __all__ = [
     "api_endpoint",
     "method_not_allowed",
     "not_found",
+    "public_endpoint",
     "render",
     "server_error",
     "token_endpoint",
@@ -168,6 +169,26 @@ def api_endpoint(route: ApiRoute) -> Endpoint:
         return render(result, headers)
 
     endpoint.__name__ = f"api_{route.method.lower()}_{route.name}"
+    return endpoint
+
+
+def public_endpoint(route: Public) -> Endpoint:
+    """A public route: no authorization and no rate budget; the body read up to its limit."""
+    label = f"{route.method} /{route.path}"
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            body = b"" if route.method == "GET" else await _read_body(request, route.max_body, PayloadTooLarge)
+            media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            path = {name: path_value(str(value)) for name, value in request.path_params.items()}
+            call = PublicCall(backend_of(request), path, params_of(request), request.headers, body, media,
+                              str(request.base_url), label)
+            result = await run_in_threadpool(route.handler, call)
+        except SandboxError as exc:
+            return error_response(exc)
+        return render(result, {})
+
+    endpoint.__name__ = f"public_{route.method.lower()}_{route.name}"
     return endpoint
 
 

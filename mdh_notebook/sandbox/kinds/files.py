@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..declarations import Collection, Operation
+from ..declarations import Collection, Operation, Public
 
-__all__ = ["COLLECTIONS", "OPERATIONS"]
+__all__ = ["COLLECTIONS", "OPERATIONS", "PUBLIC"]
 
 COLLECTIONS: tuple[Collection[Any], ...] = ()
 OPERATIONS: tuple[Operation, ...] = ()
+PUBLIC: tuple[Public, ...] = ()
