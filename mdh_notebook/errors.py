@@ -211,7 +211,8 @@ def error_for_response(response: httpx.Response, *, token_request: bool = False)
         error = oauth_error_code(response) or "invalid_request"
         return TokenRequestError(f"token request refused ({error}): {message}", error=error,
                                  status_code=status, method=method, path=path)
-    hint = _HINTS.get(("admin" if "/administration/" in path else "delegated", status))
+    family = "admin" if "/administration/" in path else "delegated" if "/api/" in path.lower() else ""
+    hint = _HINTS.get((family, status))  # none off the API (e.g. a pre-signed storage URL)
     text = f"{message} — {hint}" if hint else message
     if status == 429:
         reset = _int_header(response, "RateLimit-Reset")
