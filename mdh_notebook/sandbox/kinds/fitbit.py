@@ -1,44 +1,70 @@
-"""Fitbit: sleep logs (and, later, daily summaries), served from ``..sleep``'s generator.
+"""Fitbit: daily summaries (``..fitbit_daily``) and sleep logs (``..sleep``), both ``pageSize``
+(default and maximum 25, D:sdk/fitbit.html) + ``pageID``, answering ``{results, nextPageID}``.
 
-Decisions where the reference is silent: sleep logs are ordered by startTimestamp; ``startDate``
-is inclusive and ``endDate`` exclusive, both on ``startTimestamp``; a date-only value means
-midnight UTC.
+Decisions where the reference is silent: sleep logs are ordered by startTimestamp, daily summaries
+by date; ``startDate`` is inclusive and ``endDate`` exclusive, on ``startTimestamp`` for sleep and
+on the summary's calendar ``date`` (taken as midnight UTC) for daily summaries; a date-only value
+means midnight UTC. ``providerID`` (JS ``FitbitQuery``) is not modelled: each participant has one
+Fitbit connection, and the parameter is ignored like any other unknown one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ..declarations import Collection, CursorPages, Operation, Params
+from ..fitbit_daily import DailyRow, generate_daily_summaries
 from ..paging import parse_instant_param
 from ..sleep import SleepRow, generate_sleep_logs
 
-__all__ = ["COLLECTIONS", "OPERATIONS", "SLEEP_LOGS"]
+__all__ = ["COLLECTIONS", "DAILY_SUMMARIES", "OPERATIONS", "SLEEP_LOGS", "window"]
+
+Row = TypeVar("Row")
 
 
-def _sleep_filters(params: Params) -> tuple[Any, list[Callable[[SleepRow], bool]]]:
-    start = parse_instant_param("startDate", params.get("startDate"))
-    end = parse_instant_param("endDate", params.get("endDate"))
-    preds: list[Callable[[SleepRow], bool]] = []
-    if start is not None:
-        preds.append(lambda r: r.start_us >= start)
-    if end is not None:
-        preds.append(lambda r: r.start_us < end)
-    return (start, end), preds
+def window(instant_us: Callable[[Row], int]) -> Callable[[Params], tuple[Any, list[Callable[[Row], bool]]]]:
+    """The ``startDate`` (inclusive) / ``endDate`` (exclusive) filters on ``instant_us(row)``."""
+    def filters(params: Params) -> tuple[Any, list[Callable[[Row], bool]]]:
+        start = parse_instant_param("startDate", params.get("startDate"))
+        end = parse_instant_param("endDate", params.get("endDate"))
+        preds: list[Callable[[Row], bool]] = []
+        if start is not None:
+            preds.append(lambda r: instant_us(r) >= start)
+        if end is not None:
+            preds.append(lambda r: instant_us(r) < end)
+        return (start, end), preds
+
+    return filters
+
+
+def _fitbit_pages() -> CursorPages:
+    return CursorPages(items_key="results", size_param="pageSize", default_size=25, max_size=25)
 
 
 SLEEP_LOGS: Collection[SleepRow] = Collection(
     name="sleep_logs",
     path="api/v1/delegated/fitbit/sleepLogs",
     scope="FitbitSleepLogs:read",
-    shape=CursorPages(items_key="results", size_param="pageSize", default_size=25, max_size=25),
+    shape=_fitbit_pages(),
     generate=generate_sleep_logs,
     sort_key=lambda row: (row.start_us, row.ordinal),
     render=lambda row: row.record,
-    filters=_sleep_filters,
+    filters=window(lambda row: row.start_us),
     source="Fitbit",
 )
 
-COLLECTIONS: tuple[Collection[Any], ...] = (SLEEP_LOGS,)
+DAILY_SUMMARIES: Collection[DailyRow] = Collection(
+    name="fitbit_daily_summaries",
+    path="api/v1/delegated/fitbit/dailySummaries",
+    scope="FitbitDailySummaries:read",
+    shape=_fitbit_pages(),
+    generate=generate_daily_summaries,
+    sort_key=lambda row: (row.date_us,),
+    render=lambda row: row.record,
+    filters=window(lambda row: row.date_us),
+    source="Fitbit",
+)
+
+COLLECTIONS: tuple[Collection[Any], ...] = (DAILY_SUMMARIES, SLEEP_LOGS)
 OPERATIONS: tuple[Operation, ...] = ()
