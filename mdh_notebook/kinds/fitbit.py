@@ -1,10 +1,15 @@
-"""Fitbit family: sleep logs (later: daily summaries)."""
+"""Fitbit family: daily summaries and sleep logs (``pageSize`` ≤ 25 + ``pageID``, ``{results, nextPageID}``).
+
+Both kinds are the Fitbit source's, switched on by DataCollectionSettings ``fitbitEnabled``: an
+empty frame while the project has Fitbit switched off for the participant says so in a
+:class:`~mdh_notebook.SourceDisabledWarning` (when the session may read the settings).
+"""
 
 from __future__ import annotations
 
 from .model import FITBIT, Column, Kind, Operation, Param
 
-__all__ = ["FITBIT_SLEEP_LOGS", "KINDS", "OPERATIONS"]
+__all__ = ["FITBIT_DAILY_SUMMARIES", "FITBIT_SLEEP_LOGS", "KINDS", "OPERATIONS"]
 
 FITBIT_SLEEP_LOGS = Kind(
     name="fitbit_sleep_logs",
@@ -43,5 +48,68 @@ FITBIT_SLEEP_LOGS = Kind(
     doc="Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.",
 )
 
-KINDS: tuple[Kind, ...] = (FITBIT_SLEEP_LOGS,)
+
+def _zone(name: str) -> tuple[Column, ...]:
+    wire = f"heartRateZones.{name}"
+    return (Column(f"{wire}.caloriesOut", "Float64"), Column(f"{wire}.min", "Int64"),
+            Column(f"{wire}.max", "Int64"), Column(f"{wire}.minutes", "Int64"))
+
+
+FITBIT_DAILY_SUMMARIES = Kind(
+    name="fitbit_daily_summaries",
+    path="api/v1/delegated/fitbit/dailySummaries",
+    token="participant",
+    scope="FitbitDailySummaries:read",
+    shape="keyed",
+    items_key="results",
+    paging=FITBIT,
+    setting="fitbitEnabled",
+    columns=(
+        Column("date", "date"),
+        Column("activityCalories", "Int64"),
+        Column("bodyBMI", "Float64"),
+        Column("bodyFat", "Float64"),
+        Column("bodyWeight", "Float64"),
+        Column("calories", "Int64"),
+        Column("caloriesBMR", "Int64"),
+        Column("distance", "Float64"),
+        Column("elevation", "Float64"),
+        Column("foodCaloriesIn", "Int64"),
+        Column("floors", "Int64"),
+        *_zone("fatBurn"),
+        *_zone("cardio"),
+        *_zone("peak"),
+        *_zone("outOfRange"),
+        Column("minutesFairlyActive", "Int64"),
+        Column("minutesLightlyActive", "Int64"),
+        Column("minutesSedentary", "Int64"),
+        Column("minutesVeryActive", "Int64"),
+        Column("steps", "Int64"),
+        Column("tracker.activityCalories", "Int64"),
+        Column("tracker.calories", "Int64"),
+        Column("tracker.distance", "Float64"),
+        Column("tracker.elevation", "Float64"),
+        Column("tracker.floors", "Int64"),
+        Column("tracker.minutesFairlyActive", "Int64"),
+        Column("tracker.minutesLightlyActive", "Int64"),
+        Column("tracker.minutesSedentary", "Int64"),
+        Column("tracker.minutesVeryActive", "Int64"),
+        Column("tracker.steps", "Int64"),
+        Column("water", "Float64"),
+        Column("modifiedDate", "datetime"),
+        Column("restingHeartRate", "Int64"),
+    ),
+    params=(
+        Param("start", "startDate", "datetime",
+              "days whose date, read as midnight UTC, is at or after this (e.g. '2026-08-01')"),
+        Param("end", "endDate", "datetime", "days whose date, read as midnight UTC, is before this (exclusive)"),
+    ),
+    positional=("start", "end"),
+    doc=("Fitbit daily summaries, one row per day: ``date`` is the participant's calendar day (dtype date, "
+         "a naive midnight); distance in km, elevation in m, water in ml, weight in kg; heart-rate zones "
+         "flattened (``heart_rate_zones_<zone>_<field>`` for fat_burn, cardio, peak, out_of_range), the "
+         "tracker's own counts as ``tracker_*`` (the totals add manually logged activities)."),
+)
+
+KINDS: tuple[Kind, ...] = (FITBIT_DAILY_SUMMARIES, FITBIT_SLEEP_LOGS)
 OPERATIONS: tuple[Operation, ...] = ()
