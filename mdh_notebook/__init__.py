@@ -31,6 +31,7 @@ from .errors import (
     RateLimitError,
     ScopeError,
     ServerError,
+    SourceDisabledWarning,
     TokenRequestError,
     TransportError,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "RenewalEvent",
     "ScopeError",
     "ServerError",
+    "SourceDisabledWarning",
     "Token",
     "TokenRequestError",
     "TransportError",

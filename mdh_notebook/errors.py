@@ -18,6 +18,10 @@
         ├── RateLimitError            429: the hourly budget is spent (``.reset`` seconds)
         └── ServerError               5xx
 
+Warnings (``UserWarning``s, never raised): :class:`SourceDisabledWarning` here, an empty frame
+whose source the project has switched off; ``DataWarning`` (in :mod:`mdh_notebook.frames`), a
+value that could not be read as its column's type.
+
 HTTP statuses become exceptions in exactly one place: :func:`error_for_response`.
 No message here ever carries a token, an assertion or a key: messages are built from
 the method, the path (never the query string of a token request) and the server's
@@ -46,6 +50,7 @@ __all__ = [
     "RateLimitError",
     "ScopeError",
     "ServerError",
+    "SourceDisabledWarning",
     "TokenRequestError",
     "TransportError",
     "error_for_response",
@@ -87,6 +92,11 @@ class ClosedError(MDHError):
 
 class TransportError(MDHError):
     """The server could not be reached, or answered with something that is not the API."""
+
+
+class SourceDisabledWarning(UserWarning):
+    """An empty frame of a kind whose source the project has switched off for this participant
+    (its DataCollectionSettings flag is false): no data because none is collected."""
 
 
 class APIError(MDHError):

@@ -5,10 +5,17 @@ The data methods (``participant_info()``, ``survey_answers(**filters)``,
 (:mod:`mdh_notebook.methods`, inherited from ``_KindMethods``, typed by its generated ``.pyi``):
 each read goes through :meth:`fetch`, each write through :meth:`call`, which check the token
 kind and scope before any request, then use :meth:`Client.frame` / :meth:`Client.call`.
+
+An empty frame of a kind whose source has a DataCollectionSettings flag (``Kind.setting``) is
+checked against the settings when the session may read them (fetched once per session): if the
+project has that source switched off for the participant, a :class:`SourceDisabledWarning` says
+so. Without the settings scope nothing extra is sent.
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -17,15 +24,18 @@ import pandas as pd
 from ._kind_methods import _KindMethods
 from .auth import BearerAuth, ParticipantTokenSource, RenewalEvent, Token, TokenCache
 from .client import Client, RateLimit
-from .errors import InvalidArgumentError, MDHError
+from .errors import InvalidArgumentError, MDHError, SourceDisabledWarning
 from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
 from .kinds import operation as lookup_operation
 from .methods import generated
-from .scopes import missing_scope, validate_scopes
+from .scopes import grants, missing_scope, validate_scopes
 from .writes import Writes
 
-__all__ = ["ParticipantSession"]
+__all__ = ["SETTINGS_KIND", "ParticipantSession"]
+
+#: The kind whose flags ``Kind.setting`` names.
+SETTINGS_KIND = "data_collection_settings"
 
 
 class ParticipantSession(Writes, _KindMethods):
@@ -47,6 +57,7 @@ class ParticipantSession(Writes, _KindMethods):
         self.time_zone: str | None = demographics.get("timeZone") or None
         self.scopes: tuple[str, ...] = validate_scopes(scopes)
         self._owns_client = owns_client
+        self._collection_settings: dict[str, Any] | None = None  # fetched on the first empty frame that needs it
         self.tokens = TokenCache(
             ParticipantTokenSource(client.service_tokens, client.config.token_url, self.participant_id,
                                    self.scopes, clock=client.clock),
@@ -130,7 +141,29 @@ class ParticipantSession(Writes, _KindMethods):
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         self._check_access(entry)
         zone = self._zone(tz)
-        return self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress)
+        frame = self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress)
+        if entry.setting and frame.empty:
+            self._warn_if_switched_off(entry)
+        return frame
+
+    def _warn_if_switched_off(self, entry: Kind) -> None:
+        """Warn when ``entry``'s source is switched off in the data collection settings — read once
+        per session, and only when the session holds a scope for them."""
+        settings = lookup_kind(SETTINGS_KIND)
+        if not grants(self.scopes, settings.scope):
+            return
+        if self._collection_settings is None:
+            try:
+                body = self.client.get_json(self.client.kind_path(settings), auth=self.auth)
+            except MDHError:
+                body = None  # a courtesy check: its failure never fails the read it follows
+            self._collection_settings = body if isinstance(body, dict) else {}
+        if self._collection_settings.get(entry.setting) is False:
+            words = re.split(r"(?=[A-Z])", entry.setting.removesuffix("Enabled"))  # appleHealth -> Apple Health
+            source = " ".join(w[:1].upper() + w[1:] for w in words)
+            warnings.warn(f"{entry.name}() is empty because the project has {source} data collection switched off "
+                          f"for participant {self.participant_identifier!r} (data_collection_settings: "
+                          f"{entry.setting} is false)", SourceDisabledWarning, stacklevel=4)
 
     def call(self, operation: str | Operation, *, path: Mapping[str, Any] | None = None,
              params: Mapping[str, Any] | None = None, json: Any = None, content: bytes | None = None,
