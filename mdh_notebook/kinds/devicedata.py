@@ -1,11 +1,101 @@
-"""Device data family: v1 and v2 points, aggregates, daily sleep, data types; persisting and
-deleting points. No entries yet: add each read kind to KINDS and each write to OPERATIONS."""
+"""Device data family, v1: points of one namespace (``device_data``), one point by id, persisting
+points and deleting one (the writes' friendly methods are in :mod:`mdh_notebook.writes.devicedata`).
+Device data v2 (points, aggregates, daily sleep, data types) is :mod:`.devicedata_v2`.
+
+The API sends every point's ``value`` as a string (``"62"``, ``""``, ``"Fat Burn"``, JSON text):
+``value`` keeps it as sent and ``value_number`` is its number where it is one (missing, without a
+warning, where it is not). ``properties`` and ``source.properties`` are free-form string maps, kept
+as dicts; ``source.identifier`` is flattened to ``source_identifier``.
+
+Order: most recent first, as the API answers (the iOS SDK documents "ordered by most recent
+date"): by ``observationDate`` descending, then ``id``.
+"""
 
 from __future__ import annotations
 
-from .model import Kind, Operation
+from .model import CURSOR, Column, Kind, Operation, Param
 
-__all__ = ["KINDS", "OPERATIONS"]
+__all__ = ["DEVICE_DATA", "KINDS", "NAMESPACES", "OPERATIONS", "PERSISTABLE"]
 
-KINDS: tuple[Kind, ...] = ()
-OPERATIONS: tuple[Operation, ...] = ()
+NAMESPACES: tuple[str, ...] = (
+    "Project", "Fitbit", "AppleHealth", "GoogleFit", "AirNowApi", "WeatherBit", "Garmin", "Omron",
+)
+"""The v1 namespaces (reference §3.1 row 6; JS SDK ``DeviceDataNamespace``)."""
+
+DEVICE_DATA = Kind(
+    name="device_data",
+    path="api/v1/delegated/devicedata",
+    token="participant",
+    scope="DeviceData:read",
+    shape="keyed",
+    items_key="deviceDataPoints",
+    paging=CURSOR,
+    columns=(
+        Column("id", "string"),
+        Column("namespace", "category"),
+        Column("participantID", "string"),
+        Column("participantIdentifier", "string"),
+        Column("deviceDataContextID", "string"),
+        Column("insertedDate", "datetime"),
+        Column("modifiedDate", "datetime"),
+        Column("identifier", "string"),
+        Column("type", "category"),
+        Column("value", "string"),
+        Column("value", "Float64", name="value_number", quiet=True),
+        Column("units", "category"),
+        Column("properties", "object"),
+        Column("source.identifier", "string"),
+        Column("source.properties", "object"),
+        Column("startDate", "datetime"),
+        Column("observationDate", "datetime"),
+    ),
+    params=(
+        Param("namespace", "namespace", "str", "the source framework of the points (required)", required=True,
+              choices=NAMESPACES),
+        Param("type", "type", "list", "type(s) within the namespace, e.g. 'HeartRate' or ['Steps', 'Weight']"),
+        Param("observed_after", "observedAfter", "datetime", "observed (observationDate) strictly after this instant"),
+        Param("observed_before", "observedBefore", "datetime", "observed strictly before this instant"),
+        Param("modified_after", "modifiedAfter", "datetime",
+              "changed in MyDataHelps (modifiedDate) strictly after this instant: what arrived since a pull"),
+        Param("modified_before", "modifiedBefore", "datetime", "changed strictly before this instant"),
+    ),
+    positional=("namespace", "type"),
+    doc="Device data points (v1) of one namespace, most recent first; value as sent and value_number "
+        "(GET devicedata).",
+)
+
+PERSISTABLE: tuple[str, ...] = (
+    "identifier", "type", "value", "units", "properties", "source", "startDate", "observationDate",
+)
+"""The keys of a point to persist (JS SDK ``PersistableDeviceDataPoint``), in the order sent."""
+
+DEVICE_DATA_POINT = Operation(
+    name="device_data_point",
+    method="GET",
+    path="api/v1/delegated/devicedata/{id}",
+    token="participant",
+    scope="DeviceData:read",
+    expose=False,
+    doc="One device data point by id (GET devicedata/{id}); a 404 for an id that names none.",
+)
+PERSIST_DEVICE_DATA = Operation(
+    name="persist_device_data",
+    method="POST",
+    path="api/v1/delegated/devicedata",
+    token="participant",
+    scope="DeviceData:write",
+    body="json",
+    expose=False,
+    doc="Store points in namespace Project (POST devicedata, a JSON array of points; an empty answer).",
+)
+DELETE_DEVICE_DATA = Operation(
+    name="delete_device_data",
+    method="DELETE",
+    path="api/v1/delegated/devicedata/{id}",
+    token="participant",
+    scope="DeviceData:write",
+    doc="Delete one device data point by id (DELETE devicedata/{id}); a 404 for an id that names none.",
+)
+
+KINDS: tuple[Kind, ...] = (DEVICE_DATA,)
+OPERATIONS: tuple[Operation, ...] = (DEVICE_DATA_POINT, PERSIST_DEVICE_DATA, DELETE_DEVICE_DATA)
