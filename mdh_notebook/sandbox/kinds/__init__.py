@@ -37,6 +37,7 @@ REGISTRY = Registry(
         *files.OPERATIONS,
     ),
     public=(
+        *surveys.PUBLIC,
         *accounts.PUBLIC,
         *files.PUBLIC,
     ),
