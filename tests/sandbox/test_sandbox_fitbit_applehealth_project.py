@@ -121,7 +121,7 @@ def test_page_size_default_maximum_and_bad_values(proto: Proto, path: str) -> No
 def test_start_is_inclusive_and_end_exclusive(proto: Proto, path: str) -> None:
     token = proto.participant_token("PT-0001", SCOPES)
     records, _ = pages(proto, path, token)
-    placed = [instant(r["date"][:10]) if path == DAILY else instant(r.get("startDate") or r["endDate"]) for r in records]
+    placed = [instant(r["date"][:10] if path == DAILY else r.get("startDate") or r["endDate"]) for r in records]
     assert placed == sorted(placed)
     middle = placed[len(placed) // 2]
     stamp = middle.strftime("%Y-%m-%dT%H:%M:%S.") + f"{middle.microsecond // 1000:03d}Z"
