@@ -77,3 +77,33 @@ def test_the_sdk_reads_the_same_rows_as_the_session(node: Node, js_sandbox: Sand
     sleep = session.fitbit_sleep_logs(start="2026-09-01")
     js_starts = pd.to_datetime([r["startTimestamp"] for r in results["sleep"]["items"]], utc=True, format="ISO8601")
     assert list(js_starts) == list(sleep["start_timestamp"]) and results["sleep"]["pages"] > 1
+
+
+def _instants(values: list[Any]) -> list[pd.Timestamp]:
+    return list(pd.to_datetime(values, utc=True, format="ISO8601"))
+
+
+def test_fitbit_apple_health_and_project(node: Node, js_sandbox: SandboxServer,
+                                         session: mdh.ParticipantSession) -> None:
+    calls = [
+        {"id": "daily", "fn": "queryFitbitDailySummaries", "args": [{}], "paging": "cursor", "items": "results"},
+        {"id": "workouts", "fn": "queryAppleHealthWorkouts", "args": [{"startDate": "2026-09-01"}],
+         "paging": "cursor", "items": "results"},
+        {"id": "activity", "fn": "queryAppleHealthActivitySummaries", "args": [{}], "paging": "cursor",
+         "items": "results"},
+        {"id": "project", "fn": "getProjectInfo"},
+        {"id": "settings", "fn": "getDataCollectionSettings"},
+        {"id": "availability", "fn": "getDataAvailability"},
+    ]
+    results = run(node, js_sandbox, session, calls)
+    daily = session.fitbit_daily_summaries()
+    assert len(results["daily"]["items"]) == len(daily) > 25 and results["daily"]["pages"] > 1
+    assert [r["steps"] for r in results["daily"]["items"]] == daily["steps"].tolist()
+    workouts = session.apple_health_workouts(start="2026-09-01")
+    assert [r["id"] for r in results["workouts"]["items"]] == ids(workouts) and len(workouts) > 0
+    assert [r["id"] for r in results["activity"]["items"]] == ids(session.apple_health_activity_summaries())
+    assert results["project"]["value"]["id"] == session.project_info()["id"][0]
+    settings = session.data_collection_settings()
+    assert results["settings"]["value"]["fitbitEnabled"] == bool(settings["fitbit_enabled"][0])
+    availability = session.data_availability()
+    assert results["availability"]["value"]["appleHealthRecords"] == bool(availability["apple_health_records"][0])
