@@ -370,3 +370,21 @@ def test_put_participant_needs_api_and_json(proto: Proto) -> None:
         "Content-Type": "application/json"}).status_code == 400
     unchanged = _send(proto, "PUT", PARTICIPANT, token, json={})
     assert unchanged.status_code == 200 and unchanged.json() == proto.get(PARTICIPANT, token).json()
+
+
+def test_public_routes_are_declared_apart_from_the_api(proto: Proto) -> None:
+    from mdh_notebook.sandbox.declarations import Public
+    from mdh_notebook.sandbox.kinds import REGISTRY
+
+    routes = proto.http.get("_sandbox/routes").json()
+    public = {(r["method"], r["path"]) for r in routes["public"]}
+    assert {("PUT", "/_sandbox/s3/{bucket}/{key:path}"), ("GET", "/_sandbox/s3/{bucket}/{key:path}"),
+            ("GET", "/_sandbox/provider-auth"), ("GET", "/_sandbox/provider-auth/complete")} <= public
+    assert not public & {(r["method"], r["path"]) for r in routes["api"]}
+    with pytest.raises(ValueError, match="_sandbox/"):
+        Public("outside", "GET", "api/v1/delegated/x", lambda call: {})
+    with pytest.raises(ValueError, match="two declarations"):
+        REGISTRY.extended(public=[Public("storage_put_object", "GET", "_sandbox/elsewhere", lambda call: {})])
+    before = proto.server.stats()["requests"]
+    httpx.get(proto.server.url + "_sandbox/provider-auth", params={"state": "x.y"})
+    assert proto.server.stats()["requests"] == before, "public routes are not API traffic"
