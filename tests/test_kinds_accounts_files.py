@@ -466,3 +466,17 @@ def test_reset_restores_the_seeded_participant(sandbox: SandboxServer, client: m
     sandbox.reset()
     pd.testing.assert_frame_equal(session.participant_info(), seeded)
     assert client.find_participant("PT-0002")["customFields"] == seeded["custom_fields"][0]
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.dictionaries(st.text(min_size=1, max_size=20).filter(lambda k: k.strip() == k and k),
+                              st.text(min_size=1, max_size=40), max_size=4))
+def test_custom_fields_of_any_text_round_trip(sandbox: SandboxServer, pt1: mdh.ParticipantSession,
+                                              fields: dict[str, str]) -> None:
+    try:
+        seeded = pt1.participant_info()["custom_fields"][0]
+        updated = pt1.update_participant(custom_fields=fields)["custom_fields"][0]
+        assert updated == {**seeded, **fields}
+        assert pt1.participant_info()["custom_fields"][0] == updated
+    finally:
+        sandbox.reset()
