@@ -25,7 +25,7 @@ def test_catalogue_entry_matches_the_sandbox(sandbox: SandboxServer, client: mdh
     denied = httpx.get(url, headers={"Authorization": f"Bearer {_token(client, [other])}"})
     assert denied.status_code == 403, "the sandbox should ask for the catalogue's scope"
     token = _token(client, [kind.scope])
-    params = {}
+    params = {p.wire: str(p.choices[0]) for p in kind.params if p.required and p.choices}  # e.g. a namespace
     if kind.paging.size_param:
         params[kind.paging.size_param] = str(kind.paging.max_size + 50)
     ok = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, params=params)
