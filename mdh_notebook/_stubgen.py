@@ -34,7 +34,7 @@ def _docstring(text: str, indent: str) -> str:
 
 
 def _param(arg: Arg) -> str:
-    return f"{arg.name}: {arg.annotation}" + ("" if arg.required else " = None")
+    return f"{arg.name}: {arg.annotation}" + ("" if arg.required else f" = {arg.default!r}")
 
 
 def _returns(entry: Kind | Operation) -> str:

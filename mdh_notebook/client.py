@@ -32,7 +32,7 @@ from .errors import (
     TransportError,
     error_for_response,
 )
-from .filters import encode_params
+from .filters import encode_params, encode_path
 from .frames import check_tz, convert_tz, to_frame
 from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
@@ -221,12 +221,13 @@ class Client:
         """The pager for ``kind`` with checked ``filters``; ``resume`` goes on from a pager's state."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         params = encode_params(entry, filters or {})
+        path = self.fill_path(entry.path, encode_path(entry, filters or {}), what=f"{entry.name}()")
         auth = auth if auth is not None else self.service_auth
 
         def fetch(path: str, page_params: Mapping[str, str]) -> Any:
             return self.get_json(path, page_params, auth=auth)
 
-        return Pager(fetch, entry, self.kind_path(entry), params, resume=resume)
+        return Pager(fetch, entry, path, params, resume=resume)
 
     def frame(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
               auth: httpx.Auth | None = None, tz: str | None = None, progress: bool | None = None) -> pd.DataFrame:

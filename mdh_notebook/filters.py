@@ -16,7 +16,9 @@ One encoder per parameter type, in one registry (:data:`ENCODERS`):
 Then, for every kind: an unknown keyword is refused naming the ones it takes; a ``required``
 filter that is missing is refused naming it; a value outside ``choices`` is refused with the
 nearest choice (a case-insensitive match is corrected to the canonical spelling); a ``prefix``
-filter takes a mapping ``{key: value}`` sent as ``<wire>.<key>=<value>``.
+filter takes a mapping ``{key: value}`` sent as ``<wire>.<key>=<value>`` (a ``list`` one escapes
+each value as a list, as the JS SDK escapes them); a filter left out is sent with its ``default``
+when it has one; a path filter (``in_path``) fills the kind's path (:func:`encode_path`), not the query.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import pandas as pd
 from .errors import InvalidArgumentError
 from .kinds import Kind, Operation, Param, ParamType
 
-__all__ = ["ENCODERS", "encode_params", "escape_list_item", "format_date", "format_instant"]
+__all__ = ["ENCODERS", "encode_params", "encode_path", "escape_list_item", "format_date", "format_instant"]
 
 
 def escape_list_item(item: str) -> str:
@@ -152,7 +154,7 @@ def _encode_prefixed(value: Any, param: Param, what: str) -> dict[str, str]:
     for key, item in value.items():
         if not isinstance(key, str) or not key or "=" in key or "&" in key:
             raise InvalidArgumentError(f"{what}: keys must be non-empty names, got {key!r}")
-        out[f"{param.wire}.{key}"] = _encode_str(item, param, f"{what}[{key!r}]")
+        out[f"{param.wire}.{key}"] = ENCODERS[param.type](item, param, f"{what}[{key!r}]")
     return out
 
 
@@ -162,8 +164,24 @@ def _needs(param: Param) -> str:
     return f"{param.name}=...{choices}{doc}"
 
 
+def _with_defaults(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[str, Any]:
+    given = dict(filters)
+    for param in entry.params:
+        if param.default is not None and given.get(param.name) is None:
+            given[param.name] = param.default
+    return given
+
+
+def encode_path(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[str, str]:
+    """The values of ``entry``'s path filters (``in_path``), checked and encoded like query values."""
+    given = _with_defaults(entry, filters)
+    return {p.name: ENCODERS[p.type](given[p.name], p, f"{entry.name}({p.name}=...)")
+            for p in entry.params if p.in_path and given.get(p.name) is not None}
+
+
 def encode_params(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[str, str]:
-    """The query parameters for ``filters`` on ``entry`` (``None`` values are left out)."""
+    """The query parameters for ``filters`` on ``entry`` (``None`` values are left out, defaults
+    filled in, path filters left to :func:`encode_path`)."""
     for name in filters:
         if entry.param(name) is None:
             valid = [p.name for p in entry.params]
@@ -177,9 +195,12 @@ def encode_params(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[s
     if missing:
         raise InvalidArgumentError(f"{entry.name}() needs {'; '.join(_needs(p) for p in missing)}")
     params: dict[str, str] = {}
-    for name, value in filters.items():
+    for name, value in _with_defaults(entry, filters).items():
         param = entry.param(name)
         if param is None or value is None:
+            continue
+        if param.in_path:
+            encode_path(entry, {name: value})  # checked here too, before any request
             continue
         what = f"{entry.name}({name}=...)"
         if param.prefix:

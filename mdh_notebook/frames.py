@@ -15,6 +15,8 @@ Rules (the same for every kind, and exactly what the session returns):
   be UTC, which is what MyDataHelps servers store and send (reference §3.2). Pass
   ``tz="America/Chicago"`` (or ``tz="local"`` on a session, for the participant's own
   ``timeZone``) to get every date-time column in that zone instead — same instants;
+* a ``wallclock`` column (an interval start the API writes without a zone, in the participant's
+  local calendar) stays naive, as written: an offset, if one is sent, is dropped, and ``tz`` leaves it be;
 * missing keys and JSON nulls both become the dtype's missing value (``<NA>``, ``NaT``);
 * a value that cannot be read as its declared type becomes missing and raises a
   :class:`DataWarning` naming the column and the value — never silently (except in a column
@@ -48,6 +50,7 @@ DTYPES: dict[Dtype, str] = {  # the pandas dtype each catalogue dtype becomes
     "boolean": "boolean",
     "datetime": "datetime64[ns, UTC]",
     "date": "datetime64[ns]",
+    "wallclock": "datetime64[ns]",
     "object": "object",
 }
 
@@ -136,6 +139,15 @@ def _to_date(values: list[Any], target: Target) -> pd.Series:
     return parsed.astype(DTYPES["date"])
 
 
+def _to_wallclock(values: list[Any], target: Target) -> pd.Series:
+    # the wall clock as written: an offset, if any, is dropped rather than applied
+    text = pd.Series([v if type(v) is str else None for v in values], dtype="object")
+    text = text.str.replace(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True)
+    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    target.lost(pd.Series(values, dtype="object"), parsed)
+    return parsed.astype(DTYPES["wallclock"])
+
+
 CONVERTERS: dict[Dtype, Converter] = {
     "string": _to_string,
     "category": _to_category,
@@ -144,6 +156,7 @@ CONVERTERS: dict[Dtype, Converter] = {
     "boolean": _to_boolean,
     "datetime": _to_datetime,
     "date": _to_date,
+    "wallclock": _to_wallclock,
     "object": _to_object,
 }
 """One converter per catalogue dtype: wire values (None for missing) → a Series of that dtype."""

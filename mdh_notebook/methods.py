@@ -35,15 +35,22 @@ _BODY_ARG = {"json": ("body", "Any"), "bytes": ("content", "bytes")}
 
 
 def annotation(param: Param) -> str:
-    """The filter's type as the stub writes it (``None`` allowed unless required)."""
+    """The filter's type as the stub writes it (``None`` allowed unless required or defaulted)."""
     if param.prefix:
-        base = "Mapping[str, str]"
+        base = "Mapping[str, str | Sequence[str]]" if param.type == "list" else "Mapping[str, str]"
     elif param.choices:
         literal = f"Literal[{', '.join(repr(c) for c in param.choices)}]"
         base = f"{literal} | Sequence[{literal}]" if param.type == "list" else literal
     else:
         base = _TYPES[param.type]
-    return base if param.required else f"{base} | None"
+    return base if param.required or param.default is not None else f"{base} | None"
+
+
+def _doc(param: Param) -> str:
+    if param.default is None:
+        return param.doc
+    default = ", ".join(param.default) if isinstance(param.default, tuple) else param.default
+    return f"{param.doc} (default {default})" if param.doc else f"default {default}"
 
 
 @dataclass(frozen=True)
@@ -53,14 +60,16 @@ class Arg:
     required: bool
     positional: bool  # positional-or-keyword; else keyword-only
     doc: str = ""
+    default: object = None  # what an optional argument defaults to
 
 
 def arguments(entry: Kind | Operation) -> list[Arg]:
     """The method's parameters after ``self``, in signature order."""
     if isinstance(entry, Kind):
         by_name = {p.name: p for p in entry.params}
-        args = [Arg(n, annotation(by_name[n]), by_name[n].required, True, by_name[n].doc) for n in entry.positional]
-        args += [Arg(p.name, annotation(p), p.required, False, p.doc) for p in entry.params
+        args = [Arg(n, annotation(by_name[n]), by_name[n].required, True, _doc(by_name[n]), by_name[n].default)
+                for n in entry.positional]
+        args += [Arg(p.name, annotation(p), p.required, False, _doc(p), p.default) for p in entry.params
                  if p.name not in entry.positional]
         return [*args, Arg("tz", "str | None", False, False,
                            "show date-times in this IANA zone, or 'local' for the participant's own (default UTC)"),
@@ -96,7 +105,7 @@ def _signature(entry: Kind | Operation, returns: str) -> inspect.Signature:
     params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     for arg in arguments(entry):
         kind = inspect.Parameter.POSITIONAL_OR_KEYWORD if arg.positional else inspect.Parameter.KEYWORD_ONLY
-        default = inspect.Parameter.empty if arg.required else None
+        default = inspect.Parameter.empty if arg.required else arg.default
         params.append(inspect.Parameter(arg.name, kind, default=default, annotation=arg.annotation))
     return inspect.Signature(params, return_annotation=returns)
 

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 import mdh_notebook as mdh
-from mdh_notebook.kinds import KINDS, OPERATIONS, Kind
+from mdh_notebook.filters import encode_params, encode_path
+from mdh_notebook.kinds import KINDS, OPERATIONS, Kind, Operation
 from mdh_notebook.sandbox import SandboxServer
 
 PARTICIPANT_KINDS = [k for k in KINDS.values() if k.token == "participant"]
@@ -21,11 +22,14 @@ def _token(client: mdh.Client, scopes: list[str]) -> str:
 @pytest.mark.parametrize("kind", PARTICIPANT_KINDS, ids=lambda k: k.name)
 def test_catalogue_entry_matches_the_sandbox(sandbox: SandboxServer, client: mdh.Client, kind: Kind) -> None:
     other = next(k.scope for k in PARTICIPANT_KINDS if k.scope != kind.scope)
-    url = sandbox.url + kind.path
+    # a required filter gets its first choice (e.g. a namespace) or a value that matches nothing (a type);
+    # defaults are sent, and a path filter (api/v{version}/...) takes its default
+    needed = {p.name: p.choices[0] if p.choices else "x" for p in kind.params if p.required}
+    url = sandbox.url + kind.path.format(**encode_path(kind, needed))
     denied = httpx.get(url, headers={"Authorization": f"Bearer {_token(client, [other])}"})
     assert denied.status_code == 403, "the sandbox should ask for the catalogue's scope"
     token = _token(client, [kind.scope])
-    params = {p.wire: str(p.choices[0]) for p in kind.params if p.required and p.choices}  # e.g. a namespace
+    params = encode_params(kind, needed)
     if kind.paging.size_param:
         params[kind.paging.size_param] = str(kind.paging.max_size + 50)
     ok = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, params=params)
@@ -65,10 +69,19 @@ def test_every_kind_and_write_is_a_sandbox_route_with_the_same_token_and_scope(s
         return re.sub(r"\{[^}]+\}", "{}", "/" + path.lstrip("/"))
 
     routes = {(r["method"], shape(r["path"])): r for r in httpx.get(sandbox.url + "_sandbox/routes").json()["api"]}
+    def paths(entry: Kind | Operation) -> list[str]:
+        """The entry's path, once per choice of each path filter (``api/v{version}/...``: v1 and v2)."""
+        found = [entry.path]
+        for param in (p for p in entry.params if p.in_path):
+            found = [path.replace("{" + param.name + "}", str(value)) for path in found
+                     for value in (param.choices or (param.default,))]
+        return found
+
     entries = [("GET", k) for k in KINDS.values()] + [(o.method, o) for o in OPERATIONS.values()]
     for method, entry in entries:
-        route = routes.get((method, shape(entry.path)))
-        assert route is not None, f"the sandbox serves no {method} {entry.path}"
-        assert route["token"] == entry.token, entry.name
-        if entry.token == "participant":
-            assert route["scope"] == entry.scope, entry.name
+        for path in paths(entry):
+            route = routes.get((method, shape(path)))
+            assert route is not None, f"the sandbox serves no {method} {path}"
+            assert route["token"] == entry.token, entry.name
+            if entry.token == "participant":
+                assert route["scope"] == entry.scope, entry.name

@@ -6,7 +6,9 @@ entry fails mypy (and, for anyone bypassing mypy, the entry's own check at impor
 Column dtypes (each converted by one function in :data:`mdh_notebook.frames.CONVERTERS`):
 ``string``; ``category`` (low-cardinality strings: namespace, type, units); ``Int64``,
 ``Float64``; ``boolean`` (also from "true"/"false" strings); ``datetime`` (tz-aware UTC);
-``date`` (a calendar date, naive midnight); ``object`` (lists and free-form maps, kept whole).
+``date`` (a calendar date, naive midnight); ``wallclock`` (a local wall-clock date-time the API
+writes without a zone, e.g. an aggregate interval's start: naive, any offset ignored, never
+converted by ``tz``); ``object`` (lists and free-form maps, kept whole).
 
 Response shapes (:data:`Shape`): ``keyed`` — an object whose ``items_key`` holds the list of
 records (beside ``nextPageID``, or a total for page numbers); ``array`` — the body is a bare JSON
@@ -44,7 +46,7 @@ __all__ = [
 ]
 
 Token = Literal["participant", "service"]
-Dtype = Literal["string", "category", "Int64", "Float64", "boolean", "datetime", "date", "object"]
+Dtype = Literal["string", "category", "Int64", "Float64", "boolean", "datetime", "date", "wallclock", "object"]
 ParamType = Literal["str", "list", "datetime", "date", "int", "bool"]
 PagingStyle = Literal["cursor", "page_number", "none"]
 Shape = Literal["keyed", "array", "object"]
@@ -153,7 +155,10 @@ class Param:
     escaped); ``datetime`` (sent as UTC ``...Z``); ``date`` (``YYYY-MM-DD``); ``int``; ``bool``
     (``true``/``false``). ``required``: refused when missing, before any request. ``choices``:
     the values the API takes (a case-insensitive match is corrected to the canonical spelling).
-    ``prefix``: the argument is a mapping ``{key: value}`` sent as ``<wire>.<key>=<value>``.
+    ``prefix``: the argument is a mapping ``{key: value}`` sent as ``<wire>.<key>=<value>`` (type
+    ``list``: each value a string or strings, comma-joined and escaped like a list filter).
+    ``default``: sent when the filter is left out (or None). ``in_path``: the value fills the
+    kind's ``{<name>}`` path placeholder instead of a query parameter (``wire`` names it in docs).
     """
 
     name: str
@@ -163,6 +168,8 @@ class Param:
     required: bool = False
     choices: tuple[str | int, ...] = ()
     prefix: bool = False
+    default: str | int | bool | tuple[str, ...] | None = None
+    in_path: bool = False
 
     def __post_init__(self) -> None:
         where = f"Param({self.name!r})"
@@ -176,7 +183,19 @@ class Param:
             _check(all(type(c) is kind for c in self.choices), where, f"choices must be {kind.__name__}s")
             _check(not self.prefix, where, "a prefix filter takes free keys, not choices")
         if self.prefix:
-            _check(self.type == "str", where, "a prefix filter maps keys to strings: type 'str'")
+            _check(self.type in ("str", "list"), where, "a prefix filter maps keys to strings: type 'str' or 'list'")
+        if self.default is not None:
+            _check(not self.required and not self.prefix, where, "a default is for an optional, non-prefix filter")
+            values = self.default if isinstance(self.default, tuple) else (self.default,)
+            kinds = {"str": str, "list": str, "int": int, "bool": bool}
+            _check(self.type in kinds and (isinstance(self.default, tuple) == (self.type == "list"))
+                   and all(type(v) is kinds[self.type] for v in values), where,
+                   f"default {self.default!r} does not fit type {self.type!r} (a list default is a tuple)")
+            _check(not self.choices or all(v in self.choices for v in values), where,
+                   f"default {self.default!r} is not among the choices")
+        if self.in_path:
+            _check(self.type in ("str", "int") and not self.prefix and (self.required or self.default is not None),
+                   where, "a path filter is a str or int that always has a value (required, or a default)")
 
 
 def _placeholders(path: str) -> tuple[str, ...]:
@@ -233,8 +252,10 @@ class Kind:
         _check_literal(self.shape, Shape, where, "shape")
         _check_literal(self.setting, Setting, where, "setting")
         _check_path(self.path, where)
-        allowed = {"project_id"} if self.token == "service" else set()
+        in_path = {p.name for p in self.params if p.in_path}
+        allowed = ({"project_id"} if self.token == "service" else set()) | in_path
         _check(set(_placeholders(self.path)) <= allowed, where, f"path placeholders other than {allowed or '{}'}")
+        _check(in_path <= set(_placeholders(self.path)), where, f"path filters {sorted(in_path)} need placeholders")
         if self.shape == "keyed":
             _check(bool(self.items_key), where, "a keyed response names its items_key")
         else:
@@ -293,6 +314,7 @@ class Operation:
         _check(not (self.method == "GET" and self.body != "none"), where, "a GET sends no body")
         _check_path(self.path, where)
         _check_params(self.params, where)
+        _check(not any(p.in_path for p in self.params), where, "an operation's placeholders are its path arguments")
         holes = tuple(n for n in dict.fromkeys(_placeholders(self.path)) if n != "project_id")
         _check(not (self.token == "participant" and "project_id" in _placeholders(self.path)), where,
                "a participant-token path has no {project_id}")
