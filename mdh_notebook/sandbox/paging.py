@@ -73,6 +73,10 @@ class Params:
     def getlist(self, name: str) -> list[str]:
         return list(self._values.get(name.lower(), []))
 
+    def names(self) -> list[str]:
+        """Every parameter name given (lower case), e.g. to find ``dataSource.<key>`` filters."""
+        return list(self._values)
+
 
 def split_list(values: Sequence[str]) -> list[str]:
     """Split comma-joined list values. ``\\,`` is a literal comma and ``\\\\`` a backslash; a
