@@ -330,6 +330,9 @@ def test_persist_edge_cases(proto: Proto) -> None:
     assert _post(proto, token, []).status_code == 200
     assert proto.http.post(PATH, content=b"", headers=_auth(token)).status_code == 400
     assert proto.http.post(PATH, content=b"[{", headers=_auth(token)).status_code == 400
+    for number in (b"NaN", b"Infinity", b"1e999"):  # JSON's non-numbers, as Python's json reads them
+        body = b'[{"type": "x", "value": "1", "properties": {"n": ' + number + b"}}]"
+        assert proto.http.post(PATH, content=body, headers=_auth(token)).status_code == 400
     reader = proto.participant_token("PT-0002", "DeviceData:read")
     assert _post(proto, reader, [{"type": "x", "value": "1"}]).status_code == 403
     assert proto.http.delete(f"{PATH}/{uuid.uuid4()}", headers=_auth(reader)).status_code == 403
@@ -364,7 +367,8 @@ def test_same_seed_same_points_other_seed_other_points() -> None:
     assert [p["id"] for p in pull(4)] != [p["id"] for p in first]
 
 
-json_value = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+json_value = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                          | st.text(max_size=12),
                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
                                                                                       max_size=3), max_leaves=8)
 point_like = st.dictionaries(
@@ -374,11 +378,22 @@ point_like = st.dictionaries(
     max_size=8)
 
 
+class _Fuzzed:
+    """The fuzzing sandbox and a token (its repr hides the token: hypothesis prints its arguments)."""
+
+    def __init__(self, proto: Proto) -> None:
+        self.proto = proto
+        self.token = proto.participant_token("PT-0001", "api")
+
+    def __repr__(self) -> str:
+        return "Fuzzed(PT-0001, token hidden)"
+
+
 @pytest.fixture(scope="module")
-def fuzz_server() -> Iterator[tuple[Proto, str]]:
+def fuzz_server() -> Iterator[_Fuzzed]:
     with SandboxServer(seed=0, participants=2, days=10) as server:
         proto = Proto(server)
-        yield proto, proto.participant_token("PT-0001", "api")
+        yield _Fuzzed(proto)
         proto.http.close()
 
 
@@ -388,9 +403,8 @@ def fuzz_server() -> Iterator[tuple[Proto, str]]:
                                                "modifiedAfter", "modifiedBefore", "limit", "pageID"]),
                               st.text(max_size=30) | st.sampled_from(["Project", "2026-10-01", "a\\,b"]), max_size=4),
        ident=st.text(max_size=40))
-def test_no_body_query_or_id_is_a_500(fuzz_server: tuple[Proto, str], body: Any, params: dict[str, str],
-                                      ident: str) -> None:
-    proto, token = fuzz_server
+def test_no_body_query_or_id_is_a_500(fuzz_server: _Fuzzed, body: Any, params: dict[str, str], ident: str) -> None:
+    proto, token = fuzz_server.proto, fuzz_server.token
     response = _post(proto, token, body)
     assert response.status_code in (200, 400), response.text
     if response.status_code == 200 and isinstance(body, list):
