@@ -11,6 +11,9 @@
 // "paging": the runner follows nextPageID (or pageNumber up to the total) the way the SDK's
 // own callers (MyDataHelpsUI's query-all-* helpers) do, collecting every page's items.
 
+// the SDK logs with console.log (e.g. "Unable to persist participant"): keep stdout for our JSON
+console.log = (...args) => process.stderr.write(args.map(String).join(" ") + "\n");
+
 const requests = [];
 const realFetch = globalThis.fetch;
 globalThis.fetch = async (url, init) => {
