@@ -1,12 +1,13 @@
-"""Synthetic device data v1 (``api/v1/delegated/devicedata``): the row model, its rendering, the
-day-by-day generation driver, and points persisted by a client.
+"""Synthetic device data v1 (``api/v1/delegated/devicedata``): the row model, its rendering, and
+the instants of points a client persists.
 
-A row keeps the parsed values (namespace, type, instants in epoch microseconds, id) beside what
-its record needs; the wire record is rendered on first read and kept (``PointRow.record``), so
-generating a participant's thousands of points costs little more than drawing their values. A
-row's ``style`` (random bits drawn with it) picks its rendering quirks: the ISO-8601 form of its
-dates (device dates mostly in the participant's local offset, server dates in ``Z``), and whether
-an optional key without a value is missing or ``null``. Everything is deterministic per seed.
+A row keeps the parsed values (namespace, type, instants in epoch microseconds, id as a number)
+beside what its record needs; the wire record is rendered whenever the row is served
+(``PointRow.record``), so generating a participant's thousands of points costs little more than
+drawing their values, and holding them little more than their fields. A row's ``style`` (random
+bits drawn with it) picks its rendering quirks: the ISO-8601 form of its dates (device dates
+mostly in the participant's local offset, server dates in ``Z``), and whether an optional key
+without a value is missing or ``null``. Everything is deterministic per seed.
 
 ``V1_TYPES`` names the types generated in each namespace (the v1 ``allDataTypes`` list reads it);
 the generators themselves live in ``devicedata_v1_namespaces``.
@@ -131,7 +132,7 @@ class PointRow:
     context_id: str | None = None
     style: int = 0
     tz: ZoneInfo | None = None
-    cached: dict[str, Any] | None = None
+    persisted: dict[str, Any] | None = None  # the record of a point a client persisted
 
     @property
     def id(self) -> str:
@@ -157,10 +158,9 @@ class PointRow:
 
     @property
     def record(self) -> dict[str, Any]:
-        record = self.cached
-        if record is None:
-            record = self.cached = render_point(self)
-        return record
+        """The wire record: a persisted point's own, else rendered now (deterministic; not kept, so a
+        generated point costs no memory beyond its fields)."""
+        return self.persisted if self.persisted is not None else render_point(self)
 
 
 def render_point(row: PointRow) -> dict[str, Any]:

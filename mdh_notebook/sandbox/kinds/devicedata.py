@@ -162,7 +162,7 @@ class _Point:
         record["startDate"] = None if self.start is None else render_wire_instant(*self.start)
         record["observationDate"] = None if self.observed is None else render_wire_instant(*self.observed)
         return PointRow("Project", self.type, self.value, _us(self.observed), _us(self.start), inserted_us,
-                        modified_us, key, self.identifier, self.units, self.properties, self.source, cached=record)
+                        modified_us, key, self.identifier, self.units, self.properties, self.source, persisted=record)
 
 
 def _us(instant: tuple[int, int] | None) -> int | None:
