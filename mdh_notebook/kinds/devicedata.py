@@ -50,7 +50,7 @@ DEVICE_DATA = Kind(
         Column("observationDate", "datetime"),
     ),
     params=(
-        Param("namespace", "namespace", "str", "the source framework of the points (required)", required=True,
+        Param("namespace", "namespace", "str", "the source the points come from (required)", required=True,
               choices=NAMESPACES),
         Param("type", "type", "list", "type(s) within the namespace, e.g. 'HeartRate' or ['Steps', 'Weight']"),
         Param("observed_after", "observedAfter", "datetime", "observed (observationDate) strictly after this instant"),
@@ -60,8 +60,9 @@ DEVICE_DATA = Kind(
         Param("modified_before", "modifiedBefore", "datetime", "changed strictly before this instant"),
     ),
     positional=("namespace", "type"),
-    doc="Device data points (v1) of one namespace, most recent first; value as sent and value_number "
-        "(GET devicedata).",
+    doc="Device data points (v1) of one namespace (GET devicedata), most recent first (observationDate "
+        "descending, then id). value is the string the API sent; value_number its number, missing where it "
+        "is none; properties and source_properties are dicts. Persisted points are in namespace 'Project'.",
 )
 
 PERSISTABLE: tuple[str, ...] = (
