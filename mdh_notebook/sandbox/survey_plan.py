@@ -215,10 +215,12 @@ def _insert_delay_ms(rng: random.Random) -> int:
 
 
 #: Plans recently built, by what they depend on: a plan is a pure function of the seed, the project,
-#: the window and the participant, and four collections derive from it (results, tasks, inbox,
-#: notifications; the answers too), so each participant's plan is built once rather than five times.
+#: the window and the participant, and five collections derive from it (answers, results, tasks,
+#: inbox, notifications), so each participant's plan is built once rather than five times. A few
+#: are kept: the collections of one participant are generated one after another (``warm`` goes
+#: participant by participant), and a plan of a long window is large.
 _PLANS: OrderedDict[tuple[object, ...], SurveyPlan] = OrderedDict()
-_PLANS_KEPT = 32
+_PLANS_KEPT = 4
 _PLANS_LOCK = threading.Lock()
 
 
@@ -240,7 +242,9 @@ def survey_plan(ctx: GenContext, participant: Participant) -> SurveyPlan:
 
 
 def plan_answers(ctx: GenContext, participant: Participant) -> list[AnswerRow]:
-    """The survey answers (exactly ``surveys.generate_survey_answers``'), from the kept plan."""
+    """The survey answers (exactly ``surveys.generate_survey_answers``'), from the kept plan. Two
+    sandboxes of one seed and window may share these rows: like every stored row, they are never
+    changed in place (a write replaces a row)."""
     return list(survey_plan(ctx, participant).answers)
 
 
