@@ -28,7 +28,7 @@ def test_the_runtime_methods_match_the_stub() -> None:
         method = getattr(mdh.ParticipantSession, entry.name)
         params = list(inspect.signature(method).parameters.values())[1:]
         for param in params:
-            default = "" if param.default is inspect.Parameter.empty else " = None"
+            default = "" if param.default is inspect.Parameter.empty else f" = {param.default!r}"
             assert f"        {param.name}: {param.annotation}{default},\n" in stub, (entry.name, param.name)
         assert method.__doc__ and entry.doc in " ".join(method.__doc__.split())
 
