@@ -18,6 +18,12 @@ Rules (the same for every kind, and exactly what the session returns):
 * a ``wallclock`` column (an interval start the API writes without a zone, in the participant's
   local calendar) stays naive, as written: an offset, if one is sent, is dropped, and ``tz`` leaves it be;
 * missing keys and JSON nulls both become the dtype's missing value (``<NA>``, ``NaT``);
+* what is read as what: a string column takes strings, numbers (as written) and JSON booleans
+  (``true``/``false``); a number column numbers and numeric strings, never a boolean (true is
+  not 1); a boolean column booleans and the strings true/false in any case; a date-time column
+  ISO-8601 strings only (a number is not taken for an epoch). A date outside what
+  ``datetime64[ns]`` holds (1677-09-21 to 2262-04-11, e.g. .NET's ``0001-01-01`` or a
+  ``9999-12-31`` meaning "never") becomes ``NaT``;
 * a value that cannot be read as its declared type becomes missing and raises a
   :class:`DataWarning` naming the column and the value — never silently (except in a column
   declared ``quiet``, a derived copy such as ``value_number``, where "not a number" is the point).
@@ -88,25 +94,44 @@ def _to_object(values: list[Any], target: Target) -> pd.Series:
     return pd.Series(values, dtype="object")
 
 
+def _text(value: Any) -> str | None:
+    """A scalar as text: a string as is, a number as written, a JSON boolean as ``true``/``false``;
+    None for an object or a list (not text: reported by the caller)."""
+    if value is None or type(value) is str:
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
 def _to_string(values: list[Any], target: Target) -> pd.Series:
-    return pd.Series([v if v is None or type(v) is str else str(v) for v in values], dtype="string")
+    converted = pd.Series([_text(v) for v in values], dtype="string")
+    target.lost(pd.Series(values, dtype="object"), converted)
+    return converted
 
 
 def _to_category(values: list[Any], target: Target) -> pd.Series:
     return _to_string(values, target).astype("category")
 
 
-def _to_float(values: list[Any], target: Target) -> pd.Series:
+def _numbers(values: list[Any], target: Target) -> pd.Series:
+    """Numbers and numeric strings as float64; anything else (a JSON boolean too: true is not 1)
+    missing, and reported."""
     raw = pd.Series(values, dtype="object")
-    numbers = pd.to_numeric(raw, errors="coerce")
+    numeric = pd.Series([None if isinstance(v, (bool, dict, list)) else v for v in values], dtype="object")
+    numbers = pd.to_numeric(numeric, errors="coerce")
     target.lost(raw, numbers)
-    return numbers.astype("Float64")
+    return numbers
+
+
+def _to_float(values: list[Any], target: Target) -> pd.Series:
+    return _numbers(values, target).astype("Float64")
 
 
 def _to_int(values: list[Any], target: Target) -> pd.Series:
-    raw = pd.Series(values, dtype="object")
-    numbers = pd.to_numeric(raw, errors="coerce")
-    target.lost(raw, numbers)
+    numbers = _numbers(values, target)
     whole = numbers.dropna()
     if not np.all(np.mod(whole.to_numpy(dtype="float64"), 1) == 0):
         target.warn("fractional values in an integer column; kept as Float64")
@@ -114,38 +139,59 @@ def _to_int(values: list[Any], target: Target) -> pd.Series:
     return numbers.astype("Int64")
 
 
-_BOOLEANS = {True: True, False: False, "true": True, "false": False, "True": True, "False": False}
+def _boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    return None
 
 
 def _to_boolean(values: list[Any], target: Target) -> pd.Series:
-    converted = pd.Series([_BOOLEANS.get(v) if isinstance(v, (bool, str)) else None for v in values],
-                          dtype="boolean")
+    converted = pd.Series([_boolean(v) for v in values], dtype="boolean")
     target.lost(pd.Series(values, dtype="object"), converted)
     return converted
 
 
+# what datetime64[ns] holds; a date outside (a .NET DateTime.MinValue "0001-01-01", a "9999-12-31"
+# meaning "never") is parsed at a coarser unit and must not reach astype(), which would raise
+_NS_RANGE = (pd.Timestamp.min.ceil("us"), pd.Timestamp.max.floor("us"))
+
+
+def _fit(raw: pd.Series, parsed: pd.Series, target: Target, dtype: str) -> pd.Series:
+    """``parsed`` as ``dtype``: values outside its range become NaT (reported), and so do values
+    of ``raw`` that could not be parsed (reported too)."""
+    low, high = (t.tz_localize("UTC") for t in _NS_RANGE) if parsed.dt.tz is not None else _NS_RANGE
+    outside = parsed.notna() & ((parsed < low) | (parsed > high))
+    if outside.any():
+        target.warn(f"{int(outside.sum())} value(s) outside the dates pandas holds ({low:%Y-%m-%d} to "
+                    f"{high:%Y-%m-%d}) became missing (e.g. {raw[outside].iloc[0]!r})")
+        parsed, raw = parsed.mask(outside), raw.mask(outside)
+    target.lost(raw, parsed)
+    return parsed.astype(dtype)
+
+
+def _strings(values: list[Any], cut: Callable[[str], str] = str) -> pd.Series:
+    """Only strings are read as dates (a number is no date-time here, not an epoch): others None."""
+    return pd.Series([cut(v) if type(v) is str else None for v in values], dtype="object")
+
+
 def _to_datetime(values: list[Any], target: Target) -> pd.Series:
     # naive strings are taken as UTC (module docstring); format="ISO8601" reads every ISO form
-    raw = pd.Series(values, dtype="object")
-    parsed = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
-    target.lost(raw, parsed)
-    return parsed.astype(DTYPES["datetime"])
+    parsed = pd.to_datetime(_strings(values), utc=True, format="ISO8601", errors="coerce")
+    return _fit(pd.Series(values, dtype="object"), parsed, target, DTYPES["datetime"])
 
 
 def _to_date(values: list[Any], target: Target) -> pd.Series:
-    text = pd.Series([v[:10] if type(v) is str else None for v in values], dtype="object")
-    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    target.lost(pd.Series(values, dtype="object"), parsed)
-    return parsed.astype(DTYPES["date"])
+    parsed = pd.to_datetime(_strings(values, lambda v: v[:10]), format="%Y-%m-%d", errors="coerce")
+    return _fit(pd.Series(values, dtype="object"), parsed, target, DTYPES["date"])
 
 
 def _to_wallclock(values: list[Any], target: Target) -> pd.Series:
     # the wall clock as written: an offset, if any, is dropped rather than applied
-    text = pd.Series([v if type(v) is str else None for v in values], dtype="object")
-    text = text.str.replace(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True)
+    text = _strings(values).str.replace(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True)
     parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    target.lost(pd.Series(values, dtype="object"), parsed)
-    return parsed.astype(DTYPES["wallclock"])
+    return _fit(pd.Series(values, dtype="object"), parsed, target, DTYPES["wallclock"])
 
 
 CONVERTERS: dict[Dtype, Converter] = {

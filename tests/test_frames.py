@@ -264,3 +264,84 @@ def test_every_dtype_has_one_converter_and_an_empty_frame_keeps_it() -> None:
     empty = mdh.to_frame(every, [])
     assert [str(empty[c.name].dtype) for c in every.columns] == \
         [str(pd.Series([], dtype=DTYPES[c.dtype]).dtype) for c in every.columns]
+
+
+# -- values of the wrong kind: read correctly, or reported; never silently changed ------------
+
+def _warnings(kind: Kind | str, records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[str]]:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = mdh.to_frame(kind, records)
+    assert all(issubclass(w.category, mdh.DataWarning) for w in caught), [str(w.message) for w in caught]
+    return frame, [str(w.message) for w in caught]
+
+
+def test_dates_outside_what_pandas_holds_become_missing_with_a_warning() -> None:
+    """.NET's DateTime.MinValue and a 9999-12-31 "never" do not raise OutOfBoundsDatetime; the
+    columns keep their declared dtypes."""
+    frame, said = _warnings("participants", [
+        {"enrollmentDate": "0001-01-01T00:00:00", "demographics": {"dateOfBirth": "9999-12-31"}},
+        {"enrollmentDate": "2026-10-01T00:00:00Z", "demographics": {"dateOfBirth": "1980-02-29"}},
+    ])
+    assert str(frame["enrollment_date"].dtype) == "datetime64[ns, UTC]"
+    assert str(frame["demographics_date_of_birth"].dtype) == "datetime64[ns]"
+    assert pd.isna(frame.loc[0, "enrollment_date"]) and pd.isna(frame.loc[0, "demographics_date_of_birth"])
+    assert frame.loc[1, "enrollment_date"] == pd.Timestamp("2026-10-01T00:00:00Z")
+    assert frame.loc[1, "demographics_date_of_birth"] == pd.Timestamp("1980-02-29")
+    assert len(said) == 2, said  # one per column, not one more from the generic "could not be read"
+    assert any("enrollment_date: 1 value(s) outside the dates" in m and "0001-01-01" in m for m in said), said
+    assert any("date_of_birth: 1 value(s) outside" in m and "9999-12-31" in m for m in said), said
+    wall = Kind(name="wall", path="api/v1/delegated/wall", token="participant", scope="DeviceData:read",
+                shape="array", columns=(Column("start", "wallclock"),))
+    frame, said = _warnings(wall, [{"start": "0001-01-01T00:00:00"}, {"start": "2026-10-01T08:00:00"}])
+    assert str(frame["start"].dtype) == "datetime64[ns]" and pd.isna(frame.loc[0, "start"]) and len(said) == 1
+
+
+def test_a_session_pull_with_an_out_of_range_date_is_a_frame_not_a_pandas_error() -> None:
+    """What the API sends, through the client: all pages fetched, then one frame (no exception)."""
+    import httpx
+    from fakes import client as fake_client
+
+    def answers(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"surveyAnswers": [{"id": "a", "date": "0001-01-01T00:00:00"}],
+                                         "nextPageID": None})
+
+    with fake_client(answers) as client, pytest.warns(mdh.DataWarning, match="outside the dates"):
+        frame = client.frame("survey_answers")
+    assert pd.isna(frame.loc[0, "date"]) and list(frame["id"]) == ["a"]
+
+
+MIXED = Kind(name="mixed", path="api/v1/delegated/mixed", token="participant", scope="DeviceData:read",
+             shape="array", columns=(Column("n", "Int64"), Column("x", "Float64"), Column("s", "string"),
+                                     Column("b", "boolean"), Column("t", "datetime")))
+
+
+def test_a_boolean_is_not_a_number() -> None:
+    frame, said = _warnings(MIXED, [{"n": True, "x": False}, {"n": 2, "x": "1.5"}])
+    assert pd.isna(frame.loc[0, "n"]) and pd.isna(frame.loc[0, "x"])
+    assert frame.loc[1, "n"] == 2 and frame.loc[1, "x"] == 1.5 and str(frame["n"].dtype) == "Int64"
+    assert any("mixed.n: 1 value(s)" in m and "True" in m for m in said), said
+    assert any("mixed.x: 1 value(s)" in m and "False" in m for m in said), said
+
+
+def test_an_object_in_a_string_column_is_reported_not_its_python_repr() -> None:
+    frame, said = _warnings(MIXED, [{"s": {"a": 1}}, {"s": ["x"]}, {"s": 7}, {"s": 2.5}, {"s": True}, {"s": "ok"}])
+    assert pd.isna(frame.loc[0, "s"]) and pd.isna(frame.loc[1, "s"])
+    assert list(frame["s"][2:]) == ["7", "2.5", "true", "ok"]  # scalars as JSON writes them
+    assert len(said) == 1 and "mixed.s: 2 value(s)" in said[0] and "{'a': 1}" in said[0], said
+
+
+def test_booleans_in_any_case() -> None:
+    frame, said = _warnings(MIXED, [{"b": "TRUE"}, {"b": " False "}, {"b": "tRuE"}, {"b": False}, {"b": "yes"}])
+    assert frame["b"].tolist()[:4] == [True, False, True, False] and pd.isna(frame.loc[4, "b"])
+    assert len(said) == 1 and "mixed.b: 1 value(s)" in said[0] and "'yes'" in said[0], said
+
+
+def test_a_number_in_a_datetime_column_is_unreadable_not_an_epoch() -> None:
+    # _warnings also fails on pandas' warning about parsing numbers with a format
+    frame, said = _warnings(MIXED, [{"t": 1_700_000_000}, {"t": 1.5}, {"t": "2026-10-01T00:00:00Z"}])
+    assert pd.isna(frame.loc[0, "t"]) and pd.isna(frame.loc[1, "t"])
+    assert frame.loc[2, "t"] == pd.Timestamp("2026-10-01T00:00:00Z")
+    assert len(said) == 1 and "mixed.t: 2 value(s)" in said[0] and "1700000000" in said[0], said
