@@ -10,7 +10,7 @@ One encoder per parameter type, in one registry (:data:`ENCODERS`):
   is midnight UTC);
 * ``date``: a calendar date (``date``, a midnight date-time, or ``'2026-10-01'``), sent as
   ``YYYY-MM-DD``;
-* ``int``: an integer (or a string of digits, as the command line gives it);
+* ``int``: an integer (or a string of ASCII digits with an optional sign, as the command line gives it);
 * ``bool``: ``True``/``False`` (or the strings ``"true"``/``"false"``), sent as ``true``/``false``.
 
 Then, for every kind: an unknown keyword is refused naming the ones it takes; a ``required``
@@ -24,6 +24,7 @@ when it has one; a path filter (``in_path``) fills the kind's path (:func:`encod
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -116,8 +117,11 @@ def _encode_date(value: Any, param: Param, what: str) -> str:
     return format_date(value, what=what)
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: not "--5", "²", "١٢" or "1_0"
+
+
 def _encode_int(value: Any, param: Param, what: str) -> str:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidArgumentError(f"{what} must be an integer, got {value!r}")

@@ -79,6 +79,8 @@ def test_every_type_has_one_encoder_and_each_writes_the_wire_form() -> None:
     # as the command line gives them
     assert encode_params(V2, {"namespace": "Fitbit", "amount": "15", "enabled": "TRUE", "day": "2026-10-01"}) == \
         {"namespace": "Fitbit", "intervalAmount": "15", "enabled": "true", "day": "2026-10-01"}
+    assert encode_params(V2, {"namespace": "Fitbit", "amount": " +15 "})["intervalAmount"] == "15"
+    assert encode_params(V2, {"namespace": "Fitbit", "amount": "-5"})["intervalAmount"] == "-5"
     assert encode_params(V2, {"namespace": "Fitbit", "day": "2026-10-01T00:00:00-05:00"})["day"] == "2026-10-01"
 
 
@@ -94,6 +96,10 @@ def test_every_type_has_one_encoder_and_each_writes_the_wire_form() -> None:
     ({"namespace": "Fitbit", "day": "soon"}, "ISO 8601"),
     ({"namespace": "Fitbit", "amount": 1.5}, "must be an integer"),
     ({"namespace": "Fitbit", "amount": True}, "must be an integer"),
+    ({"namespace": "Fitbit", "amount": "--5"}, "must be an integer, got '--5'"),
+    ({"namespace": "Fitbit", "amount": "²"}, "must be an integer, got '²'"),
+    ({"namespace": "Fitbit", "amount": "1_0"}, "must be an integer"),
+    ({"namespace": "Fitbit", "amount": "١٢"}, "must be an integer"),  # Arabic-Indic digits: int() reads them
     ({"namespace": "Fitbit", "enabled": "yes"}, "True or False"),
     ({"namespace": "Fitbit", "version": 3}, "one of 1, 2"),
     ({"namespace": "Fitbit", "namespce": "x"}, "did you mean 'namespace'"),
