@@ -203,3 +203,21 @@ def test_entries_that_contradict_themselves_fail_at_import() -> None:
         _kind(shape="object", scope="Participants:read")
     with pytest.raises(CatalogueError, match="repeat"):
         _kind(shape="object", columns=(Column("value", "string"), Column("value", "Float64")))
+
+
+def test_a_filter_may_not_be_a_paging_parameter_nor_named_kind() -> None:
+    """The pager sets its size / cursor / page number itself (a filter sent under one of those names
+    would be overwritten without a word); ``kind`` is fetch()'s first argument."""
+    from mdh_notebook.kinds import CatalogueError, Param
+
+    keyed = {"shape": "keyed", "items_key": "things"}
+    for paging, wire in [(CURSOR, "limit"), (CURSOR, "pageID"), (CURSOR, "PAGEid"),
+                         (Paging(style="page_number", size_param="pageSize", max_size=10), "pageNumber"),
+                         (Paging(style="page_number", size_param="pageSize", max_size=10), "pagesize")]:
+        with pytest.raises(CatalogueError, match=f"filters sent as \\['{wire}'\\] clash with the parameters"):
+            _kind(**keyed, paging=paging, params=(Param("how_many", wire, "int"),))
+    _kind(**keyed, paging=CURSOR, params=(Param("page_number", "pageNumber", "int"),))  # not this pager's
+    _kind(shape="object", params=(Param("limit", "limit", "int"),))  # one request: nothing is paged
+    for name in ("kind", "resume"):
+        with pytest.raises(CatalogueError, match="name must be an identifier other than"):
+            Param(name, "kind", "str")

@@ -59,8 +59,9 @@ Setting = Literal[
 ]
 """A DataCollectionSettings flag (reference §3.2) saying whether a kind's source is switched on."""
 
-# keywords every generated session method takes besides its filters
-RESERVED = frozenset({"self", "tz", "progress", "body", "content"})
+# keywords every generated session method takes besides its filters, and the first arguments of
+# ParticipantSession.fetch(kind, ...) / .pager(kind, resume=...), which take filters as **keywords
+RESERVED = frozenset({"self", "tz", "progress", "body", "content", "kind", "resume"})
 
 
 class CatalogueError(ValueError):
@@ -118,6 +119,15 @@ class Paging:
             _check(not self.size_param and not self.total_key, where, "a single request has no size or total")
         else:
             _check(bool(self.size_param) and self.max_size > 0, where, "needs size_param and max_size > 0")
+
+    @property
+    def wires(self) -> tuple[str, ...]:
+        """The query parameters the pager itself sends (size, then cursor or page number)."""
+        if self.style == "cursor":
+            return (self.size_param, self.cursor_param)
+        if self.style == "page_number":
+            return (self.size_param, self.number_param)
+        return ()
 
 
 CURSOR = Paging(style="cursor", size_param="limit", max_size=100)  # delegated lists: limit ≤ 100 (reference §3)
@@ -267,6 +277,10 @@ class Kind:
         names = [c.name for c in self.columns]
         _check(len(set(names)) == len(names), where, f"column names repeat: {names}")
         _check_params(self.params, where)
+        paging = {w.casefold() for w in self.paging.wires}  # servers read parameter names in any case
+        clash = sorted(p.wire for p in self.params if not p.in_path and p.wire.casefold() in paging)
+        _check(not clash, where, f"filters sent as {clash} clash with the parameters the pager sets itself "
+               f"({', '.join(self.paging.wires)}); drop the filter, or name the paging parameter in Paging(...)")
         by_name = {p.name: p for p in self.params}
         _check(all(n in by_name for n in self.positional), where, "positional names must be filters")
         optional_seen = False
