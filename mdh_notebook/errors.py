@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
+    from .paging import PagerState
+
 __all__ = [
     "APIError",
     "AuthenticationError",
@@ -59,7 +61,14 @@ __all__ = [
 
 
 class MDHError(Exception):
-    """Root of every mdh_notebook error."""
+    """Root of every mdh_notebook error.
+
+    ``pager_state``: set when a read failed part-way through its pages (what was fetched is lost
+    with the frame): ``session.pager(kind, resume=exc.pager_state, **same_filters)`` goes on from
+    the page that failed. None otherwise.
+    """
+
+    pager_state: PagerState | None = None
 
 
 class ConfigurationError(MDHError):

@@ -15,33 +15,46 @@ bare JSON array) or ``object`` (one record).
 pager yields records. ``fetch(path, params)`` is the client's JSON GET. :attr:`Pager.state` says
 where it stands after each page (next cursor or page number, pages and records so far, the
 total when the server sends one, done); ``Pager(..., resume=state)`` goes on from there — also
-after an error, which leaves the state at the page that failed.
+after an error, which leaves the state at the page that failed. A state names the kind and a hash
+of the query (path and filters) it belongs to: resuming another kind or other filters with it is
+an :class:`InvalidArgumentError`, not a silently wrong page.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import TransportError
+from .errors import InvalidArgumentError, TransportError
 from .kinds import Kind
 
-__all__ = ["Pager", "PagerState"]
+__all__ = ["Pager", "PagerState", "query_hash"]
 
 Fetch = Callable[[str, Mapping[str, str]], Any]
 
 
 @dataclass(frozen=True)
 class PagerState:
-    """Where a pager stands: what the next request sends, and what came so far."""
+    """Where a pager stands: what the next request sends, and what came so far; ``kind`` and
+    ``query`` (a hash of the path and filters) say which pull it belongs to."""
 
+    kind: str = ""
+    query: str = ""
     cursor: str | None = None  # the next pageID to send (cursor paging; None = the first page)
     page_number: int | None = None  # the next pageNumber to send (page-number paging; None = the first)
     pages: int = 0
     records: int = 0
     total: int | None = None  # records in all, when the server says (page numbers, Apple Health)
     done: bool = False
+
+
+def query_hash(path: str, params: Mapping[str, str]) -> str:
+    """What a :class:`PagerState` remembers of its query: the path and filters, hashed."""
+    text = json.dumps([path, sorted(params.items())], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class Pager:
@@ -51,7 +64,14 @@ class Pager:
         self.kind = kind
         self.path = path
         self.params = dict(params or {})
-        self.state = resume or PagerState()
+        query = query_hash(path, self.params)
+        if resume is not None and (resume.kind, resume.query) != (kind.name, query):
+            whose = (f"{resume.kind} with other filters" if resume.kind == kind.name
+                     else resume.kind or "no pull (it names no kind)")
+            raise InvalidArgumentError(
+                f"{kind.name}: this PagerState belongs to {whose}; resume with the kind and the filters "
+                "the state came from, or leave out resume= to start from the first page")
+        self.state = resume or PagerState(kind=kind.name, query=query)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for page in self.pages:

@@ -29,6 +29,7 @@ from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
 from .kinds import operation as lookup_operation
 from .methods import generated
+from .paging import Pager, PagerState
 from .scopes import grants, missing_scope, validate_scopes
 from .writes import Writes
 
@@ -145,6 +146,14 @@ class ParticipantSession(Writes, _KindMethods):
         if entry.setting and frame.empty:
             self._warn_if_switched_off(entry)
         return frame
+
+    def pager(self, kind: str | Kind, resume: PagerState | None = None, **filters: Any) -> Pager:
+        """The pages of a data kind as raw records (``.pages``, or iterate for records; ``.state``
+        after each page), checked like :meth:`fetch`; ``resume``: go on from a state — a pager's
+        ``.state``, or the ``pager_state`` of the error that stopped a :meth:`fetch` part-way."""
+        entry = lookup_kind(kind) if isinstance(kind, str) else kind
+        self._check_access(entry)
+        return self.client.pager(entry, filters, auth=self.auth, resume=resume)
 
     def _warn_if_switched_off(self, entry: Kind) -> None:
         """Warn when ``entry``'s source is switched off in the data collection settings — read once

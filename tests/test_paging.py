@@ -3,6 +3,8 @@ fakes at the transport."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -12,6 +14,7 @@ from fakes import client as fake_client
 
 import mdh_notebook as mdh
 from mdh_notebook.kinds import CURSOR, SINGLE, Column, Kind, Paging
+from mdh_notebook.paging import query_hash
 
 
 def test_page_number_paging_trusts_the_total_over_a_short_page() -> None:
@@ -139,12 +142,13 @@ PAGED = _kind(shape="keyed", items_key="things",
 def test_page_numbers_from_one_trust_the_total_and_report_state() -> None:
     with fake_client(providers) as client:
         pager = client.pager(PAGED)
-        assert pager.state == mdh.PagerState()
+        start = mdh.PagerState(kind="things", query=query_hash("api/v1/delegated/things", {}))
+        assert pager.state == start
         pages = iter(pager.pages)
         assert len(next(pages)) == 10
-        assert pager.state == mdh.PagerState(page_number=2, pages=1, records=10, total=23, done=False)
+        assert pager.state == replace(start, page_number=2, pages=1, records=10, total=23, done=False)
         assert [len(p) for p in pages] == [10, 3]
-        assert pager.state == mdh.PagerState(page_number=4, pages=3, records=23, total=23, done=True)
+        assert pager.state == replace(start, page_number=4, pages=3, records=23, total=23, done=True)
         assert list(client.frame(PAGED)["id"]) == [p["id"] for p in PROVIDERS]
 
 
@@ -181,7 +185,8 @@ def test_a_pager_resumes_after_an_error_at_the_page_that_failed() -> None:
         with pytest.raises(mdh.BadRequestError):
             for record in pager:
                 got.append(record)
-        assert pager.state == mdh.PagerState(cursor="3", pages=1, records=3, total=7, done=False)
+        assert pager.state == mdh.PagerState(kind="things", query=pager.state.query, cursor="3", pages=1, records=3,
+                                             total=7, done=False)
         got += list(client.pager(kind, resume=pager.state))
     assert got == records
 
@@ -221,3 +226,86 @@ def test_a_filter_may_not_be_a_paging_parameter_nor_named_kind() -> None:
     for name in ("kind", "resume"):
         with pytest.raises(CatalogueError, match="name must be an identifier other than"):
             Param(name, "kind", "str")
+
+
+# -- resuming through the session: a state names its pull; a failed fetch says where it stopped --
+
+ANSWERS = [{"id": f"a{i}", "surveyName": "PHQ-9"} for i in range(7)]
+
+
+def answers_failing_once_at(start_failing: int) -> tuple[list[dict[str, str]], Any]:
+    """Survey answers 3 a page (cursors are offsets); the page at ``start_failing`` fails once (400)."""
+    asked: list[dict[str, str]] = []
+    left = {"failures": 1}
+
+    def app(request: httpx.Request) -> httpx.Response:
+        q = query(request)
+        asked.append(q)
+        start = int(q.get("pageID", "0"))
+        if start == start_failing and left["failures"]:
+            left["failures"] -= 1
+            return httpx.Response(400, json={"message": "try later"})
+        nxt = start + 3 if start + 3 < len(ANSWERS) else None
+        return httpx.Response(200, json={"surveyAnswers": ANSWERS[start:start + 3], "nextPageID": nxt and str(nxt)})
+
+    return asked, app
+
+
+def test_a_fetch_that_fails_part_way_says_where_to_resume() -> None:
+    asked, app = answers_failing_once_at(6)
+    with fake_client(app) as client:
+        session = client.connect("PT-0001", ["SurveyAnswers:read"])
+        with pytest.raises(mdh.BadRequestError) as info:
+            session.survey_answers(survey_name="PHQ-9")
+        state = info.value.pager_state
+        assert state is not None and (state.kind, state.cursor, state.pages, state.records) == \
+            ("survey_answers", "6", 2, 6)
+        before = len(asked)
+        rest = list(session.pager("survey_answers", resume=state, survey_name="PHQ-9"))
+        assert rest == ANSWERS[6:]
+        assert [q.get("pageID") for q in asked[before:]] == ["6"] and asked[-1]["surveyName"] == "PHQ-9"
+    assert mdh.InvalidArgumentError("x").pager_state is None  # only a read that stopped part-way has one
+
+
+def test_a_state_resumes_only_its_own_kind_and_filters() -> None:
+    asked, app = answers_failing_once_at(3)
+    with fake_client(app) as client:
+        session = client.connect("PT-0001", ["SurveyAnswers:read", "SurveyTasks:read"])
+        pager = session.pager("survey_answers", survey_name="PHQ-9")
+        with pytest.raises(mdh.BadRequestError):
+            list(pager)
+        before = len(asked)
+        with pytest.raises(mdh.InvalidArgumentError, match="belongs to survey_answers with other filters; resume "
+                           "with the kind and the filters the state came from"):
+            session.pager("survey_answers", resume=pager.state, survey_name="GAD-7")
+        with pytest.raises(mdh.InvalidArgumentError, match="survey_tasks: this PagerState belongs to survey_answers"):
+            session.pager("survey_tasks", resume=pager.state)
+        with pytest.raises(mdh.InvalidArgumentError, match="belongs to no pull"):
+            session.pager("survey_answers", resume=mdh.PagerState(cursor="3"), survey_name="PHQ-9")
+        assert len(asked) == before  # refused before any request
+        assert list(session.pager("survey_answers", resume=pager.state, survey_name="PHQ-9")) == ANSWERS[3:]
+
+
+def test_the_session_pager_checks_scope_token_and_filters_like_fetch() -> None:
+    asked, app = answers_failing_once_at(-1)
+    with fake_client(app) as client:
+        session = client.connect("PT-0001", ["SurveyTasks:read"])
+        before = len(asked)
+        with pytest.raises(mdh.ScopeError, match="SurveyAnswers:read"):
+            session.pager("survey_answers")
+        with pytest.raises(mdh.InvalidArgumentError, match="service account"):
+            session.pager("participants")
+        with pytest.raises(mdh.InvalidArgumentError, match="did you mean 'survey_name'"):
+            session.pager("survey_tasks", survey_nme="x")
+        assert len(asked) == before
+
+
+def test_the_session_pager_over_the_sandbox(config: mdh.Config) -> None:
+    with mdh.connect("PT-0001", ["SurveyAnswers:read"], config=config) as session:
+        whole = session.survey_answers(survey_name=["PHQ-9", "DailyMood"])
+        first = session.pager("survey_answers", survey_name=["PHQ-9", "DailyMood"])
+        head = next(iter(first.pages))
+        rest = session.pager("survey_answers", resume=first.state, survey_name=["PHQ-9", "DailyMood"])
+        ids = [r["id"] for r in head] + [r["id"] for r in rest]
+    assert first.state.pages == 1 and rest.state.done and rest.state.pages > 1
+    assert ids == list(whole["id"])
