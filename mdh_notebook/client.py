@@ -75,13 +75,16 @@ class Client:
 
     ``transport`` replaces httpx's network transport (tests, proxies); ``clock`` is the
     time source for token expiry; ``retries`` covers connection failures and 5xx on GETs;
-    ``rate_limit_wait`` is how many seconds a 429 may be waited out before it is raised.
+    ``rate_limit_wait`` is how many seconds a 429 may be waited out before it is raised;
+    ``sleep(seconds)`` is how a retry waits (tests pass one that returns at once, or records).
     """
 
     def __init__(self, config: Config, *, transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
-                 clock: Callable[[], float] = time.time, retries: int = 2, rate_limit_wait: float = 0.0) -> None:
+                 clock: Callable[[], float] = time.time, retries: int = 2, rate_limit_wait: float = 0.0,
+                 sleep: Callable[[float], object] = time.sleep) -> None:
         self.config = config
         self.clock = clock
+        self._sleep = sleep
         self._retries = retries
         self._rate_limit_wait = rate_limit_wait
         self._http = httpx.Client(
@@ -148,12 +151,12 @@ class Client:
             retryable = method == "GET" and attempt < self._retries
             if isinstance(error, ServerError) and retryable:
                 attempt += 1
-                time.sleep(0.25 * 2 ** attempt)
+                self._sleep(0.25 * 2 ** attempt)
                 continue
             if (isinstance(error, RateLimitError) and retryable and error.reset is not None
                     and error.reset <= self._rate_limit_wait):
                 attempt += 1
-                time.sleep(error.reset + 0.05)
+                self._sleep(error.reset + 0.05)
                 continue
             raise error
 

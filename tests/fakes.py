@@ -34,5 +34,9 @@ def query(request: httpx.Request) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(request.url.query.decode(), keep_blank_values=True).items()}
 
 
+def no_wait(seconds: float) -> None:
+    """A retry's wait that returns at once (the waits themselves are tested in test_paging)."""
+
+
 def client(handler: Handler) -> mdh.Client:
-    return mdh.Client(CONFIG, transport=httpx.MockTransport(token_or(handler)), retries=2)
+    return mdh.Client(CONFIG, transport=httpx.MockTransport(token_or(handler)), retries=2, sleep=no_wait)

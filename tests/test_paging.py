@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from fakes import CONFIG, query, token_or
+from fakes import CONFIG, no_wait, query, token_or
 from fakes import client as fake_client
 
 import mdh_notebook as mdh
@@ -68,11 +68,30 @@ def test_server_errors_are_retried_then_raised_and_tokens_in_bodies_redacted() -
             return httpx.Response(503, text="busy")
         return httpx.Response(400, json={"message": "bad token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln echoed"})
 
-    with mdh.Client(CONFIG, transport=httpx.MockTransport(token_or(flaky))) as client, \
+    with mdh.Client(CONFIG, transport=httpx.MockTransport(token_or(flaky)), sleep=no_wait) as client, \
             pytest.raises(mdh.BadRequestError) as info:
         client.frame("survey_answers")
     assert len(calls) == 3
     assert "eyJ" not in str(info.value) and "<redacted>" in str(info.value)
+
+
+def test_retries_wait_through_the_injected_sleep() -> None:
+    """Backoff on a 5xx, and a 429 waited out when it resets within rate_limit_wait: the waits go
+    through ``sleep=`` (no real time passes in the tests)."""
+    empty = {"surveyAnswers": []}
+    answers = iter([httpx.Response(503), httpx.Response(503), httpx.Response(200, json=empty),
+                    httpx.Response(429, headers={"RateLimit-Reset": "2"}), httpx.Response(200, json=empty),
+                    httpx.Response(429, headers={"RateLimit-Reset": "9"})])
+    waits: list[float] = []
+    transport = httpx.MockTransport(token_or(lambda request: next(answers)))
+    with mdh.Client(CONFIG, transport=transport, rate_limit_wait=5, sleep=waits.append) as client:
+        assert client.frame("survey_answers").empty
+        assert waits == [0.5, 1.0]
+        assert client.frame("survey_answers").empty
+        assert waits == [0.5, 1.0, 2.05]
+        with pytest.raises(mdh.RateLimitError):  # resets later than rate_limit_wait: raised, not waited
+            client.frame("survey_answers")
+        assert waits == [0.5, 1.0, 2.05]
 
 
 def test_an_unreachable_server_is_named_with_the_fix() -> None:
