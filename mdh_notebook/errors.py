@@ -9,6 +9,7 @@
     ├── ParticipantNotFound       no participant with that identifier or id
     ├── ClosedError               the session/client was closed (e.g. by leaving a ``with`` block)
     ├── TransportError            the server could not be reached / answered garbage
+    ├── CLIError                  (mdh_notebook.cli) a command-line mistake, phrased in options
     └── APIError                  the server answered with an error status
         ├── BadRequestError           400 on an API call
         ├── TokenRequestError         400/401 from the token endpoint (``.error`` = OAuth code)
@@ -17,6 +18,16 @@
         ├── NotFoundError             404
         ├── RateLimitError            429: the hourly budget is spent (``.reset`` seconds)
         └── ServerError               5xx
+
+Outside the tree, on purpose::
+
+    ValueError
+    └── CatalogueError            (mdh_notebook.kinds) a catalogue entry that contradicts itself
+
+A ``CatalogueError`` is raised while the package is imported (or when you build a ``Kind`` /
+``Operation`` / ``Param`` yourself): a bug in an entry, not a condition of the data, the
+credentials or the server. Nothing is running yet that could handle it, and an ``except MDHError``
+around a pull must never swallow a broken catalogue, so it is not an ``MDHError``.
 
 Warnings (``UserWarning``s, never raised): :class:`SourceDisabledWarning` here, an empty frame
 whose source the project has switched off; ``DataWarning`` (in :mod:`mdh_notebook.frames`), a
