@@ -5,8 +5,10 @@ Each (participant, collection) is one ``Table``, generated under its own lock (s
 generation holds up nobody else, and two requests never generate the same rows twice). Rows are
 copy-on-write: a reader takes the current sorted sequence and its ``stamp`` (a version, unique
 across the store's life) without locking, and keeps a consistent view however long it pages; a
-write builds the new sequence under the table's lock and publishes it with a new stamp. So a
-write costs O(N) and a read nothing extra.
+write builds the new sequence under the table's lock, checks it (sort keys and, where the
+collection has a ``row_id``, ids stay unique), then publishes it once with a new stamp — a write
+that is refused changes nothing. So a write costs O(N) and a read nothing extra. The lock is
+reentrant: ``update``'s ``change`` may itself read or write the store.
 
 ``reset`` forgets every table a write has touched: generation is deterministic, so the next use
 regenerates exactly the seeded rows (untouched tables stay, already generated).
@@ -59,7 +61,7 @@ class Table(Generic[Row]):
 
     def __init__(self, collection: Collection[Row], stamps: Iterator[int]) -> None:
         self.collection = collection
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # reentrant: an update's change() may use the store
         self._stamps = stamps
         self._state: tuple[Sequence[Row], int] = ((), 0)  # replaced whole: readers see rows and stamp together
         self.ready = False
@@ -89,9 +91,23 @@ class Table(Generic[Row]):
             self._ids = {row_id(row): row for row in self.rows}
         return self._ids
 
+    def _check_new_ids(self, added: Sequence[Row], leaving: Row | None = None) -> None:
+        """Refuse rows whose id is stored already (except ``leaving``'s, being replaced) or repeats."""
+        row_id = self.collection.row_id
+        if row_id is None:
+            return
+        ids, seen = self.ids(), set()
+        for row in added:
+            ident = row_id(row)
+            stored = ids.get(ident)
+            if ident in seen or (stored is not None and stored is not leaving):
+                raise ValueError(f"{self.collection.name}: a row with the id {ident!r} is already stored")
+            seen.add(ident)
+
     def insert(self, new: Sequence[Row]) -> None:
         name, sort_key = self.collection.name, self.collection.sort_key
         added = _sorted_unique(new, sort_key, name)
+        self._check_new_ids(added)
         rows = list(self.rows)
         for row in added:
             key = sort_key(row)
@@ -119,6 +135,28 @@ class Table(Generic[Row]):
             self._ids.pop(row_id(row), None)
         self.written = True
         self._publish([*rows[:index], *rows[index + 1 :]])
+
+    def replace(self, old: Row, new: Row) -> None:
+        """``new`` in place of ``old`` (it may sort elsewhere), checked first, published once."""
+        name, sort_key = self.collection.name, self.collection.sort_key
+        rows = self.rows
+        index = bisect_left(rows, sort_key(old), key=sort_key)
+        if index == len(rows) or rows[index] is not old:
+            raise LookupError(f"{name}: that row is not stored")
+        key = sort_key(new)
+        _check_key(key, name)
+        rest = [*rows[:index], *rows[index + 1 :]]
+        at = bisect_left(rest, key, key=sort_key)
+        if at < len(rest) and sort_key(rest[at]) == key:
+            raise ValueError(f"{name}: a row with the sort key {key!r} is already stored")
+        self._check_new_ids([new], leaving=old)
+        rest.insert(at, new)
+        row_id = self.collection.row_id
+        if self._ids is not None and row_id is not None:
+            self._ids.pop(row_id(old), None)
+            self._ids[row_id(new)] = new
+        self.written = True
+        self._publish(rest)
 
 
 class Store:
@@ -160,7 +198,8 @@ class Store:
             return table.ids().get(row_id)
 
     def insert(self, participant: Participant, collection: Collection[Row], rows: Iterable[Row]) -> None:
-        """Add rows (their sort keys must be new); they land in sort order."""
+        """Add rows (their sort keys, and ids where the collection has a ``row_id``, must be new:
+        else a ValueError, and nothing is added); they land in sort order."""
         table = self.table(participant, collection)
         new = list(rows)
         with table.lock:
@@ -177,17 +216,32 @@ class Store:
 
     def update(self, participant: Participant, collection: Collection[Row], row_id: str,
                change: Callable[[Row], Row]) -> Row | None:
-        """Replace the row with this id by ``change(row)`` (which may move it in the sort order);
-        returns the new row, or None if there is none."""
+        """Replace the row with this id by ``change(row)`` (which may move it in the sort order, and
+        may use the store); returns the new row, or None if there is none. A new row whose sort key
+        or id another row has is a ValueError, and the old row stays."""
         table = self.table(participant, collection)
         with table.lock:
             old = table.ids().get(row_id)
             if old is None:
                 return None
             new = change(old)
-            table.remove(old)
-            table.insert([new])
+            table.replace(old, new)  # a LookupError if change() itself removed it
             return new
+
+    def put(self, participant: Participant, collection: Collection[Row], row: Row) -> Row | None:
+        """Store ``row`` in place of the row with its id, or add it: one write under the lock (two
+        concurrent puts of one id never both add). Returns the row replaced, or None."""
+        row_id = collection.row_id
+        if row_id is None:
+            raise TypeError(f"{collection.name}: put finds the row by id and needs the collection's row_id")
+        table = self.table(participant, collection)
+        with table.lock:
+            old = table.ids().get(row_id(row))
+            if old is None:
+                table.insert([row])
+            else:
+                table.replace(old, row)
+            return old
 
     def generated(self, participant: Participant, collection: Collection[Any]) -> bool:
         table = self._tables.get((participant.id, collection.name))

@@ -188,9 +188,7 @@ def _store_object(call: PublicCall) -> Result:
     record = file_record(participant, key, category, name, format_instant(now, "Z3"))
     media = call.headers.get("content-type") or content_type_of(name)
     row = FileRow(record, key, category.casefold(), now, call.body, media)
-    store = call.backend.store
-    if store.update(participant, FILES, key, lambda old: row) is None:
-        store.insert(participant, FILES, [row])
+    call.backend.store.put(participant, FILES, row)  # a new upload of the key replaces the file
     return Raw(b"", "application/xml", headers={"ETag": f'"{hashlib.md5(call.body).hexdigest()}"',
                                                 _SSE: "AES256"})
 
