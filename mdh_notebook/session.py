@@ -6,7 +6,8 @@ The data methods (``participant_info()``, ``survey_answers(**filters)``,
 each read goes through :meth:`fetch`, each write through :meth:`call`, which check the token
 kind and scope before any request, then use :meth:`Client.frame` / :meth:`Client.call`.
 
-An empty frame of a kind whose source has a DataCollectionSettings flag (``Kind.setting``) is
+An empty frame of a kind whose source has a DataCollectionSettings flag (``Kind.setting``, or
+per filter value with ``Kind.settings_by``, e.g. device data's ``namespace``) is
 checked against the settings when the session may read them (fetched once per session): if the
 project has that source switched off for the participant, a :class:`SourceDisabledWarning` says
 so. Without the settings scope nothing extra is sent.
@@ -143,8 +144,9 @@ class ParticipantSession(Writes, _KindMethods):
         self._check_access(entry)
         zone = self._zone(tz)
         frame = self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress)
-        if entry.setting and frame.empty:
-            self._warn_if_switched_off(entry)
+        flag = entry.setting_for(filters)
+        if flag and frame.empty:
+            self._warn_if_switched_off(entry, flag)
         return frame
 
     def pager(self, kind: str | Kind, resume: PagerState | None = None, **filters: Any) -> Pager:
@@ -155,7 +157,7 @@ class ParticipantSession(Writes, _KindMethods):
         self._check_access(entry)
         return self.client.pager(entry, filters, auth=self.auth, resume=resume)
 
-    def _warn_if_switched_off(self, entry: Kind) -> None:
+    def _warn_if_switched_off(self, entry: Kind, flag: str) -> None:
         """Warn when ``entry``'s source is switched off in the data collection settings — read once
         per session, and only when the session holds a scope for them."""
         settings = lookup_kind(SETTINGS_KIND)
@@ -167,12 +169,12 @@ class ParticipantSession(Writes, _KindMethods):
             except MDHError:
                 body = None  # a courtesy check: its failure never fails the read it follows
             self._collection_settings = body if isinstance(body, dict) else {}
-        if self._collection_settings.get(entry.setting) is False:
-            words = re.split(r"(?=[A-Z])", entry.setting.removesuffix("Enabled"))  # appleHealth -> Apple Health
+        if self._collection_settings.get(flag) is False:
+            words = re.split(r"(?=[A-Z])", flag.removesuffix("Enabled"))  # appleHealth -> Apple Health
             source = " ".join(w[:1].upper() + w[1:] for w in words)
             warnings.warn(f"{entry.name}() is empty because the project has {source} data collection switched off "
                           f"for participant {self.participant_identifier!r} (data_collection_settings: "
-                          f"{entry.setting} is false)", SourceDisabledWarning, stacklevel=4)
+                          f"{flag} is false)", SourceDisabledWarning, stacklevel=4)
 
     def call(self, operation: str | Operation, *, path: Mapping[str, Any] | None = None,
              params: Mapping[str, Any] | None = None, json: Any = None, content: bytes | None = None,

@@ -13,14 +13,22 @@ date"): by ``observationDate`` descending, then ``id``.
 
 from __future__ import annotations
 
-from .model import CURSOR, Column, Kind, Operation, Param
+from .model import CURSOR, Column, Kind, Operation, Param, Setting
 
-__all__ = ["DEVICE_DATA", "KINDS", "NAMESPACES", "OPERATIONS", "PERSISTABLE"]
+__all__ = ["DEVICE_DATA", "KINDS", "NAMESPACES", "NAMESPACE_SETTINGS", "OPERATIONS", "PERSISTABLE"]
 
 NAMESPACES: tuple[str, ...] = (
     "Project", "Fitbit", "AppleHealth", "GoogleFit", "AirNowApi", "WeatherBit", "Garmin", "Omron",
 )
 """The v1 namespaces (reference §3.1 row 6; JS SDK ``DeviceDataNamespace``)."""
+
+NAMESPACE_SETTINGS: tuple[tuple[str, Setting], ...] = (
+    ("Fitbit", "fitbitEnabled"), ("AppleHealth", "appleHealthEnabled"), ("GoogleFit", "googleFitEnabled"),
+    ("AirNowApi", "airQualityEnabled"), ("WeatherBit", "weatherEnabled"), ("Garmin", "garminEnabled"),
+    ("Omron", "omronEnabled"), ("Dexcom", "dexcomEnabled"), ("HealthConnect", "healthConnectEnabled"),
+    ("Oura", "ouraEnabled"), ("GoogleHealth", "googleHealthEnabled"),
+)
+"""Each namespace's DataCollectionSettings flag (``Project`` has none: the project's own data)."""
 
 DEVICE_DATA = Kind(
     name="device_data",
@@ -60,6 +68,8 @@ DEVICE_DATA = Kind(
         Param("modified_before", "modifiedBefore", "datetime", "changed strictly before this instant"),
     ),
     positional=("namespace", "type"),
+    settings_by="namespace",
+    settings=NAMESPACE_SETTINGS,
     doc="Device data points (v1) of one namespace (GET devicedata), most recent first (observationDate "
         "descending, then id). value is the string the API sent; value_number its number, missing where it "
         "is none; properties and source_properties are dicts. Persisted points are in namespace 'Project'.",

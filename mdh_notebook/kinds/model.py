@@ -20,6 +20,7 @@ from __future__ import annotations
 import keyword
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -239,7 +240,9 @@ class Kind:
     ``path`` is relative to the base URL (``{project_id}`` is filled in for admin kinds);
     ``items_key`` names the list in a ``keyed`` response. ``positional`` filters are also taken
     by position, in that order (e.g. ``("start", "end")``). ``setting`` names the
-    DataCollectionSettings flag of the kind's source (e.g. ``"fitbitEnabled"``).
+    DataCollectionSettings flag of the kind's source (e.g. ``"fitbitEnabled"``); where the source
+    is picked by a filter (device data's ``namespace``), ``settings_by`` names that filter and
+    ``settings`` maps its values to flags instead.
     """
 
     name: str
@@ -253,6 +256,8 @@ class Kind:
     params: tuple[Param, ...] = ()
     positional: tuple[str, ...] = ()
     setting: Setting = ""
+    settings_by: str = ""
+    settings: tuple[tuple[str, Setting], ...] = ()
     doc: str = ""
 
     def __post_init__(self) -> None:
@@ -261,6 +266,12 @@ class Kind:
         _check_access(self.token, self.scope, where)
         _check_literal(self.shape, Shape, where, "shape")
         _check_literal(self.setting, Setting, where, "setting")
+        for _, flag in self.settings:
+            _check_literal(flag, Setting, where, "settings flag")
+        _check(bool(self.settings_by) == bool(self.settings), where, "settings_by and settings go together")
+        _check(not (self.setting and self.settings_by), where, "a kind has one setting or settings by a filter")
+        _check(not self.settings_by or any(p.name == self.settings_by for p in self.params), where,
+               f"settings_by {self.settings_by!r} is not one of its filters")
         _check_path(self.path, where)
         in_path = {p.name for p in self.params if p.in_path}
         allowed = ({"project_id"} if self.token == "service" else set()) | in_path
@@ -295,6 +306,15 @@ class Kind:
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    def setting_for(self, filters: Mapping[str, object]) -> str:
+        """The DataCollectionSettings flag of the source these filters read ("" when none)."""
+        if not self.settings_by:
+            return self.setting
+        value = filters.get(self.settings_by)
+        if not isinstance(value, str):
+            return ""
+        return next((flag for key, flag in self.settings if key.casefold() == value.casefold()), "")
 
 
 @dataclass(frozen=True, kw_only=True)
