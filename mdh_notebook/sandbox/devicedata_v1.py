@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .isotime import EPOCH, format_instant
+from .isotime import EPOCH, format_instant, parse_iso
 
 __all__ = [
     "EMPTY",
@@ -208,28 +208,17 @@ _MAX_INSTANT = dt.datetime(9999, 12, 30, tzinfo=dt.timezone.utc)
 def parse_wire_instant(text: str) -> tuple[int, int]:
     """An ISO-8601 date-time a client sent: (epoch microseconds, its UTC offset in minutes). No
     offset means UTC; a date alone is midnight UTC. Raises ValueError."""
-    raw = text.strip()
-    candidates = [raw]
-    if " " in raw and "T" in raw:  # an unencoded "+" that became a space
-        candidates.append(raw.replace(" ", "+"))
-    for candidate in candidates:
-        try:
-            parsed = dt.datetime.fromisoformat(candidate)
-        except ValueError:
-            continue
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.timezone.utc)
-        offset = parsed.utcoffset() or dt.timedelta(0)
-        if offset % dt.timedelta(minutes=1):
-            raise ValueError("an offset in whole minutes")
-        try:
-            in_range = _MIN_INSTANT <= parsed <= _MAX_INSTANT
-        except OverflowError:
-            in_range = False
-        if not in_range:
-            raise ValueError("a date between the years 1 and 9999")
-        return (parsed - EPOCH) // _US, int(offset.total_seconds()) // 60
-    raise ValueError(f"not an ISO-8601 date/time: {text!r}")
+    parsed = parse_iso(text)
+    offset = parsed.utcoffset() or dt.timedelta(0)
+    if offset % dt.timedelta(minutes=1):
+        raise ValueError("an offset in whole minutes")
+    try:
+        in_range = _MIN_INSTANT <= parsed <= _MAX_INSTANT
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise ValueError("a date between the years 1 and 9999")
+    return (parsed - EPOCH) // _US, int(offset.total_seconds()) // 60
 
 
 def render_wire_instant(us: int, offset_minutes: int) -> str:

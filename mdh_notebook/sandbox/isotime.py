@@ -15,6 +15,7 @@ __all__ = [
     "format_instant",
     "from_ms",
     "parse_filter_instant",
+    "parse_iso",
     "to_ms",
     "utc_offset_text",
 ]
@@ -77,13 +78,11 @@ def utc_offset_text(tz: ZoneInfo, at: dt.datetime) -> str:
     return f"{sign}{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def parse_filter_instant(text: str) -> int:
-    """Parse a filter value to integer microseconds since the epoch.
-
-    Accepts any ISO-8601 form Python understands: ``Z``, ``±hh:mm``, ``±hhmm``, ``±hh``, any number
-    of fraction digits, no offset (= UTC) and date only (= midnight UTC). A space where a ``+``
-    offset belongs (an unencoded ``+`` in a query string) is tolerated. Raises ValueError.
-    """
+def parse_iso(text: str) -> dt.datetime:
+    """An ISO-8601 value as an aware datetime: any form Python understands (``Z``, ``±hh:mm``,
+    ``±hhmm``, ``±hh``, any number of fraction digits), no offset = UTC, a date alone = midnight
+    UTC. A space where a ``+`` offset belongs (an unencoded ``+`` in a query string) is tolerated.
+    Raises ValueError."""
     raw = text.strip()
     if not raw:
         raise ValueError("empty date")
@@ -95,7 +94,10 @@ def parse_filter_instant(text: str) -> int:
             parsed = dt.datetime.fromisoformat(candidate)
         except ValueError:
             continue
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.timezone.utc)
-        return (parsed - EPOCH) // _US
+        return parsed.replace(tzinfo=dt.timezone.utc) if parsed.tzinfo is None else parsed
     raise ValueError(f"not an ISO-8601 date/time: {text!r}")
+
+
+def parse_filter_instant(text: str) -> int:
+    """A filter value (see :func:`parse_iso`) as integer microseconds since the epoch. Raises ValueError."""
+    return (parse_iso(text) - EPOCH) // _US
