@@ -22,7 +22,7 @@ seeded data.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import secrets
 import threading
 import time
 import uuid
@@ -92,7 +92,7 @@ class SandboxBackend:
         self.rate = RateLimiter(self.clock)
         self.stats = Stats()
         self.activity = Activity()
-        self.cursors = CursorCodec(hashlib.sha256(f"mdh-sandbox-cursor/{cfg.seed}".encode()).digest())
+        self.cursors = CursorCodec(secrets.token_bytes(32))  # this backend's own: not forged from the seed
         self.context = GenContext(seed=cfg.seed, project=self.project, start=self.window_start,
                                   end=self.window_end, pace=_let_others_run)
         self.store = Store(self.generate)

@@ -13,7 +13,9 @@ between two pages is neither skipped nor repeated unless it sorts at or before t
 The fingerprint is a hash of the endpoint, the participant and the normalised filters, so a
 cursor used with different filters is refused; sort keys only grow along one query, so a cursor
 never repeats. Only the exact string issued is accepted (no whitespace, padding, alphabet or
-trailing-bit variants).
+trailing-bit variants). The MAC's secret is the backend's own, random (not derived from the seed,
+which anyone may know), and a decoded key must have the shape of the collection's keys
+(:meth:`Cursor.check_fits`): a cursor is never trusted further than that.
 """
 
 from __future__ import annotations
@@ -167,6 +169,15 @@ class Cursor:
     after: SortKey
     skip_to: SortKey | None
     stamp: int
+
+    def check_fits(self, example: SortKey) -> None:
+        """400 unless the cursor's keys are shaped like ``example`` (a key of the rows it pages):
+        as many fields, each a string where it has a string and a number where it has a number —
+        so a cursor never makes bisection compare a string with a number."""
+        for key in (self.after, self.skip_to):
+            if key is not None and (len(key) != len(example) or any(
+                    isinstance(k, str) != isinstance(e, str) for k, e in zip(key, example, strict=True))):
+                raise BadRequest(_INVALID_CURSOR)
 
 
 def _text(raw: bytes) -> str:

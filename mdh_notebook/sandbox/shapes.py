@@ -104,6 +104,8 @@ class CursorPages:
         page_id = q.params.get(self.page_param)
         if page_id:
             cursor = q.codec.decode(page_id, query)
+            if rows:
+                cursor.check_fits(sort_key(rows[0]))
             resume = cursor.skip_to if cursor.skip_to is not None and cursor.stamp == q.stamp else cursor.after
             position = bisect_right(rows, resume, key=sort_key)
         skip_to = None

@@ -5,6 +5,7 @@ Filters are checked against an independent client-side filter of the unfiltered 
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -14,8 +15,9 @@ from sandbox_protocol import Proto, instant
 
 from mdh_notebook.sandbox import SandboxConfig
 from mdh_notebook.sandbox.declarations import Collection, CursorPages
+from mdh_notebook.sandbox.kinds.surveys import SURVEY_ANSWERS
 from mdh_notebook.sandbox.models import SandboxBackend
-from mdh_notebook.sandbox.paging import CursorCodec, Params
+from mdh_notebook.sandbox.paging import Cursor, CursorCodec, Params, fingerprint
 from mdh_notebook.sandbox.shapes import Query
 from mdh_notebook.sandbox.storage import Store
 
@@ -85,6 +87,31 @@ def test_limits_and_bad_cursors(proto: Proto, everything: Everything) -> None:
     # the limit may change between pages
     second = proto.get(ANSWERS, token, limit=10, pageID=cursor).json()["surveyAnswers"]
     assert second == answers[5:15]
+
+
+def test_a_cursor_cannot_be_forged_from_the_seed_nor_shaped_unlike_the_keys(proto: Proto) -> None:
+    """The cursor secret is not derived from the seed (anyone may know it); and even a cursor that
+    passes its MAC is refused (400, not a 500 from bisect) unless its keys are shaped like the
+    collection's: answers sort by (insertedDate µs, id)."""
+    token = _token(proto)
+    backend = proto.server.backend
+    someone = backend.participants[0]
+    key, _ = SURVEY_ANSWERS.filters(Params([]))
+    query = fingerprint(SURVEY_ANSWERS.path, someone.id, key)
+    rows, stamp = backend.store.snapshot(someone, SURVEY_ANSWERS)
+    real = rows[3].sort_key
+    from_seed = CursorCodec(hashlib.sha256(b"mdh-sandbox-cursor/0").digest())
+    response = proto.get(ANSWERS, token, pageID=from_seed.encode(Cursor(after=real, skip_to=None, stamp=stamp), query))
+    assert response.status_code == 400 and "pageID is not valid" in response.json()["message"]
+    for after, skip_to in [(("x", "y"), None), ((real[1], real[0]), None), ((real[0],), None),
+                           ((*real, 1), None), (real, ("x", "y")), (real, (real[0],))]:
+        forged = backend.cursors.encode(Cursor(after=after, skip_to=skip_to, stamp=stamp), query)
+        response = proto.get(ANSWERS, token, pageID=forged)
+        assert response.status_code == 400 and "pageID is not valid" in response.json()["message"], (after, skip_to)
+    # the same codec with keys of the right shape is a cursor like any other
+    fair = backend.cursors.encode(Cursor(after=real, skip_to=None, stamp=stamp), query)
+    page = proto.get(ANSWERS, token, limit=2, pageID=fair).json()["surveyAnswers"]
+    assert [a["id"] for a in page] == [r.record["id"] for r in rows[4:6]]
 
 
 def _check(proto: Proto, token: str, answers: list[Record], keep: Callable[[Record], bool], **params: Any) -> int:
