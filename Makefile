@@ -2,17 +2,23 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-dev
+# the stamp names how the package was installed: a venv installed another way installs again once
+STAMP  := $(VENV)/.installed-dev-compat
 PORT   ?= 8000
 
 .PHONY: install lab test test-fast notebooks bench sandbox lint stubs clean
 
 install: $(STAMP)
 
-# idempotent: re-runs only when pyproject.toml changes or the venv is missing
+# idempotent: re-runs only when pyproject.toml changes, the venv is missing, or it was installed
+# another way (an older stamp). editable_mode=compat puts the repo on sys.path through a .pth, which
+# mypy follows; the default editable mode is an import hook mypy cannot see, so a user's
+# `mypy --strict analysis.py` would not find mdh_notebook at all (tests/test_stubs.py checks)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' \
+		--config-settings editable_mode=compat
+	@rm -f $(VENV)/.installed-dev*
 	@touch $(STAMP)
 
 # root (containers, CI machines) needs --allow-root; nothing else changes

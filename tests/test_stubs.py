@@ -56,12 +56,17 @@ def test_mypy_strict_sees_every_kind_method(tmp_path: Path) -> None:
     config = tmp_path / "mypy.ini"
     # the user's own settings, not the project's; pandas has no stubs unless pandas-stubs is installed
     config.write_text("[mypy]\n\n[mypy-pandas.*]\nignore_missing_imports = True\n")
-    # the package as an installed, typed dependency would be: found, analysed, its own errors not reported
-    env = {"MYPYPATH": str(PACKAGE.parent), "PATH": "/usr/bin:/bin"}
+    # the package as this environment has it installed (`make install`: an editable install mypy can
+    # follow), found from outside the repo with no MYPYPATH: exactly what a user's mypy sees
+    env = {"PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(config), "--follow-imports=silent",
-         "--cache-dir", str(tmp_path / "cache"), "--no-error-summary", str(script)],
+        [sys.executable, "-m", "mypy", "--python-executable", sys.executable, "--strict", "--config-file",
+         str(config), "--follow-imports=silent", "--cache-dir", str(tmp_path / "cache"), "--no-error-summary",
+         str(script)],
         capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
+    assert 'module named "mdh_notebook"' not in result.stdout, (
+        "mypy cannot find the installed mdh_notebook: an editable install must be made with "
+        "--config-settings editable_mode=compat (see the Makefile)\n" + result.stdout)
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 2, result.stdout + result.stderr
     assert 'analysis.py:12: error: Unexpected keyword argument "survey_nme"' in errors[0], errors
