@@ -33,7 +33,7 @@ from .errors import (
     TransportError,
     error_for_response,
 )
-from .filters import encode_params, encode_path
+from .filters import as_integer, encode_params, encode_path
 from .frames import check_tz, convert_tz, to_frame
 from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
@@ -210,6 +210,9 @@ class Client:
             if name == "project_id":
                 continue
             value = given.get(name)
+            number = as_integer(value) if not isinstance(value, str) else None
+            if number is not None:
+                value = number  # an id taken from a frame is a numpy integer
             if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
                 raise InvalidArgumentError(f"{where} needs {name}= (a non-empty string or an integer), got {value!r}")
             filled[name] = quote(str(value), safe="")

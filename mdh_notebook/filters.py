@@ -24,17 +24,20 @@ when it has one; a path filter (``in_path``) fills the kind's path (:func:`encod
 from __future__ import annotations
 
 import difflib
+import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import InvalidArgumentError
 from .kinds import Kind, Operation, Param, ParamType
 
-__all__ = ["ENCODERS", "encode_params", "encode_path", "escape_list_item", "format_date", "format_instant"]
+__all__ = ["ENCODERS", "as_integer", "encode_params", "encode_path", "escape_list_item", "format_date",
+           "format_instant"]
 
 
 def escape_list_item(item: str) -> str:
@@ -120,9 +123,22 @@ def _encode_date(value: Any, param: Param, what: str) -> str:
 _INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: not "--5", "²", "١٢" or "1_0"
 
 
+def as_integer(value: Any) -> int | None:
+    """``value`` as an int when it is one: an int, a numpy/pandas integer (an id taken from a
+    frame), or ASCII digits with an optional sign; never a bool; else None."""
+    if isinstance(value, str):
+        return int(value) if _INTEGER.fullmatch(value.strip()) else None
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    return None
+
+
 def _encode_int(value: Any, param: Param, what: str) -> str:
-    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-        value = int(value)
+    number = as_integer(value)
+    if number is not None:
+        value = number
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidArgumentError(f"{what} must be an integer, got {value!r}")
     return str(_choose(value, param, what))

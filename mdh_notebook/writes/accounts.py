@@ -8,6 +8,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from ..errors import InvalidArgumentError, TransportError
+from ..filters import as_integer
 from ._base import SessionLike
 
 __all__ = ["AccountWrites"]
@@ -26,6 +27,9 @@ class AccountWrites(SessionLike):
         the browser lands on ``final_redirect`` (an absolute http(s) URL); a ``%SUCCESSVALUE%`` in
         it becomes ``true`` or ``false``. The new account then shows in ``external_accounts()``.
         """
+        number = None if isinstance(provider_id, str) else as_integer(provider_id)
+        if number is not None:
+            provider_id = number  # an id taken from a frame is a numpy integer
         if isinstance(provider_id, bool) or not isinstance(provider_id, (int, str)) or not str(provider_id).strip():
             raise InvalidArgumentError(
                 f"connect_external_account() needs a provider id (an integer), got {provider_id!r}")
