@@ -151,6 +151,15 @@ def parse_filters(kind: Kind, pairs: Sequence[str]) -> dict[str, Any]:
     return filters
 
 
+def _readable_kind(name: str) -> Kind:
+    readable = sorted(k.name for k in KINDS.values() if k.token == "participant")
+    if name in readable:
+        return KINDS[name]
+    close = difflib.get_close_matches(name.lower().replace("-", "_"), readable, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise CLIError(f"no data kind {name!r}; {hint}(mdh-notebook catalog lists them)")
+
+
 def _scopes_for(kind: Kind, given: str | None) -> list[str]:
     from .scopes import grants, validate_scopes
 
@@ -175,7 +184,7 @@ def _as_cli(kind: Kind, message: str) -> str:
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from .connect import connect
 
-    kind = KINDS[args.kind]
+    kind = _readable_kind(args.kind)
     fmt = _out_format(args.out, args.format)
     _check_out(args.out, fmt)
     filters = parse_filters(kind, args.filter)
@@ -183,10 +192,16 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         pair = _time_range(kind)
         if pair is None:
             raise CLIError(f"--start/--end: {kind.name} has no time range; {_filter_usage(kind)}")
-        for name, value in zip(pair, (args.start, args.end), strict=True):
+        for option, name, value in zip(("--start", "--end"), pair, (args.start, args.end), strict=True):
             if value is not None:
                 if name in filters:
                     raise CLIError(f"--start/--end and --filter {name} set the same filter; give one")
+                from .filters import format_instant
+
+                try:
+                    format_instant(value, what=option)
+                except InvalidArgumentError as exc:
+                    raise CLIError(str(exc)) from None
                 filters[name] = value
     missing = [p for p in kind.params if p.required and p.name not in filters]
     if missing:
@@ -209,7 +224,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         raise CLIError(_as_cli(kind, str(exc))) from None
     try:
         with connect(args.participant, scopes=scopes) as session:
-            frame = session.fetch(kind, tz=args.tz, progress=None if args.progress else False, **filters)
+            frame = session.fetch(kind, tz=args.tz, progress=False if args.no_progress else None, **filters)
     except InvalidArgumentError as exc:
         raise CLIError(_as_cli(kind, str(exc)).replace("tz='", "--tz '")) from None
     _emit(frame, args.out, fmt)
@@ -302,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "  mdh-notebook catalog --kind survey_answers   # its filters and columns",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     fetch.add_argument("participant", help="participantIdentifier (e.g. PT-0001) or the participant's internal id")
-    fetch.add_argument("kind", choices=readable, metavar="KIND", help="the data kind (listed below)")
+    fetch.add_argument("kind", metavar="KIND", help="the data kind (listed below)")
     fetch.add_argument("--scopes", metavar="'SCOPE ...'",
                        help="scopes to ask for, space- or comma-separated (default: just the kind's own)")
     fetch.add_argument("--filter", action="append", default=[], metavar="NAME=VALUE",
@@ -312,7 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--end", metavar="WHEN", help="end of the kind's time range (ISO 8601 date or date-time)")
     fetch.add_argument("--tz", metavar="ZONE",
                        help="show date-times in this IANA zone, or 'local' for the participant's own (default UTC)")
-    fetch.add_argument("--progress", action="store_true", help="show a progress bar on stderr for long pulls")
+    fetch.add_argument("--no-progress", action="store_true",
+                       help="no progress bar on stderr (there is one for long pulls when stderr is a terminal)")
     _add_output(fetch)
     fetch.set_defaults(func=_cmd_fetch)
 

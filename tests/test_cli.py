@@ -125,6 +125,8 @@ def test_start_end_map_onto_the_kinds_time_range(configured: Path, capsys: pytes
     (["survey_answers", "--filter", "noequals"], "NAME=VALUE"),
     (["survey_answers", "--out", "x.xlsx"], "--out x.xlsx"),
     (["fitbit_sleep_logs", "--filter", "start=2026-01-01", "--start", "2026-01-02"], "give one"),
+    (["fitbit_sleep_logs", "--start", "yesterday"], "--start 'yesterday'"),
+    (["devicedata"], "did you mean device_data?"),
 ])
 def test_errors_speak_options_not_python(configured: Path, capsys: pytest.CaptureFixture[str],
                                          argv: list[str], expected: str) -> None:
