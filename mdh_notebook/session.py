@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import warnings
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -59,6 +60,8 @@ class ParticipantSession(Writes, _KindMethods):
         self.time_zone: str | None = demographics.get("timeZone") or None
         self.scopes: tuple[str, ...] = validate_scopes(scopes)
         self._owns_client = owns_client
+        # a session rebound in a notebook (s = connect(...) run twice) still closes its connection
+        self._release = weakref.finalize(self, client.close) if owns_client else None
         self._collection_settings: dict[str, Any] | None = None  # fetched on the first empty frame that needs it
         self.tokens = TokenCache(
             ParticipantTokenSource(client.service_tokens, client.config.token_url, self.participant_id,
@@ -91,8 +94,8 @@ class ParticipantSession(Writes, _KindMethods):
         self.close()
 
     def close(self) -> None:
-        if self._owns_client:
-            self.client.close()
+        if self._release is not None:
+            self._release()
 
     # -- tokens ---------------------------------------------------------------------------
 

@@ -93,7 +93,7 @@ DEVICE_DATA_AGGREGATE = Kind(
     columns=(
         *_WHO,
         Column("date", "wallclock"),
-        *(Column(f"statistics.{fn}", "Float64") for fn in AGGREGATE_FUNCTIONS),
+        *(Column(f"statistics.{fn}", "Int64" if fn == "count" else "Float64") for fn in AGGREGATE_FUNCTIONS),
     ),
     params=(
         *_WHICH,
