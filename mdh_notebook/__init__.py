@@ -34,6 +34,7 @@ from .errors import (
     SourceDisabledWarning,
     TokenRequestError,
     TransportError,
+    UnknownValueWarning,
 )
 from .frames import DataWarning, to_frame
 from .kinds import KINDS, OPERATIONS, catalog
@@ -69,6 +70,7 @@ __all__ = [
     "Token",
     "TokenRequestError",
     "TransportError",
+    "UnknownValueWarning",
     "__version__",
     "catalog",
     "connect",

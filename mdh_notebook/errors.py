@@ -30,8 +30,9 @@ credentials or the server. Nothing is running yet that could handle it, and an `
 around a pull must never swallow a broken catalogue, so it is not an ``MDHError``.
 
 Warnings (``UserWarning``s, never raised): :class:`SourceDisabledWarning` here, an empty frame
-whose source the project has switched off; ``DataWarning`` (in :mod:`mdh_notebook.frames`), a
-value that could not be read as its column's type.
+whose source the project has switched off; :class:`UnknownValueWarning`, an empty frame that
+asked for a value the API does not list (a mistyped device data type); ``DataWarning`` (in
+:mod:`mdh_notebook.frames`), a value that could not be read as its column's type.
 
 HTTP statuses become exceptions in exactly one place: :func:`error_for_response`.
 No message here ever carries a token, an assertion or a key: messages are built from
@@ -66,6 +67,7 @@ __all__ = [
     "SourceDisabledWarning",
     "TokenRequestError",
     "TransportError",
+    "UnknownValueWarning",
     "error_for_response",
     "oauth_error_code",
 ]
@@ -117,6 +119,11 @@ class TransportError(MDHError):
 class SourceDisabledWarning(UserWarning):
     """An empty frame of a kind whose source the project has switched off for this participant
     (its DataCollectionSettings flag is false): no data because none is collected."""
+
+
+class UnknownValueWarning(UserWarning):
+    """An empty frame asked for a value the API does not list (a device data ``type`` no
+    ``device_data_types()`` row names): most likely a typo, not an absence of data."""
 
 
 class APIError(MDHError):

@@ -15,6 +15,7 @@ so. Without the settings scope nothing extra is sent.
 
 from __future__ import annotations
 
+import difflib
 import re
 import warnings
 import weakref
@@ -26,10 +27,11 @@ import pandas as pd
 from ._kind_methods import _KindMethods
 from .auth import BearerAuth, ParticipantTokenSource, RenewalEvent, Token, TokenCache
 from .client import Client, RateLimit
-from .errors import InvalidArgumentError, MDHError, SourceDisabledWarning
+from .errors import InvalidArgumentError, MDHError, SourceDisabledWarning, UnknownValueWarning
 from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
 from .kinds import operation as lookup_operation
+from .kinds.model import Vocabulary
 from .methods import generated
 from .paging import Pager, PagerState
 from .scopes import grants, missing_scope, validate_scopes
@@ -62,6 +64,7 @@ class ParticipantSession(Writes, _KindMethods):
         self._owns_client = owns_client
         # a session rebound in a notebook (s = connect(...) run twice) still closes its connection
         self._release = weakref.finalize(self, client.close) if owns_client else None
+        self._listings: dict[tuple[str, Any], pd.DataFrame] = {}  # vocabularies read for a warning
         self._collection_settings: dict[str, Any] | None = None  # fetched on the first empty frame that needs it
         self.tokens = TokenCache(
             ParticipantTokenSource(client.service_tokens, client.config.token_url, self.participant_id,
@@ -150,7 +153,40 @@ class ParticipantSession(Writes, _KindMethods):
         flag = entry.setting_for(filters)
         if flag and frame.empty:
             self._warn_if_switched_off(entry, flag)
+        if entry.vocabulary is not None and frame.empty:
+            self._warn_if_unlisted(entry, entry.vocabulary, filters)
         return frame
+
+    def _warn_if_unlisted(self, entry: Kind, vocabulary: Vocabulary, filters: Mapping[str, Any]) -> None:
+        """Warn when an empty frame asked for a value its vocabulary does not list (a typo, most
+        likely), naming the closest listed one. The listing is read once per session."""
+        given = filters.get(vocabulary.param)
+        values = [given] if isinstance(given, str) else list(given) if isinstance(given, (list, tuple)) else []
+        if not values:
+            return
+        key = (vocabulary.kind, vocabulary.filters)
+        listing = self._listings.get(key)
+        if listing is None:
+            try:
+                listed: dict[str, Any] = dict(vocabulary.filters)
+                listing = self.fetch(vocabulary.kind, progress=False, **listed)
+            except MDHError:
+                return  # a courtesy check: its failure never fails the read it follows
+            self._listings[key] = listing
+        rows = listing
+        for name, value in filters.items():
+            if name != vocabulary.param and isinstance(value, str) and name in rows.columns:
+                rows = rows[rows[name].astype("string").str.casefold() == value.casefold()]
+        known = [str(v) for v in rows[vocabulary.param].dropna().unique()]
+        unknown = [v for v in values if isinstance(v, str) and v not in known]
+        for value in unknown:
+            close = difflib.get_close_matches(value, known, n=1, cutoff=0.4)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            narrowed = ", ".join(f"{n}={v!r}" for n, v in filters.items()
+                                 if n != vocabulary.param and isinstance(v, str) and n in listing.columns)
+            where = f" for {narrowed}" if narrowed else ""
+            warnings.warn(f"{entry.name}() is empty, and {vocabulary.kind}() lists no {vocabulary.param} {value!r}"
+                          f"{where}{hint}", UnknownValueWarning, stacklevel=4)
 
     def pager(self, kind: str | Kind, resume: PagerState | None = None, **filters: Any) -> Pager:
         """The pages of a data kind as raw records (``.pages``, or iterate for records; ``.state``

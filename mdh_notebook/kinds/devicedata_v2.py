@@ -12,7 +12,7 @@ carry one ``statistics_<fn>`` column per known function (missing where not asked
 from __future__ import annotations
 
 from .devicedata import NAMESPACE_SETTINGS
-from .model import CURSOR, Column, Kind, Operation, Param
+from .model import CURSOR, Column, Kind, Operation, Param, Vocabulary
 
 __all__ = ["AGGREGATE_FUNCTIONS", "DAILY_SLEEP", "DEVICE_DATA_AGGREGATE", "DEVICE_DATA_TYPES", "DEVICE_DATA_V2",
            "INTERVAL_TYPES", "KINDS", "OPERATIONS", "V2_NAMESPACES"]
@@ -78,6 +78,7 @@ DEVICE_DATA_V2 = Kind(
     positional=("namespace", "type"),
     settings_by="namespace",
     settings=NAMESPACE_SETTINGS,
+    vocabulary=Vocabulary("type", "device_data_types", (("version", 2),)),
     doc="V2 device data points of one namespace and type (GET api/v2/delegated/devicedata), e.g. "
         "device_data_v2('Fitbit', 'heart-rate'): minute heart rate, steps, sleep-stage segments, daily values.",
 )
@@ -106,6 +107,7 @@ DEVICE_DATA_AGGREGATE = Kind(
     positional=("namespace", "type", "interval_type", "interval_amount"),
     settings_by="namespace",
     settings=NAMESPACE_SETTINGS,
+    vocabulary=Vocabulary("type", "device_data_types", (("version", 2),)),
     doc="V2 device data aggregated into intervals of the participant's local calendar "
         "(GET api/v2/delegated/devicedata/aggregate), e.g. device_data_aggregate('Fitbit', 'heart-rate', "
         "'Hours', functions=['avg', 'max']); date is the interval's local start.",
@@ -129,6 +131,7 @@ DAILY_SLEEP = Kind(
     positional=("namespace", "type"),
     settings_by="namespace",
     settings=NAMESPACE_SETTINGS,
+    vocabulary=Vocabulary("type", "device_data_types", (("version", 2),)),
     doc="Minutes of each sleep stage per sleep day, from the stage segments of a v2 sleep type "
         "(GET api/v2/delegated/devicedata/aggregate/dailysleep), e.g. daily_sleep('Fitbit', 'sleep'); "
         "value is the stage, duration TimeSpan text ('07:21:00': pandas.to_timedelta reads it).",

@@ -43,6 +43,7 @@ __all__ = [
     "Setting",
     "Shape",
     "Token",
+    "Vocabulary",
     "snake_case",
 ]
 
@@ -233,6 +234,18 @@ def _check_access(token: str, scope: str, where: str) -> None:
         _check(scope == "", where, "a service-token entry has no participant scope")
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """Where the values a filter may take are listed: the rows of the kind ``kind`` (read with
+    ``filters``), in its column named like the filter. Rows are narrowed by the caller's other
+    filters that are columns there too (device data types by ``namespace``). An empty frame whose
+    filter value is not listed comes with an :class:`~mdh_notebook.UnknownValueWarning`."""
+
+    param: str
+    kind: str
+    filters: tuple[tuple[str, str | int | bool], ...] = ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Kind:
     """One read kind: a session method, a ``to_frame`` kind, one endpoint.
@@ -258,6 +271,7 @@ class Kind:
     setting: Setting = ""
     settings_by: str = ""
     settings: tuple[tuple[str, Setting], ...] = ()
+    vocabulary: Vocabulary | None = None
     doc: str = ""
 
     def __post_init__(self) -> None:
@@ -272,6 +286,8 @@ class Kind:
         _check(not (self.setting and self.settings_by), where, "a kind has one setting or settings by a filter")
         _check(not self.settings_by or any(p.name == self.settings_by for p in self.params), where,
                f"settings_by {self.settings_by!r} is not one of its filters")
+        _check(self.vocabulary is None or any(p.name == self.vocabulary.param for p in self.params), where,
+               "a vocabulary names one of the kind's filters")
         _check_path(self.path, where)
         in_path = {p.name for p in self.params if p.in_path}
         allowed = ({"project_id"} if self.token == "service" else set()) | in_path
