@@ -194,7 +194,7 @@ _HINTS: dict[tuple[str, int], str] = {  # (API family, status) -> what to do abo
     ("admin", 429): _RATE_HINT,
     ("delegated", 429): _RATE_HINT,
 }
-_TOKENISH = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|Bearer\s+\S+", re.IGNORECASE)
+_TOKENISH = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|Bearer\s+(?!<)\S+", re.IGNORECASE)  # not "Bearer <token>"
 
 
 def _redact(text: str) -> str:

@@ -61,3 +61,14 @@ def test_every_warning_is_named() -> None:
     warnings = [n for n, c in _defined().items() if issubclass(c, Warning)]
     assert sorted(warnings) == ["DataWarning", "SourceDisabledWarning", "UnknownValueWarning"]
     assert all(f":class:`{n}`" in (errors.__doc__ or "") or f"``{n}``" in (errors.__doc__ or "") for n in warnings)
+
+
+def test_a_token_in_server_text_is_redacted_but_the_servers_own_advice_is_kept() -> None:
+    import httpx
+
+    request = httpx.Request("GET", "http://sandbox.test/api/v1/delegated/participant")
+    advice = httpx.Response(401, json={"message": "missing access token: send Authorization: Bearer <access token>"},
+                            request=request)
+    assert "Bearer <access token>" in str(errors.error_for_response(advice))
+    echoed = httpx.Response(400, json={"message": "bad header Authorization: Bearer abc.def-123"}, request=request)
+    assert "abc.def-123" not in str(errors.error_for_response(echoed))
