@@ -8,6 +8,9 @@ import datetime as dt
 import hashlib
 import os
 import re
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -181,6 +184,43 @@ def test_connect_answers_a_json_string_and_the_page_completes_it(proto: Proto) -
         "completing twice re-authorizes the same account"
     proto.server.advance_clock(601)
     assert httpx.get(url).status_code == 400, "the authorization link expires"
+
+
+def test_racing_completions_leave_one_account_per_provider_and_none_fails(proto: Proto) -> None:
+    token = proto.participant_token("PT-0002", SCOPES)
+    before = proto.get(ACCOUNTS, token).json()
+    taken = {a["provider"]["id"] for a in before}
+    free = [p["id"] for p in proto.get(PROVIDERS, token, category="Provider", pageSize=100).json()[
+        "externalAccountProviders"] if p.get("enabled", True) and p["id"] not in taken][:3]
+    states = []
+    for provider in free:
+        url = _connect(proto, token, provider, finalRedirectPath="https://app.example/done").json()
+        states.append(parse_qs(urlsplit(url).query)["state"][0])
+    racers = 12  # each link completed by four at once: one new account per provider, new ids all distinct
+
+    def complete(start: threading.Barrier, n: int) -> int:
+        with httpx.Client(timeout=30) as http:
+            start.wait(timeout=30)
+            return http.get(proto.server.url + "_sandbox/provider-auth/complete",
+                            params={"state": states[n % len(states)], "decision": "allow"}).status_code
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often: a check-then-write race would show
+    try:
+        for _ in range(4):
+            assert _send(proto, "POST", f"{ACCOUNTS}/refresh/{before[0]['id']}", token).status_code == 200
+            proto.server.reset()  # forgets the written accounts: the racers queue on their generation, then go
+            start = threading.Barrier(racers)
+            with ThreadPoolExecutor(racers) as pool:
+                statuses = list(pool.map(lambda n, start=start: complete(start, n), range(racers)))
+            assert statuses == [302] * racers
+            accounts = proto.get(ACCOUNTS, token).json()
+            added = sorted(a["provider"]["id"] for a in accounts if a["provider"]["id"] in free)
+            assert len(accounts) == len(before) + len(free) and added == sorted(free)
+            assert len({a["id"] for a in accounts}) == len(accounts)
+    finally:
+        sys.setswitchinterval(interval)
+    proto.server.reset()
 
 
 def test_connect_refuses_what_it_cannot_start(proto: Proto) -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
@@ -336,6 +338,32 @@ def test_persist_edge_cases(proto: Proto) -> None:
     reader = proto.participant_token("PT-0002", "DeviceData:read")
     assert _post(proto, reader, [{"type": "x", "value": "1"}]).status_code == 403
     assert proto.http.delete(f"{PATH}/{uuid.uuid4()}", headers=_auth(reader)).status_code == 403
+
+
+def test_concurrent_persists_of_one_natural_key_leave_one_point(proto: Proto) -> None:
+    token = proto.participant_token("PT-0002", "DeviceData:read DeviceData:write")
+    before = _points(proto, token, "Project")
+    racers = 12
+    start = threading.Barrier(racers)
+
+    def persist(n: int) -> int:
+        body = [{"type": "Weight" if n % 2 else "weight", "value": str(n), "identifier": "race",
+                 "observationDate": "2026-11-05T08:00:00Z" if n % 3 else "2026-11-05T03:00:00-05:00"},
+                {"type": "Steps", "value": str(n), "identifier": f"own-{n}"}]
+        with httpx.Client(base_url=proto.server.url, timeout=30) as http:
+            start.wait(timeout=30)
+            return http.post(PATH, json=body, headers=_auth(token)).status_code
+
+    with ThreadPoolExecutor(racers) as pool:
+        statuses = list(pool.map(persist, range(racers)))
+    assert statuses == [200] * racers
+    after = _points(proto, token, "Project")
+    raced = [p for p in after if p.get("identifier") == "race"]
+    assert len(raced) == 1 and raced[0]["value"] in {str(n) for n in range(racers)}
+    own = sorted(p["identifier"] for p in after if (p.get("identifier") or "").startswith("own-"))
+    assert own == sorted(f"own-{n}" for n in range(racers)), "every other point of every body is stored"
+    assert len(after) == len(before) + 1 + racers
+    proto.server.reset()
 
 
 def test_cursors_stay_exact_while_points_are_persisted_between_pages(proto: Proto) -> None:

@@ -29,7 +29,9 @@ Decisions where the reference is silent:
 - connect: an unknown provider is a 404; a disabled one (``enabled: false``) a 400;
   ``finalRedirectPath`` is required and must be an absolute http(s) URL; ``verifierHash``, when
   sent, must be an unpadded base64url SHA-256 (43 characters) and the completion must then bring
-  the matching verifier. The authorization URL stays valid for 10 minutes.
+  the matching verifier. The authorization URL stays valid for 10 minutes. Completing finds the
+  participant's account with the provider and writes under the accounts table's lock, so racing
+  completions (of one link or several) leave one account per provider, and none fails.
 """
 
 from __future__ import annotations
@@ -271,21 +273,22 @@ def _connected(call: PublicCall, state: dict[str, Any]) -> None:
     if participant is None:
         raise NotFound("the participant of this authorization is unknown to this sandbox")
     provider = _provider_of(call, str(state["v"]))
-    now = _now_ms(call)
     store = call.backend.store
-    existing = next((row for row in store.rows(participant, EXTERNAL_ACCOUNTS) if row.provider_id == provider.id),
-                    None)
-    if existing is not None:
-        stamp = format_instant(now, "Z3")
-        store.update(participant, EXTERNAL_ACCOUNTS, str(existing.id), lambda row: dataclasses.replace(
-            row, record={**row.record, "status": "fetchingData", "lastRefreshDate": stamp, "connectionDate": stamp}))
-        return
-    ids = [row.id for row in store.rows(participant, EXTERNAL_ACCOUNTS)]
-    ident = max([account_id_base(participant) - 1, *ids]) + 1
-    rng = random.Random(f"{participant.id}/{provider.id}/{now}")
-    record = account_record(rng, participant, ident, provider.record, "fetchingData", now, now)
-    record["connectionDate"] = format_instant(now, "Z3")
-    store.insert(participant, EXTERNAL_ACCOUNTS, [AccountRow(record, ident, provider.id)])
+    with store.table(participant, EXTERNAL_ACCOUNTS).lock:  # find and write as one: a racing completion waits
+        now = _now_ms(call)
+        rows = store.rows(participant, EXTERNAL_ACCOUNTS)
+        existing = next((row for row in rows if row.provider_id == provider.id), None)
+        if existing is not None:
+            stamp = format_instant(now, "Z3")
+            store.update(participant, EXTERNAL_ACCOUNTS, str(existing.id), lambda row: dataclasses.replace(
+                row, record={**row.record, "status": "fetchingData", "lastRefreshDate": stamp,
+                             "connectionDate": stamp}))
+            return
+        ident = max([account_id_base(participant) - 1, *(row.id for row in rows)]) + 1
+        rng = random.Random(f"{participant.id}/{provider.id}/{now}")
+        record = account_record(rng, participant, ident, provider.record, "fetchingData", now, now)
+        record["connectionDate"] = format_instant(now, "Z3")
+        store.insert(participant, EXTERNAL_ACCOUNTS, [AccountRow(record, ident, provider.id)])
 
 
 def _auth_complete(call: PublicCall) -> Result:

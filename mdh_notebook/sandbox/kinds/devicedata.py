@@ -29,6 +29,8 @@ Decisions where the reference is silent:
   properties") — matches a stored ``Project`` point replaces it, keeping its id and
   ``insertedDate`` and moving ``modifiedDate`` to now; within one body the last of two equal keys
   wins. The dates are answered in the offset they were sent with. The answer is an empty 200.
+  Finding the stored keys and writing is one step under the table's lock, so concurrent persists
+  of one natural key leave one point (the last to run wins), and none of them fails.
 """
 
 from __future__ import annotations
@@ -228,27 +230,27 @@ def _persist(call: Call) -> Result:
         return Empty()
     participant = call.participant
     store = call.backend.store
-    now_us = int(call.backend.clock.now() * 1000) * 1000  # to the millisecond, as the server renders it
     latest: dict[NaturalKey, _Point] = {}
     for point in points:
         latest.pop(point.natural_key, None)
         latest[point.natural_key] = point  # the last of equal keys wins, in its place
-    stored = {row.natural_key: row for row in store.rows(participant, DEVICE_DATA) if row.namespace == "Project"}
-    new: list[PointRow] = []
-    for natural, point in latest.items():
-        old = stored.get(natural)
-        if old is None:
-            new.append(point.row(uuid.uuid4().int, now_us, now_us))
-            continue
-        inserted, key = old.inserted_us, old.key
+    with store.table(participant, DEVICE_DATA).lock:  # find and write as one: a racing persist waits
+        now_us = int(call.backend.clock.now() * 1000) * 1000  # to the millisecond, as the server renders it
+        stored = {row.natural_key: row for row in store.rows(participant, DEVICE_DATA) if row.namespace == "Project"}
+        new: list[PointRow] = []
+        for natural, point in latest.items():
+            old = stored.get(natural)
+            if old is None:
+                new.append(point.row(uuid.uuid4().int, now_us, now_us))
+                continue
+            inserted, key = old.inserted_us, old.key
 
-        def replace(_: PointRow, point: _Point = point, key: int = key, inserted: int = inserted) -> PointRow:
-            return point.row(key, inserted, now_us)
+            def replace(_: PointRow, point: _Point = point, key: int = key, inserted: int = inserted) -> PointRow:
+                return point.row(key, inserted, now_us)
 
-        if store.update(participant, DEVICE_DATA, old.id, replace) is None:  # deleted meanwhile
-            new.append(point.row(uuid.uuid4().int, now_us, now_us))
-    if new:
-        store.insert(participant, DEVICE_DATA, new)
+            store.update(participant, DEVICE_DATA, old.id, replace)
+        if new:
+            store.insert(participant, DEVICE_DATA, new)
     return Empty()
 
 
