@@ -357,6 +357,7 @@ class _KindMethods:
         start: datetime | date | str | None = None,
         end: datetime | date | str | None = None,
         *,
+        provider_id: int | None = None,
         tz: str | None = None,
         progress: bool | None = None,
     ) -> pd.DataFrame:
@@ -372,6 +373,9 @@ class _KindMethods:
             start: days whose date, read as midnight UTC, is at or after this (e.g. '2026-08-01')
                 (``startDate``)
             end: days whose date, read as midnight UTC, is before this (exclusive) (``endDate``)
+            provider_id: only data that came through this external account provider (its id, as
+                external_account_providers lists it, e.g. the 'Fitbit' device manufacturer's)
+                (``providerID``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
         """
@@ -381,6 +385,7 @@ class _KindMethods:
         start: datetime | date | str | None = None,
         end: datetime | date | str | None = None,
         *,
+        provider_id: int | None = None,
         tz: str | None = None,
         progress: bool | None = None,
     ) -> pd.DataFrame:
@@ -392,6 +397,9 @@ class _KindMethods:
         Filters:
             start: sleep that started at or after this instant (``startDate``)
             end: sleep that started before this instant (``endDate``)
+            provider_id: only data that came through this external account provider (its id, as
+                external_account_providers lists it, e.g. the 'Fitbit' device manufacturer's)
+                (``providerID``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
         """

@@ -316,6 +316,46 @@ def test_bad_filters_are_refused_before_any_request(everything: mdh.ParticipantS
     assert stats()["requests"] == before
 
 
+FITBIT = ("fitbit_daily_summaries", "fitbit_sleep_logs")
+
+
+def test_provider_id_selects_the_fitbit_connection(sandbox: SandboxServer, client: mdh.Client, stats: Any) -> None:
+    session = client.connect("PT-0001", [*_scopes(*FITBIT), "ExternalAccounts:connect"])
+    devices = session.external_account_providers("Fitbit", category="Device Manufacturer")
+    fitbit = int(devices.loc[devices["name"] == "Fitbit", "id"].item())
+    garmin = int(session.external_account_providers("Garmin", category="Device Manufacturer")["id"].iloc[0])
+    for name in FITBIT:
+        method = getattr(session, name)
+        everything = method()
+        records, pages, _ = _raw(sandbox, session, name, providerID=str(fitbit))
+        mine = method(provider_id=fitbit)
+        assert len(mine) == len(records) == len(everything) and mine.attrs["pages"] == pages > 1
+        pd.testing.assert_frame_equal(mine, everything)
+        window = method("2026-09-01", "2026-09-15", provider_id=fitbit)
+        pd.testing.assert_frame_equal(window, method("2026-09-01", "2026-09-15"))
+        for other in (garmin, fitbit + 1, -fitbit):
+            records, _, _ = _raw(sandbox, session, name, providerID=str(other))
+            empty = method(provider_id=other)
+            assert records == [] and empty.empty and list(empty.columns) == mdh.KINDS[name].column_names
+        before = stats()["requests"]
+        for bad in ("Fitbit", 1.5, True):
+            with pytest.raises(mdh.InvalidArgumentError, match="provider_id"):
+                method(provider_id=bad)
+        assert stats()["requests"] == before
+
+
+def test_provider_id_not_an_integer_is_a_400(sandbox: SandboxServer, client: mdh.Client) -> None:
+    session = client.connect("PT-0001", _scopes(*FITBIT))
+    assert session.token is not None
+    headers = {"Authorization": f"Bearer {session.token.value}", "Accept": "application/json"}
+    for name in FITBIT:
+        for bad in ("Fitbit", "1.5", "0x10", "1e3"):
+            answer = httpx.get(sandbox.url + mdh.KINDS[name].path, headers=headers, params={"providerID": bad})
+            assert answer.status_code == 400 and "providerID must be an integer" in answer.json()["message"], bad
+        assert httpx.get(sandbox.url + mdh.KINDS[name].path, headers=headers,
+                         params={"providerid": " "}).status_code == 200, "an empty value is no filter"
+
+
 def test_start_and_end_by_position(everything: mdh.ParticipantSession) -> None:
     by_position = everything.fitbit_daily_summaries("2026-09-01", dt.date(2026, 9, 8))
     assert by_position["date"].tolist() == list(pd.date_range("2026-09-01", "2026-09-07"))

@@ -11,6 +11,10 @@ from .model import FITBIT, Column, Kind, Operation, Param
 
 __all__ = ["FITBIT_DAILY_SUMMARIES", "FITBIT_SLEEP_LOGS", "KINDS", "OPERATIONS"]
 
+_PROVIDER = Param("provider_id", "providerID", "int",
+                  "only data that came through this external account provider (its id, as "
+                  "external_account_providers lists it, e.g. the 'Fitbit' device manufacturer's)")
+
 FITBIT_SLEEP_LOGS = Kind(
     name="fitbit_sleep_logs",
     path="api/v1/delegated/fitbit/sleepLogs",
@@ -43,6 +47,7 @@ FITBIT_SLEEP_LOGS = Kind(
     params=(
         Param("start", "startDate", "datetime", "sleep that started at or after this instant"),
         Param("end", "endDate", "datetime", "sleep that started before this instant"),
+        _PROVIDER,
     ),
     positional=("start", "end"),
     doc="Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.",
@@ -103,6 +108,7 @@ FITBIT_DAILY_SUMMARIES = Kind(
         Param("start", "startDate", "datetime",
               "days whose date, read as midnight UTC, is at or after this (e.g. '2026-08-01')"),
         Param("end", "endDate", "datetime", "days whose date, read as midnight UTC, is before this (exclusive)"),
+        _PROVIDER,
     ),
     positional=("start", "end"),
     doc=("Fitbit daily summaries, one row per day: ``date`` is the participant's calendar day (dtype date, "

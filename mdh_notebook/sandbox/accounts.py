@@ -38,6 +38,7 @@ __all__ = [
     "ProviderRow",
     "account_record",
     "featured_providers",
+    "fitbit_provider_id",
     "generate_external_accounts",
     "provider_directory",
 ]
@@ -171,6 +172,14 @@ def provider_directory(seed: int) -> tuple[ProviderRow, ...]:
             record["relatedProvider"] = rng.choice(city_systems)
     rows = [ProviderRow(record, record["id"], name.casefold(), names[name]) for name, record in records.items()]
     return tuple(sorted(rows, key=lambda row: row.sort_key))
+
+
+@functools.lru_cache(maxsize=8)
+def fitbit_provider_id(seed: int) -> int:
+    """The id of the directory's Fitbit provider (device manufacturer ``Fitbit``): the connection
+    every participant's Fitbit data (sleep logs, daily summaries) comes through."""
+    return next(row.id for row in provider_directory(seed)
+                if row.category == "Device Manufacturer" and row.record["name"] == "Fitbit")
 
 
 #: Featured lists by context (casefolded); "" is the default (no ``featuredProvidersContext``).

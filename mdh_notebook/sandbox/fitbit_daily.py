@@ -33,6 +33,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from .accounts import fitbit_provider_id
 from .cohort import Participant
 from .declarations import GenContext
 from .isotime import FORMS, format_instant, to_ms
@@ -50,6 +51,7 @@ _MINUTE_KEYS = ("minutesSedentary", "minutesLightlyActive", "minutesFairlyActive
 class DailyRow:
     record: dict[str, Any]
     date_us: int  # midnight UTC of the calendar date, in microseconds: the filters' and sort's key
+    provider_id: int  # the external account provider the summary came through (the directory's Fitbit)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,6 +210,7 @@ def generate_daily_summaries(ctx: GenContext, participant: Participant) -> list[
     weight = rng.gauss(24.5, 3.5) * person.height_m ** 2
     tz = participant.tz
     first_ms, last_ms = participant.enrollment_ms, participant.withdraw_ms
+    provider = fitbit_provider_id(ctx.seed)
     rows: list[DailyRow] = []
     for day in ctx.days():
         ctx.pace()
@@ -221,5 +224,5 @@ def generate_daily_summaries(ctx: GenContext, participant: Participant) -> list[
         form = rng.choices(FORMS, weights=_MODIFIED_WEIGHTS)[0]
         record["modifiedDate"] = format_instant(modified, form, tz)
         date_ms = to_ms(dt.datetime.combine(day, dt.time(), dt.timezone.utc))
-        rows.append(DailyRow(record=record, date_us=date_ms * 1000))
+        rows.append(DailyRow(record=record, date_us=date_ms * 1000, provider_id=provider))
     return rows

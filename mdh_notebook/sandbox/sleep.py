@@ -18,6 +18,7 @@ import random
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .accounts import fitbit_provider_id
 from .cohort import Participant
 from .declarations import GenContext
 from .isotime import FORMS, format_instant, to_ms
@@ -34,6 +35,7 @@ class SleepRow:
     record: dict[str, Any]
     start_us: int
     ordinal: int
+    provider_id: int  # the external account provider the log came through (the directory's Fitbit)
 
 
 def _start_ms(day: dt.date, minute_of_day: float, tz: ZoneInfo) -> int:
@@ -123,6 +125,8 @@ def generate_sleep_logs(ctx: GenContext, participant: Participant) -> list[Sleep
         info_code = "2" if short else "1" if classic else "0"
         logs.append(_log(rng, tz, night_start, asleep, awake, "classic" if classic else "stages", info_code))
         starts.append(night_start)
-    rows = [SleepRow(record=r, start_us=s * 1000, ordinal=n) for n, (r, s) in enumerate(zip(logs, starts, strict=True))]
+    provider = fitbit_provider_id(ctx.seed)
+    rows = [SleepRow(record=r, start_us=s * 1000, ordinal=n, provider_id=provider)
+            for n, (r, s) in enumerate(zip(logs, starts, strict=True))]
     rows.sort(key=lambda row: (row.start_us, row.ordinal))
     return rows

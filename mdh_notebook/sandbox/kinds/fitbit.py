@@ -4,8 +4,13 @@
 Decisions where the reference is silent: sleep logs are ordered by startTimestamp, daily summaries
 by date; ``startDate`` is inclusive and ``endDate`` exclusive, on ``startTimestamp`` for sleep and
 on the summary's calendar ``date`` (taken as midnight UTC) for daily summaries; a date-only value
-means midnight UTC. ``providerID`` (JS ``FitbitQuery``) is not modelled: each participant has one
-Fitbit connection, and the parameter is ignored like any other unknown one.
+means midnight UTC. ``providerID`` (JS ``FitbitQuery.providerID``, a number) names the external
+account provider the data came through: every participant's Fitbit data comes through the
+provider directory's Fitbit provider (the device manufacturer named ``Fitbit`` in
+``externalaccountproviders``; its id is drawn with the directory, so it depends on the seed:
+look it up there), whether or not the seeded ``externalaccounts`` list a Fitbit account. That id
+selects every row (as no ``providerID`` does); any other integer an empty page; a value that is
+not an integer (optional sign and ASCII digits) is a 400 ``{"message"}``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any, TypeVar
 
 from ..declarations import Collection, CursorPages, Operation, Params
 from ..fitbit_daily import DailyRow, generate_daily_summaries
-from ..paging import parse_instant_param
+from ..paging import parse_instant_param, parse_int
 from ..sleep import SleepRow, generate_sleep_logs
 
 __all__ = ["COLLECTIONS", "DAILY_SUMMARIES", "OPERATIONS", "SLEEP_LOGS", "window"]
@@ -38,6 +43,28 @@ def window(instant_us: Callable[[Row], int]) -> Callable[[Params], tuple[Any, li
     return filters
 
 
+def _provider_id(params: Params) -> int | None:
+    raw = params.get("providerID")
+    if raw is None or not raw.strip():
+        return None
+    return parse_int("providerID", raw, 0, minimum=-(2**63))
+
+
+def _fitbit_filters(instant_us: Callable[[Row], int],
+                    provider_id: Callable[[Row], int]) -> Callable[[Params], tuple[Any, list[Callable[[Row], bool]]]]:
+    """``window`` on ``instant_us(row)``, and ``providerID`` on ``provider_id(row)``."""
+    dates = window(instant_us)
+
+    def filters(params: Params) -> tuple[Any, list[Callable[[Row], bool]]]:
+        key, preds = dates(params)
+        provider = _provider_id(params)
+        if provider is not None:
+            preds.append(lambda r: provider_id(r) == provider)
+        return (*key, provider), preds
+
+    return filters
+
+
 def _fitbit_pages() -> CursorPages:
     return CursorPages(items_key="results", size_param="pageSize", default_size=25, max_size=25)
 
@@ -50,7 +77,7 @@ SLEEP_LOGS: Collection[SleepRow] = Collection(
     generate=generate_sleep_logs,
     sort_key=lambda row: (row.start_us, row.ordinal),
     render=lambda row: row.record,
-    filters=window(lambda row: row.start_us),
+    filters=_fitbit_filters(lambda row: row.start_us, lambda row: row.provider_id),
     source="Fitbit",
 )
 
@@ -62,7 +89,7 @@ DAILY_SUMMARIES: Collection[DailyRow] = Collection(
     generate=generate_daily_summaries,
     sort_key=lambda row: (row.date_us,),
     render=lambda row: row.record,
-    filters=window(lambda row: row.date_us),
+    filters=_fitbit_filters(lambda row: row.date_us, lambda row: row.provider_id),
     source="Fitbit",
 )
 
