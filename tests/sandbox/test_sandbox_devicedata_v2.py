@@ -15,7 +15,8 @@ from sandbox_protocol import Proto
 from mdh_notebook.sandbox import SandboxConfig
 from mdh_notebook.sandbox.cohort import NO_FITBIT_INDEX, RECENT_ENROLLMENT_INDEX, WITHDRAWN_INDEX
 from mdh_notebook.sandbox.devicedata_v1 import V1_TYPES
-from mdh_notebook.sandbox.devicedata_v2_gen import DISABLED_V2_TYPES, V2_NAMESPACES, V2_TYPES, generate_series
+from mdh_notebook.sandbox.devicedata_v2_gen import generate_series
+from mdh_notebook.sandbox.devicedata_v2_types import DISABLED_V2_TYPES, V2_NAMESPACES, V2_TYPES
 from mdh_notebook.sandbox.models import SandboxBackend
 
 POINTS = "api/v2/delegated/devicedata"

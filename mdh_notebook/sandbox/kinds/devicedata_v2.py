@@ -1,5 +1,6 @@
 """Device data v2 (``api/v2/delegated/devicedata``, its ``aggregate`` and ``aggregate/dailysleep``)
-and both ``allDataTypes`` lists (v1 and v2), from ``..devicedata_v2_gen``'s table and series.
+and both ``allDataTypes`` lists (v1 and v2), from the table in ``..devicedata_v2_types`` and the series
+of ``..devicedata_v2_gen``.
 
 Every v2 query names one namespace and one type, so the points of one (participant, namespace,
 type) are one stored table, generated on first use: each type is an internal ``Collection``
@@ -41,8 +42,9 @@ import numpy as np
 from ..cohort import Participant
 from ..declarations import BareArray, Call, Collection, CursorPages, GenContext, Operation, Params
 from ..devicedata_v2_agg import FUNCTIONS, INTERVAL_TYPES, aggregate, daily_sleep
-from ..devicedata_v2_gen import DISABLED_V2_TYPES, V2_NAMESPACES, V2_TYPES, TypeSpec, generate_series, spec_for
+from ..devicedata_v2_gen import TypeSpec, generate_series
 from ..devicedata_v2_series import Filter, Points, Series
+from ..devicedata_v2_types import DISABLED_V2_TYPES, V2_NAMESPACES, V2_TYPES, spec_for
 from ..exceptions import BadRequest, shown
 from ..paging import parse_bool, parse_instant_param, parse_int, split_list
 from ..shapes import Query
