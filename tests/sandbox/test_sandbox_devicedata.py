@@ -430,7 +430,7 @@ def fuzz_server() -> Iterator[_Fuzzed]:
        params=st.dictionaries(st.sampled_from(["namespace", "type", "observedAfter", "observedBefore",
                                                "modifiedAfter", "modifiedBefore", "limit", "pageID"]),
                               st.text(max_size=30) | st.sampled_from(["Project", "2026-10-01", "a\\,b"]), max_size=4),
-       ident=st.text(max_size=40))
+       ident=st.text(max_size=40).filter(lambda s: s not in (".", "..")))  # httpx resolves dot segments
 def test_no_body_query_or_id_is_a_500(fuzz_server: _Fuzzed, body: Any, params: dict[str, str], ident: str) -> None:
     proto, token = fuzz_server.proto, fuzz_server.token
     response = _post(proto, token, body)
