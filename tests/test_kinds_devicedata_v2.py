@@ -195,6 +195,35 @@ def test_data_types_default_to_v1(session: mdh.ParticipantSession) -> None:
     assert "Dexcom" in set(session.device_data_types(2)["namespace"])
 
 
+@pytest.mark.parametrize("version, namespace, theirs", [
+    (1, "Dexcom", ("Project", "Fitbit", "AppleHealth", "GoogleFit", "AirNowApi", "WeatherBit", "Garmin", "Omron")),
+    (1, "oura", ("Project", "Omron")),
+    (2, "Project", ("Fitbit", "AppleHealth", "Garmin", "Dexcom", "HealthConnect", "Oura", "GoogleHealth")),
+    (2, "GoogleFit", ("HealthConnect", "GoogleHealth")),
+])
+def test_data_types_of_a_namespace_another_version_has_are_a_bad_request(
+        sandbox: SandboxServer, session: mdh.ParticipantSession, version: int, namespace: str,
+        theirs: tuple[str, ...]) -> None:
+    with pytest.raises(mdh.BadRequestError) as refused:
+        session.device_data_types(version, namespace=namespace)
+    message = refused.value.message
+    assert refused.value.status_code == 400 and f"not a v{version} namespace" in message
+    assert all(ns in message for ns in theirs), message
+    assert session.token is not None
+    raw = httpx.get(f"{sandbox.url}api/v{version}/delegated/devicedata/allDataTypes",
+                    headers={"Authorization": f"Bearer {session.token.value}"}, params={"namespace": namespace})
+    assert raw.status_code == 400 and raw.json()["message"].casefold() == message.casefold(), \
+        "the server's message as sent (the session corrects the case of a namespace it knows)"
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_data_types_of_each_namespace_of_the_version_any_case(session: mdh.ParticipantSession, version: int) -> None:
+    every = session.device_data_types(version)
+    for namespace in every["namespace"].unique():
+        frame = session.device_data_types(version, namespace=str(namespace).lower())
+        assert len(frame) == (every["namespace"] == namespace).sum() > 0
+
+
 # -- hand-written records with the real API's quirks ------------------------------------------
 
 POINTS = [

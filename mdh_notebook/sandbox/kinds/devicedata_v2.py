@@ -28,7 +28,10 @@ Decisions where the reference is silent:
 - ``allDataTypes`` lists the same types for every participant (the project's settings): every type
   the sandbox serves, enabled, plus a few the project knows but does not collect (enabled false,
   no data); v2 rows carry ``retentionDays`` for some types only; ``enabled`` filters on it,
-  ``namespace`` matches case-insensitively.
+  ``namespace`` matches case-insensitively and must be one of that version's namespaces (v1: the
+  eight of ``api/v1/delegated/devicedata``, v2: the seven above), as ASP.NET binds an enumeration:
+  another (``Dexcom`` in v1, ``Project`` in v2) is a 400 ``{"message"}`` naming the version's
+  namespaces, not an empty list.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from typing import Any
 import numpy as np
 
 from ..cohort import Participant
-from ..declarations import BareArray, Call, Collection, CursorPages, GenContext, Operation, Params
+from ..declarations import BareArray, Call, Collection, CursorPages, Filters, GenContext, Operation, Params
+from ..devicedata_v1 import V1_NAMESPACES
 from ..devicedata_v2_agg import FUNCTIONS, INTERVAL_TYPES, aggregate, daily_sleep
 from ..devicedata_v2_gen import TypeSpec, generate_series
 from ..devicedata_v2_series import Filter, Points, Series
@@ -225,28 +229,38 @@ def V2_DATA_TYPES() -> list[dict[str, Any]]:
     return rows
 
 
-def _types_filters(params: Params) -> tuple[Any, list[Callable[[dict[str, Any]], bool]]]:
-    raw = params.get("enabled")
-    enabled = None if raw is None or not raw.strip() else parse_bool("enabled", raw, True)
-    namespace = (params.get("namespace") or "").strip().casefold()
-    preds: list[Callable[[dict[str, Any]], bool]] = []
-    if enabled is not None:
-        preds.append(lambda row: row["enabled"] is enabled)
-    if namespace:
-        preds.append(lambda row: str(row["namespace"]).casefold() == namespace)
-    return (enabled, namespace), preds
+def _types_filters(version: str, namespaces: Sequence[str]) -> Filters[dict[str, Any]]:
+    """``enabled``, and ``namespace``: one of this version's (any case), else a 400 naming them."""
+    known = {ns.casefold() for ns in namespaces}
+
+    def filters(params: Params) -> tuple[Any, list[Callable[[dict[str, Any]], bool]]]:
+        raw = params.get("enabled")
+        enabled = None if raw is None or not raw.strip() else parse_bool("enabled", raw, True)
+        given = params.get("namespace") or ""
+        namespace = given.strip().casefold()
+        if namespace and namespace not in known:
+            raise BadRequest(f"namespace {shown(given)} is not a {version} namespace: one of {', '.join(namespaces)}")
+        preds: list[Callable[[dict[str, Any]], bool]] = []
+        if enabled is not None:
+            preds.append(lambda row: row["enabled"] is enabled)
+        if namespace:
+            preds.append(lambda row: str(row["namespace"]).casefold() == namespace)
+        return (enabled, namespace), preds
+
+    return filters
 
 
-def _types_collection(name: str, version: str, table: Callable[[], list[dict[str, Any]]]) -> Collection[Any]:
+def _types_collection(name: str, version: str, table: Callable[[], list[dict[str, Any]]],
+                      namespaces: Sequence[str]) -> Collection[Any]:
     """Ordered by namespace, the enabled types first, then by type."""
     return Collection(name=name, path=f"api/{version}/delegated/devicedata/allDataTypes", scope=SCOPE,
                       shape=BareArray(), generate=lambda ctx, participant: table(),
                       sort_key=lambda row: (row["namespace"], 0 if row["enabled"] else 1, row["type"]),
-                      render=dict, filters=_types_filters)
+                      render=dict, filters=_types_filters(version, namespaces))
 
 
-V1_TYPES_COLLECTION = _types_collection("device_data_types_v1", "v1", V1_DATA_TYPES)
-V2_TYPES_COLLECTION = _types_collection("device_data_types_v2", "v2", V2_DATA_TYPES)
+V1_TYPES_COLLECTION = _types_collection("device_data_types_v1", "v1", V1_DATA_TYPES, V1_NAMESPACES)
+V2_TYPES_COLLECTION = _types_collection("device_data_types_v2", "v2", V2_DATA_TYPES, V2_NAMESPACES)
 
 COLLECTIONS: tuple[Collection[Any], ...] = (V1_TYPES_COLLECTION, V2_TYPES_COLLECTION)
 OPERATIONS: tuple[Operation, ...] = (
