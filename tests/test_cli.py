@@ -43,7 +43,8 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def required_filters(name: str) -> list[str]:
     """--filter options for a kind's required filters: the first choice, or a value the sandbox has."""
-    examples = {"type": "HeartRate"}
+    # with the first choice of namespace (Fitbit for v2): types with real data
+    examples = {"type": "sleep" if name == "daily_sleep" else "heart-rate"}
     out = []
     for p in KINDS[name].params:
         if p.required:
@@ -56,9 +57,19 @@ def required_filters(name: str) -> list[str]:
 def test_every_kind_fetches_as_csv(configured: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
     code, out, err = cli(capsys, "fetch", "PT-0001", name, *required_filters(name))
     assert code == 0, err
-    header = next(csv.reader(io.StringIO(out)))
-    assert header[: len(KINDS[name].columns)] == KINDS[name].column_names
-    assert "Traceback" not in err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][: len(KINDS[name].columns)] == KINDS[name].column_names
+    assert len(rows) > 1, f"PT-0001 has {name} rows"
+    assert "Traceback" not in err and "warning" not in err
+
+
+def test_a_warning_is_one_line_in_cli_words(configured: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "fetch", "PT-0001", "device_data_v2", "--filter", "namespace=Fitbit",
+                       "--filter", "type=heartrate")
+    assert code == 0
+    assert err.strip().splitlines() == [
+        "mdh-notebook: warning: device_data_v2() is empty, and device_data_types() lists no type 'heartrate' "
+        "for namespace='Fitbit'; did you mean 'heart-rate'?"]
 
 
 def test_lists_in_csv_are_json(configured: Path, capsys: pytest.CaptureFixture[str]) -> None:
