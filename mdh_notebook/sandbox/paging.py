@@ -29,17 +29,22 @@ import json
 import re
 import struct
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .exceptions import BadRequest, clipped, shown
 from .isotime import parse_filter_instant
 
+Predicate = Callable[[Any], bool]
+"""A row test built from a query's filters."""
+
 __all__ = [
     "Cursor",
     "CursorCodec",
     "Params",
+    "Predicate",
     "SortKey",
+    "exclusive_range",
     "fingerprint",
     "parse_bool",
     "parse_guid",
@@ -156,6 +161,21 @@ def parse_instant_param(name: str, raw: str | None) -> int | None:
         raise BadRequest(
             f"{name} is not a valid ISO-8601 date/time: {shown(raw)} (e.g. 2026-10-01T00:00:00Z or 2026-10-01)"
         ) from None
+
+
+def exclusive_range(params: Params, after: str, before: str,
+                    instant: Callable[[Any], int | None]) -> tuple[tuple[int | None, int | None], list[Predicate]]:
+    """The query's ``after``/``before`` bounds (both exclusive, as every after/before filter of the
+    reference is) as their normalised values and predicates on ``instant(row)``; a row without
+    that instant is outside any bound."""
+    low = parse_instant_param(after, params.get(after))
+    high = parse_instant_param(before, params.get(before))
+    preds: list[Predicate] = []
+    if low is not None:
+        preds.append(lambda row: (value := instant(row)) is not None and value > low)
+    if high is not None:
+        preds.append(lambda row: (value := instant(row)) is not None and value < high)
+    return (low, high), preds
 
 
 def fingerprint(*parts: object) -> bytes:

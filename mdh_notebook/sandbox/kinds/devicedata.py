@@ -51,7 +51,7 @@ from ..devicedata_v1 import (
 )
 from ..devicedata_v1_namespaces import generate_device_data
 from ..exceptions import BadRequest, clipped, shown
-from ..paging import parse_instant_param, split_list
+from ..paging import exclusive_range, split_list
 
 __all__ = ["COLLECTIONS", "DEVICE_DATA", "OPERATIONS"]
 
@@ -72,22 +72,12 @@ def _namespace(params: Params) -> str:
 def _point_filters(params: Params) -> tuple[Any, list[Callable[[PointRow], bool]]]:
     namespace = _namespace(params)
     types = frozenset(t.casefold() for t in split_list(params.getlist("type")))
-    observed_after = parse_instant_param("observedAfter", params.get("observedAfter"))
-    observed_before = parse_instant_param("observedBefore", params.get("observedBefore"))
-    modified_after = parse_instant_param("modifiedAfter", params.get("modifiedAfter"))
-    modified_before = parse_instant_param("modifiedBefore", params.get("modifiedBefore"))
-    preds: list[Callable[[PointRow], bool]] = [lambda r: r.namespace == namespace]
+    observed, observed_preds = exclusive_range(params, "observedAfter", "observedBefore", lambda r: r.obs_us)
+    modified, modified_preds = exclusive_range(params, "modifiedAfter", "modifiedBefore", lambda r: r.modified_us)
+    preds: list[Callable[[PointRow], bool]] = [lambda r: r.namespace == namespace, *observed_preds, *modified_preds]
     if types:
         preds.append(lambda r: r.type.casefold() in types)
-    if observed_after is not None:
-        preds.append(lambda r: r.obs_us is not None and r.obs_us > observed_after)
-    if observed_before is not None:
-        preds.append(lambda r: r.obs_us is not None and r.obs_us < observed_before)
-    if modified_after is not None:
-        preds.append(lambda r: r.modified_us > modified_after)
-    if modified_before is not None:
-        preds.append(lambda r: r.modified_us < modified_before)
-    key = (namespace, sorted(types), observed_after, observed_before, modified_after, modified_before)
+    key = (namespace, sorted(types), observed, modified)
     return key, preds
 
 

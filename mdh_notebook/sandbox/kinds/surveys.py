@@ -39,7 +39,7 @@ from ..exceptions import BadRequest
 from ..inbox import ITEM_TYPES, InboxRow, generate_inbox, mark_read
 from ..notifications import NOTIFICATION_TYPES, STATUS_CODES, NotificationRow, generate_notifications
 from ..ordering import OrderedCursorPages, parse_choice
-from ..paging import SortKey, parse_guid, parse_instant_param, split_list
+from ..paging import SortKey, exclusive_range, parse_guid, split_list
 from ..survey_plan import plan_answers
 from ..survey_results import ResultRow, TaskRow, generate_survey_results, generate_survey_tasks
 from ..surveys import AnswerRow
@@ -65,11 +65,9 @@ def _answer_filters(params: Params) -> tuple[Any, list[Callable[[AnswerRow], boo
     results = frozenset(split_list(params.getlist("resultIdentifier")))
     answers = frozenset(split_list(params.getlist("answer")))
     events = frozenset(split_list(params.getlist("event")))
-    after = parse_instant_param("after", params.get("after"))
-    before = parse_instant_param("before", params.get("before"))
-    ins_after = parse_instant_param("insertedAfter", params.get("insertedAfter"))
-    ins_before = parse_instant_param("insertedBefore", params.get("insertedBefore"))
-    preds: list[Callable[[AnswerRow], bool]] = []
+    dated, dated_preds = exclusive_range(params, "after", "before", lambda r: r.date_us)
+    inserted, inserted_preds = exclusive_range(params, "insertedAfter", "insertedBefore", lambda r: r.inserted_us)
+    preds: list[Callable[[AnswerRow], bool]] = [*dated_preds, *inserted_preds]
     if result_id:
         preds.append(lambda r: r.survey_result_id == result_id)
     if survey_id:
@@ -84,16 +82,8 @@ def _answer_filters(params: Params) -> tuple[Any, list[Callable[[AnswerRow], boo
         preds.append(lambda r: any(a in answers for a in r.answers))
     if events:
         preds.append(lambda r: r.event in events)
-    if after is not None:
-        preds.append(lambda r: r.date_us is not None and r.date_us > after)
-    if before is not None:
-        preds.append(lambda r: r.date_us is not None and r.date_us < before)
-    if ins_after is not None:
-        preds.append(lambda r: r.inserted_us > ins_after)
-    if ins_before is not None:
-        preds.append(lambda r: r.inserted_us < ins_before)
     key = (result_id, survey_id, sorted(names), sorted(steps), sorted(results), sorted(answers),
-           sorted(events), after, before, ins_after, ins_before)
+           sorted(events), dated, inserted)
     return key, preds
 
 
@@ -114,26 +104,16 @@ def _result_filters(params: Params) -> tuple[Any, list[Callable[[ResultRow], boo
     survey_id = parse_guid("surveyID", params.get("surveyID"))
     names = frozenset(split_list(params.getlist("surveyName")))
     events = frozenset(split_list(params.getlist("event")))
-    after = parse_instant_param("after", params.get("after"))
-    before = parse_instant_param("before", params.get("before"))
-    ins_after = parse_instant_param("insertedAfter", params.get("insertedAfter"))
-    ins_before = parse_instant_param("insertedBefore", params.get("insertedBefore"))
-    preds: list[Callable[[ResultRow], bool]] = []
+    dated, dated_preds = exclusive_range(params, "after", "before", lambda r: r.date_us)
+    inserted, inserted_preds = exclusive_range(params, "insertedAfter", "insertedBefore", lambda r: r.inserted_us)
+    preds: list[Callable[[ResultRow], bool]] = [*dated_preds, *inserted_preds]
     if survey_id:
         preds.append(lambda r: r.survey_id == survey_id)
     if names:
         preds.append(lambda r: r.survey_name in names)
     if events:
         preds.append(lambda r: r.event in events)
-    if after is not None:
-        preds.append(lambda r: r.date_us > after)
-    if before is not None:
-        preds.append(lambda r: r.date_us < before)
-    if ins_after is not None:
-        preds.append(lambda r: r.inserted_us > ins_after)
-    if ins_before is not None:
-        preds.append(lambda r: r.inserted_us < ins_before)
-    return (survey_id, sorted(names), sorted(events), after, before, ins_after, ins_before), preds
+    return (survey_id, sorted(names), sorted(events), dated, inserted), preds
 
 
 SURVEY_RESULTS: Collection[ResultRow] = Collection(
@@ -199,22 +179,16 @@ SURVEY_TASKS: Collection[TaskRow] = Collection(
 
 def _notification_filters(params: Params) -> tuple[Any, list[Callable[[NotificationRow], bool]]]:
     identifier = params.get("identifier") or ""
-    after = parse_instant_param("sentAfter", params.get("sentAfter"))
-    before = parse_instant_param("sentBefore", params.get("sentBefore"))
+    sent, preds = exclusive_range(params, "sentAfter", "sentBefore", lambda r: r.sent_us)
     kind = parse_choice("type", params.get("type"), NOTIFICATION_TYPES)
     status = parse_choice("statusCode", params.get("statusCode"), STATUS_CODES)
-    preds: list[Callable[[NotificationRow], bool]] = []
     if identifier:
         preds.append(lambda r: r.identifier == identifier)
-    if after is not None:
-        preds.append(lambda r: r.sent_us > after)
-    if before is not None:
-        preds.append(lambda r: r.sent_us < before)
     if kind:
         preds.append(lambda r: r.type == kind)
     if status:
         preds.append(lambda r: r.status == status)
-    return (identifier, after, before, kind, status), preds
+    return (identifier, sent, kind, status), preds
 
 
 NOTIFICATIONS: Collection[NotificationRow] = Collection(
@@ -239,21 +213,15 @@ def _inbox_filters(params: Params) -> tuple[Any, list[Callable[[InboxRow], bool]
     kinds = _choices("type", params, ITEM_TYPES)
     statuses = _choices("status", params, TASK_STATUSES)
     category = (params.get("category") or "").strip().casefold()
-    after = parse_instant_param("endsAfter", params.get("endsAfter"))
-    before = parse_instant_param("endsBefore", params.get("endsBefore"))
+    ends, preds = exclusive_range(params, "endsAfter", "endsBefore", lambda r: r.end_us)
     order = _inbox_order_of(params)
-    preds: list[Callable[[InboxRow], bool]] = []
     if kinds:
         preds.append(lambda r: r.type in kinds)
     if statuses:
         preds.append(lambda r: r.status in statuses)
     if category:
         preds.append(lambda r: category in r.categories)
-    if after is not None:
-        preds.append(lambda r: r.end_us is not None and r.end_us > after)
-    if before is not None:
-        preds.append(lambda r: r.end_us is not None and r.end_us < before)
-    return (sorted(kinds), sorted(statuses), category, after, before, order), preds
+    return (sorted(kinds), sorted(statuses), category, ends, order), preds
 
 
 _INBOX_DATES: dict[str, Callable[[InboxRow], int | None]] = {
