@@ -48,6 +48,13 @@ def client(config: mdh.Config) -> Iterator[mdh.Client]:
 
 
 @pytest.fixture
+def restored(sandbox: SandboxServer) -> Iterator[None]:
+    """For tests that write to the shared sandbox: the seeded data comes back afterwards."""
+    yield
+    sandbox.reset()
+
+
+@pytest.fixture
 def stats(sandbox: SandboxServer) -> Any:
     """A function returning the sandbox's /_sandbox/stats now."""
     def read() -> dict[str, Any]:

@@ -32,13 +32,6 @@ def pt1(client: mdh.Client) -> mdh.ParticipantSession:
     return client.connect("PT-0001", EVERY_SCOPE)
 
 
-@pytest.fixture
-def restored(sandbox: SandboxServer) -> Any:
-    """For tests that write: the seeded data comes back afterwards."""
-    yield
-    sandbox.reset()
-
-
 def _headers(session: mdh.ParticipantSession) -> dict[str, str]:
     assert session.token is not None
     return {"Authorization": f"Bearer {session.token.value}", "Accept": "application/json"}

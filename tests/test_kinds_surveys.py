@@ -34,13 +34,6 @@ def pt1(client: mdh.Client) -> mdh.ParticipantSession:
     return client.connect("PT-0001", EVERY_SCOPE)
 
 
-@pytest.fixture
-def restored(sandbox: SandboxServer) -> Any:
-    """For tests that write: the seeded data comes back afterwards."""
-    yield
-    sandbox.reset()
-
-
 def _requests(sandbox: SandboxServer) -> int:
     return sum(sandbox.stats()["requests"].values())
 
