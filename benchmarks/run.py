@@ -24,7 +24,7 @@ import httpx
 import pandas as pd
 
 import mdh_notebook as mdh
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> float:

@@ -301,7 +301,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .sandbox import cli as sandbox_cli
+    from .emulator import cli as sandbox_cli
 
     parser = argparse.ArgumentParser(prog="mdh-notebook", description=__doc__.split("\n\n")[0].split(": ", 1)[1],
                                      epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)

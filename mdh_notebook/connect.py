@@ -24,7 +24,7 @@ from .scopes import validate_scopes
 from .session import ParticipantSession
 
 if TYPE_CHECKING:
-    from .sandbox import SandboxServer
+    from .emulator import SandboxServer
 
 __all__ = ["connect", "embedded_sandbox", "open_client", "resolve_config"]
 
@@ -36,7 +36,7 @@ def embedded_sandbox() -> SandboxServer:
     """The process's embedded sandbox, started (and announced) on first call."""
     with _embedded_lock:
         if not _embedded:
-            from .sandbox import SandboxServer  # lazy: only when nothing is configured
+            from .emulator import SandboxServer  # lazy: only when nothing is configured
 
             server = SandboxServer().start()
             atexit.register(server.stop)

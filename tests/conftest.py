@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 import mdh_notebook as mdh
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 # timings are never asserted: a slow CI machine must not fail a property on its deadline
 settings.register_profile("mdh", deadline=None)

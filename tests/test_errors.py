@@ -15,7 +15,7 @@ from mdh_notebook import errors
 def _client_modules() -> list[str]:
     """Every module of the package but the sandbox (an independent wing with errors of its own)."""
     names = [info.name for info in pkgutil.walk_packages(mdh.__path__, "mdh_notebook.")]
-    return ["mdh_notebook", *(n for n in names if not n.startswith("mdh_notebook.sandbox")
+    return ["mdh_notebook", *(n for n in names if not n.startswith("mdh_notebook.emulator")
                               and not n.endswith("__main__"))]  # importing __main__ runs the command line
 
 

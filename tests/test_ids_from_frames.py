@@ -7,7 +7,7 @@ import pytest
 
 import mdh_notebook as mdh
 from mdh_notebook.filters import as_integer
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 
 def test_as_integer() -> None:

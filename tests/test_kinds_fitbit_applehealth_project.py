@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import mdh_notebook as mdh
 from mdh_notebook.frames import DTYPES
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 LISTS = ("fitbit_daily_summaries", "apple_health_workouts", "apple_health_activity_summaries")
 SINGLES = ("project_info", "data_collection_settings", "data_availability")

@@ -12,7 +12,7 @@ from fakes import client as fake_client
 from fakes import query
 
 import mdh_notebook as mdh
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 SCRIPT = """
 import sys

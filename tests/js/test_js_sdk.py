@@ -17,7 +17,7 @@ import pytest
 from js_clients import Node
 
 import mdh_notebook as mdh
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 READ_SCOPES = ["api"]  # the SDK is exercised over every endpoint; per-scope refusals are tested elsewhere
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from js_clients import Node
 
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 
 def test_the_official_node_quickstart_gets_a_participant_token(sandbox: SandboxServer, node: Node) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sandbox_protocol import Proto
 
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 
 @pytest.fixture(scope="session")

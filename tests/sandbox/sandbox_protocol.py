@@ -15,7 +15,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 

@@ -413,8 +413,8 @@ def test_put_participant_needs_api_and_json(proto: Proto) -> None:
 
 
 def test_public_routes_are_declared_apart_from_the_api(proto: Proto) -> None:
-    from mdh_notebook.sandbox.declarations import Public
-    from mdh_notebook.sandbox.kinds import REGISTRY
+    from mdh_notebook.emulator.declarations import Public
+    from mdh_notebook.emulator.kinds import REGISTRY
 
     routes = proto.http.get("_sandbox/routes").json()
     public = {(r["method"], r["path"]) for r in routes["public"]}

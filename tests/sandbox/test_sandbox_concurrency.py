@@ -16,12 +16,12 @@ import httpx
 import pytest
 from sandbox_protocol import Proto
 
-from mdh_notebook.sandbox import SandboxConfig, SandboxServer
-from mdh_notebook.sandbox.cohort import Participant
-from mdh_notebook.sandbox.declarations import Collection
-from mdh_notebook.sandbox.models import SandboxBackend
-from mdh_notebook.sandbox.server import WARM_LIMIT
-from mdh_notebook.sandbox.stats import Activity
+from mdh_notebook.emulator import SandboxConfig, SandboxServer
+from mdh_notebook.emulator.cohort import Participant
+from mdh_notebook.emulator.declarations import Collection
+from mdh_notebook.emulator.models import SandboxBackend
+from mdh_notebook.emulator.server import WARM_LIMIT
+from mdh_notebook.emulator.stats import Activity
 
 GUARD = 20  # seconds before a wait counts as a hang
 Row = TypeVar("Row")

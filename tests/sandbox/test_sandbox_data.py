@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sandbox_protocol import Proto, instant
 
-from mdh_notebook.sandbox import SandboxConfig
-from mdh_notebook.sandbox.cohort import DATA_SOURCES, NO_FITBIT_INDEX
-from mdh_notebook.sandbox.models import SandboxBackend
+from mdh_notebook.emulator import SandboxConfig
+from mdh_notebook.emulator.cohort import DATA_SOURCES, NO_FITBIT_INDEX
+from mdh_notebook.emulator.models import SandboxBackend
 
 ANSWER_KEYS = {"id", "participantID", "participantIdentifier", "surveyResultID", "surveyID", "surveyVersion",
                "surveyName", "surveyDisplayName", "stepIdentifier", "resultIdentifier", "answers", "insertedDate"}

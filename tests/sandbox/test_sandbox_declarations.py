@@ -13,9 +13,9 @@ import httpx
 import pytest
 from sandbox_protocol import Proto, instant
 
-from mdh_notebook.sandbox import SandboxConfig, SandboxServer
-from mdh_notebook.sandbox.cohort import Participant
-from mdh_notebook.sandbox.declarations import (
+from mdh_notebook.emulator import SandboxConfig, SandboxServer
+from mdh_notebook.emulator.cohort import Participant
+from mdh_notebook.emulator.declarations import (
     BareArray,
     Call,
     Collection,
@@ -33,10 +33,10 @@ from mdh_notebook.sandbox.declarations import (
     not_found,
     total,
 )
-from mdh_notebook.sandbox.kinds import REGISTRY
-from mdh_notebook.sandbox.kinds.surveys import SURVEY_ANSWERS
-from mdh_notebook.sandbox.models import SandboxBackend
-from mdh_notebook.sandbox.surveys import AnswerRow
+from mdh_notebook.emulator.kinds import REGISTRY
+from mdh_notebook.emulator.kinds.surveys import SURVEY_ANSWERS
+from mdh_notebook.emulator.models import SandboxBackend
+from mdh_notebook.emulator.surveys import AnswerRow
 
 BASE = "api/v1/delegated/test"
 

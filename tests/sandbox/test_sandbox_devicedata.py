@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sandbox_protocol import Proto, instant
 
-from mdh_notebook.sandbox import SandboxServer
-from mdh_notebook.sandbox.devicedata_v1 import V1_NAMESPACES, V1_TYPES
+from mdh_notebook.emulator import SandboxServer
+from mdh_notebook.emulator.devicedata_v1 import V1_NAMESPACES, V1_TYPES
 
 PATH = "api/v1/delegated/devicedata"
 ITEMS = "deviceDataPoints"

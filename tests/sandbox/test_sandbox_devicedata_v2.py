@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sandbox_protocol import Proto
 
-from mdh_notebook.sandbox import SandboxConfig
-from mdh_notebook.sandbox.cohort import NO_FITBIT_INDEX, RECENT_ENROLLMENT_INDEX, WITHDRAWN_INDEX
-from mdh_notebook.sandbox.devicedata_v1 import V1_TYPES
-from mdh_notebook.sandbox.devicedata_v2_gen import generate_series
-from mdh_notebook.sandbox.devicedata_v2_types import DISABLED_V2_TYPES, V2_NAMESPACES, V2_TYPES
-from mdh_notebook.sandbox.models import SandboxBackend
+from mdh_notebook.emulator import SandboxConfig
+from mdh_notebook.emulator.cohort import NO_FITBIT_INDEX, RECENT_ENROLLMENT_INDEX, WITHDRAWN_INDEX
+from mdh_notebook.emulator.devicedata_v1 import V1_TYPES
+from mdh_notebook.emulator.devicedata_v2_gen import generate_series
+from mdh_notebook.emulator.devicedata_v2_types import DISABLED_V2_TYPES, V2_NAMESPACES, V2_TYPES
+from mdh_notebook.emulator.models import SandboxBackend
 
 POINTS = "api/v2/delegated/devicedata"
 AGGREGATE = "api/v2/delegated/devicedata/aggregate"

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sandbox_protocol import Proto, instant
 
-from mdh_notebook.sandbox import SandboxConfig
-from mdh_notebook.sandbox.cohort import NO_FITBIT_INDEX, RECENT_ENROLLMENT_INDEX, WITHDRAWN_INDEX
-from mdh_notebook.sandbox.models import SandboxBackend
+from mdh_notebook.emulator import SandboxConfig
+from mdh_notebook.emulator.cohort import NO_FITBIT_INDEX, RECENT_ENROLLMENT_INDEX, WITHDRAWN_INDEX
+from mdh_notebook.emulator.models import SandboxBackend
 
 DAILY = "api/v1/delegated/fitbit/dailySummaries"
 WORKOUTS = "api/v1/delegated/appleHealth/workouts"
@@ -260,7 +260,7 @@ def test_who_has_what(cohort: dict[str, dict[str, Any]], backend: SandboxBackend
 
 
 def test_settings_follow_the_sources(cohort: dict[str, dict[str, Any]], backend: SandboxBackend) -> None:
-    from mdh_notebook.sandbox.devicedata_v1 import V1_TYPES
+    from mdh_notebook.emulator.devicedata_v1 import V1_TYPES
 
     for person in backend.participants:
         settings = cohort[person.identifier]["settings"]

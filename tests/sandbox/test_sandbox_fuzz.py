@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sandbox_protocol import JWT_BEARER, Proto
 
-from mdh_notebook.sandbox import SandboxServer
+from mdh_notebook.emulator import SandboxServer
 
 FUZZ = settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 

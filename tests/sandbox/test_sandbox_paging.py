@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from sandbox_protocol import Proto, instant
 
-from mdh_notebook.sandbox import SandboxConfig
-from mdh_notebook.sandbox.declarations import Collection, CursorPages
-from mdh_notebook.sandbox.kinds.surveys import SURVEY_ANSWERS
-from mdh_notebook.sandbox.models import SandboxBackend
-from mdh_notebook.sandbox.paging import Cursor, CursorCodec, Params, fingerprint
-from mdh_notebook.sandbox.shapes import Query
-from mdh_notebook.sandbox.storage import Store
+from mdh_notebook.emulator import SandboxConfig
+from mdh_notebook.emulator.declarations import Collection, CursorPages
+from mdh_notebook.emulator.kinds.surveys import SURVEY_ANSWERS
+from mdh_notebook.emulator.models import SandboxBackend
+from mdh_notebook.emulator.paging import Cursor, CursorCodec, Params, fingerprint
+from mdh_notebook.emulator.shapes import Query
+from mdh_notebook.emulator.storage import Store
 
 ANSWERS = "api/v1/delegated/surveyanswers"
 SLEEP = "api/v1/delegated/fitbit/sleepLogs"

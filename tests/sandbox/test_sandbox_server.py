@@ -16,11 +16,11 @@ import pytest
 from dotenv import dotenv_values
 from sandbox_protocol import Proto
 
-from mdh_notebook.sandbox import SandboxConfig, SandboxCredentials, SandboxServer, SandboxStartError
+from mdh_notebook.emulator import SandboxConfig, SandboxCredentials, SandboxServer, SandboxStartError
 
 CLI = (
     "import argparse, sys\n"
-    "from mdh_notebook.sandbox import cli\n"
+    "from mdh_notebook.emulator import cli\n"
     "p = argparse.ArgumentParser()\n"
     "cli.add_arguments(p)\n"
     "sys.exit(cli.run(p.parse_args(sys.argv[1:])))\n"

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from mdh_notebook.sandbox import SandboxConfig
-from mdh_notebook.sandbox.declarations import BareArray, Collection
-from mdh_notebook.sandbox.models import SandboxBackend
-from mdh_notebook.sandbox.storage import Store
+from mdh_notebook.emulator import SandboxConfig
+from mdh_notebook.emulator.declarations import BareArray, Collection
+from mdh_notebook.emulator.models import SandboxBackend
+from mdh_notebook.emulator.storage import Store
 
 TINY = SandboxBackend(SandboxConfig(participants=1, days=1))
 SOMEONE = TINY.participants[0]

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sandbox_protocol import Proto, instant
 
-from mdh_notebook.sandbox import SandboxConfig
-from mdh_notebook.sandbox.cohort import RECENT_ENROLLMENT_INDEX, WITHDRAWN_INDEX
-from mdh_notebook.sandbox.models import SandboxBackend
+from mdh_notebook.emulator import SandboxConfig
+from mdh_notebook.emulator.cohort import RECENT_ENROLLMENT_INDEX, WITHDRAWN_INDEX
+from mdh_notebook.emulator.models import SandboxBackend
 
 D = "api/v1/delegated/"
 ANSWERS, RESULTS, TASKS, NOTES, INBOX = (D + p for p in ("surveyanswers", "surveyresults", "surveytasks",

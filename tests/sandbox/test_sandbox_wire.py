@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sandbox_protocol import instant
 
-from mdh_notebook.sandbox.exceptions import BadRequest
-from mdh_notebook.sandbox.isotime import FORMS, format_instant, parse_filter_instant
-from mdh_notebook.sandbox.paging import Cursor, CursorCodec, fingerprint, split_list
-from mdh_notebook.sandbox.urlpaths import path_value, routing_path
+from mdh_notebook.emulator.exceptions import BadRequest
+from mdh_notebook.emulator.isotime import FORMS, format_instant, parse_filter_instant
+from mdh_notebook.emulator.paging import Cursor, CursorCodec, fingerprint, split_list
+from mdh_notebook.emulator.urlpaths import path_value, routing_path
 
 ZONES = ["America/New_York", "Pacific/Honolulu", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"]
 
