@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev-compat
 PORT   ?= 8000
 
-.PHONY: install lab test test-fast notebooks bench sandbox lint stubs clean
+.PHONY: install lab test test-fast notebooks run-notebooks bench sandbox lint stubs clean
 
 install: $(STAMP)
 
@@ -39,6 +39,11 @@ test-fast: install
 
 notebooks: install
 	$(NBVAL)
+
+# execute notebooks in place and store their outputs (the documentation): make run-notebooks [NB=notebooks/x.ipynb]
+NB ?= notebooks/[0-9]*.ipynb
+run-notebooks: install
+	TQDM_DISABLE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NB)
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -5,7 +5,8 @@
 >>> answers = session.survey_answers(survey_name="PHQ-9")             # doctest: +SKIP
 
 With nothing configured, everything runs against the embedded sandbox (a local emulator
-of the MyDataHelps API with synthetic participants). Nothing is read or started at import.
+of the MyDataHelps API with synthetic participants). ``mdh.sandbox(participant_token_lifetime=20)``
+starts one of your own and returns its ``Config``. Nothing is read or started at import.
 ``mdh.catalog()`` lists every data kind and write: scope, method, endpoint, columns.
 """
 
@@ -16,7 +17,7 @@ __version__ = "0.1.0"
 from .auth import RenewalEvent, Token
 from .client import Client, RateLimit
 from .config import Config
-from .connect import connect, embedded_sandbox, open_client
+from .connect import connect, embedded_sandbox, open_client, sandbox
 from .errors import (
     APIError,
     AuthenticationError,
@@ -76,5 +77,6 @@ __all__ = [
     "connect",
     "embedded_sandbox",
     "open_client",
+    "sandbox",
     "to_frame",
 ]

@@ -3,6 +3,11 @@
 This is the one place the client side reaches the sandbox: when nothing is configured
 (no arguments, no environment variables, no ``.env``), :func:`embedded_sandbox` starts
 the emulator in a background thread — once per process — and says so in one line.
+:func:`sandbox` starts another one with chosen options (short token lifetimes, a seed, fewer days)
+and returns its :class:`Config`, so a tutorial can show renewal happening.
+
+The announcement is a plain information line: on stderr in a terminal (stdout stays clean for
+data), and in a Jupyter kernel as ordinary output (stderr would be drawn as a red error box).
 """
 
 from __future__ import annotations
@@ -26,10 +31,33 @@ from .session import ParticipantSession
 if TYPE_CHECKING:
     from .emulator import SandboxServer
 
-__all__ = ["connect", "embedded_sandbox", "open_client", "resolve_config"]
+__all__ = ["connect", "embedded_sandbox", "open_client", "resolve_config", "sandbox"]
 
 _embedded_lock = threading.Lock()
 _embedded: list[SandboxServer] = []  # at most one per process, started on first need
+_started: list[SandboxServer] = []  # started by sandbox(...): kept alive until the process exits
+
+# what sandbox(...) accepts: the emulator's settings a user has reason to change
+SANDBOX_OPTIONS = ("seed", "participants", "days", "end_date", "participant_token_lifetime",
+                   "service_token_lifetime", "rate_limit", "admin_rate_limit", "port", "host")
+
+
+def _in_jupyter_kernel() -> bool:
+    shell = sys.modules.get("IPython")
+    get_ipython = getattr(shell, "get_ipython", None)
+    if get_ipython is None:
+        return False
+    ip = get_ipython()
+    return ip is not None and getattr(ip, "kernel", None) is not None
+
+
+def announce(message: str) -> None:
+    """One information line: stdout in a Jupyter kernel (not an error box), stderr elsewhere."""
+    line = f"mdh_notebook: {message}"
+    if _in_jupyter_kernel():
+        print(line, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
 
 
 def embedded_sandbox() -> SandboxServer:
@@ -41,9 +69,49 @@ def embedded_sandbox() -> SandboxServer:
             server = SandboxServer().start()
             atexit.register(server.stop)
             _embedded.append(server)
-            print(f"mdh_notebook: no MyDataHelps credentials configured; using the embedded sandbox at "
-                  f"{server.url} (synthetic participants PT-0001…)", file=sys.stderr, flush=True)
+            announce(f"no MyDataHelps credentials configured; using the embedded sandbox at {server.url} "
+                     f"(synthetic participants PT-0001…)")
         return _embedded[0]
+
+
+def _sandbox_config(server: SandboxServer, source: str) -> Config:
+    creds = server.credentials
+    return Config.from_values(base_url=creds.base_url, service_account=creds.service_account,
+                              project_id=creds.project_id, private_key=creds.private_key_pem, source=source)
+
+
+def sandbox(**options: Any) -> Config:
+    """Start a sandbox of your own and return its :class:`Config` for ``connect(..., config=...)``.
+
+    Options (all optional): ``seed``, ``participants``, ``days``, ``end_date``,
+    ``participant_token_lifetime`` and ``service_token_lifetime`` (seconds), ``rate_limit`` and
+    ``admin_rate_limit`` (requests per hour), ``port`` (0 = any free one), ``host``::
+
+        config = mdh.sandbox(participant_token_lifetime=20)   # tokens that last 20 s
+        session = mdh.connect("PT-0001", ["SurveyAnswers:read"], config=config)
+
+    Each call starts a new one (the same seed gives the same data); it runs until the process exits.
+    """
+    unknown = sorted(set(options) - set(SANDBOX_OPTIONS))
+    if unknown:
+        raise ConfigurationError(f"unknown sandbox option(s) {', '.join(map(repr, unknown))}; "
+                                 f"choose from {', '.join(SANDBOX_OPTIONS)}")
+    from .emulator import SandboxConfig, SandboxServer, SandboxStartError  # lazy: only when asked for
+
+    try:
+        server = SandboxServer(SandboxConfig().replace(**options))
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"bad sandbox option: {str(exc).removeprefix('SandboxConfig.')}") from None
+    try:
+        server.start()
+    except SandboxStartError as exc:
+        raise ConfigurationError(f"the sandbox could not start: {exc}") from None
+    atexit.register(server.stop)
+    with _embedded_lock:
+        _started.append(server)
+    chosen = ", ".join(f"{name}={options[name]!r}" for name in SANDBOX_OPTIONS if name in options)
+    announce(f"sandbox started at {server.url}" + (f" ({chosen})" if chosen else ""))
+    return _sandbox_config(server, f"sandbox at {server.url}")
 
 
 def resolve_config(config: Config | None = None, **settings: Any) -> Config:
@@ -56,10 +124,7 @@ def resolve_config(config: Config | None = None, **settings: Any) -> Config:
     resolved = Config.resolve(**settings)
     if resolved is not None:
         return resolved
-    creds = embedded_sandbox().credentials
-    return Config.from_values(base_url=creds.base_url, service_account=creds.service_account,
-                              project_id=creds.project_id, private_key=creds.private_key_pem,
-                              source="embedded sandbox")
+    return _sandbox_config(embedded_sandbox(), "embedded sandbox")
 
 
 def open_client(config: Config | None = None, *, base_url: str | None = None, service_account: str | None = None,
