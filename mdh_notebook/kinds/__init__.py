@@ -33,7 +33,9 @@ from .model import (
     Paging,
     Param,
     ParamType,
+    PlotStyle,
     Shape,
+    Timeline,
     snake_case,
 )
 
@@ -54,7 +56,9 @@ __all__ = [
     "Paging",
     "Param",
     "ParamType",
+    "PlotStyle",
     "Shape",
+    "Timeline",
     "catalog",
     "kind",
     "operation",

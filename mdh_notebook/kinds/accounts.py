@@ -56,6 +56,7 @@ EXTERNAL_ACCOUNTS = Kind(
         Column("connectionDate", "datetime"),
         Column("dataScopes", "string"),
     ),
+    count_by="status",
     doc=("The participant's connected external accounts (health plans, providers, devices), one row each, "
          "the provider flattened; status is unauthorized, fetchingData, error or fetchComplete "
          "(GET externalaccounts, a bare array)."),
@@ -76,6 +77,7 @@ EXTERNAL_ACCOUNT_PROVIDERS = Kind(
         Param("category", "category", "str", "one category of provider", choices=PROVIDER_CATEGORIES),
     ),
     positional=("search",),
+    count_by="category",
     doc="The directory of providers a participant can connect to, one row each (GET externalaccountproviders).",
 )
 
@@ -90,6 +92,7 @@ FEATURED_EXTERNAL_ACCOUNT_PROVIDERS = Kind(
     params=(Param("context", "featuredProvidersContext", "str",
                   "the featured-providers context the project defines (none: the default list)"),),
     positional=("context",),
+    count_by="category",
     doc="The providers the project features, in its order (GET featuredexternalaccountproviders).",
 )
 

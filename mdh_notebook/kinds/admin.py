@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Column, Kind, Operation, Paging, Param
+from .model import Column, Kind, Operation, Paging, Param, Timeline
 from .project import DEMOGRAPHICS
 
 __all__ = ["KINDS", "OPERATIONS", "PARTICIPANTS"]
@@ -30,6 +30,7 @@ PARTICIPANTS = Kind(
         Column("customFields", "object"),
     ),
     params=(Param("query", "query", "str", "matches identifier, name or email"),),
+    timeline=Timeline("enrollment_date", group="enrolled"),
     doc="The project's participants (admin API, service token).",
 )
 

@@ -10,7 +10,7 @@ by DataCollectionSettings ``appleHealthEnabled``.
 
 from __future__ import annotations
 
-from .model import Column, Kind, Operation, Paging, Param
+from .model import Column, Kind, Operation, Paging, Param, Timeline
 
 __all__ = ["APPLE_HEALTH", "APPLE_HEALTH_ACTIVITY_SUMMARIES", "APPLE_HEALTH_WORKOUTS", "KINDS", "OPERATIONS"]
 
@@ -62,6 +62,7 @@ APPLE_HEALTH_WORKOUTS = Kind(
     ),
     params=_window("workouts"),
     positional=("start", "end"),
+    timeline=Timeline("start_date", "start", "end", value="summary_duration", group="summary_activity_type"),
     doc=("Apple Health workouts, one row per workout: ``summary_*`` (activity type, duration in s, energy "
          "in kcal, distance in m, strokes, flights), ``source_*`` and ``device_*`` flattened; ``metadata`` "
          "(HealthKit keys to strings) kept as a dict, ``events`` (pauses, laps, segments) as a list."),
@@ -90,6 +91,7 @@ APPLE_HEALTH_ACTIVITY_SUMMARIES = Kind(
     ),
     params=_window("days"),
     positional=("start", "end"),
+    timeline=Timeline("start_date", "start", "end", value="active_energy_burned"),
     doc=("Apple Health activity summaries (the rings), one row per day from local midnight to the next: "
          "active energy in kcal, exercise time in minutes, stand hours, each beside its goal."),
 )

@@ -13,7 +13,7 @@ date"): by ``observationDate`` descending, then ``id``.
 
 from __future__ import annotations
 
-from .model import CURSOR, Column, Kind, Operation, Param, Setting, Vocabulary
+from .model import CURSOR, Column, Kind, Operation, Param, Setting, Timeline, Vocabulary
 
 __all__ = ["DEVICE_DATA", "KINDS", "NAMESPACES", "NAMESPACE_SETTINGS", "OPERATIONS", "PERSISTABLE"]
 
@@ -71,6 +71,7 @@ DEVICE_DATA = Kind(
     settings_by="namespace",
     settings=NAMESPACE_SETTINGS,
     vocabulary=Vocabulary("type", "device_data_types", (("version", 1),)),
+    timeline=Timeline("observation_date", "observed_after", "observed_before", value="value_number", group="type"),
     doc="Device data points (v1) of one namespace (GET devicedata), most recent first (observationDate "
         "descending, then id). value is the string the API sent; value_number its number, missing where it "
         "is none; properties and source_properties are dicts. Persisted points are in namespace 'Project'.",

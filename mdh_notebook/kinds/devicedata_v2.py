@@ -12,7 +12,7 @@ carry one ``statistics_<fn>`` column per known function (missing where not asked
 from __future__ import annotations
 
 from .devicedata import NAMESPACE_SETTINGS
-from .model import CURSOR, Column, Kind, Operation, Param, Vocabulary
+from .model import CURSOR, Column, Kind, Operation, Param, Timeline, Vocabulary
 
 __all__ = ["AGGREGATE_FUNCTIONS", "DAILY_SLEEP", "DEVICE_DATA_AGGREGATE", "DEVICE_DATA_TYPES", "DEVICE_DATA_V2",
            "INTERVAL_TYPES", "KINDS", "OPERATIONS", "V2_NAMESPACES"]
@@ -79,6 +79,7 @@ DEVICE_DATA_V2 = Kind(
     settings_by="namespace",
     settings=NAMESPACE_SETTINGS,
     vocabulary=Vocabulary("type", "device_data_types", (("version", 2),)),
+    timeline=Timeline("observation_date", "observed_after", "observed_before", value="value_number", group="type"),
     doc="V2 device data points of one namespace and type (GET api/v2/delegated/devicedata), e.g. "
         "device_data_v2('Fitbit', 'heart-rate'): minute heart rate, steps, sleep-stage segments, daily values.",
 )
@@ -108,6 +109,8 @@ DEVICE_DATA_AGGREGATE = Kind(
     settings_by="namespace",
     settings=NAMESPACE_SETTINGS,
     vocabulary=Vocabulary("type", "device_data_types", (("version", 2),)),
+    timeline=Timeline("date", "observed_after", "observed_before", value="statistics_avg", group="type",
+                      fallback=tuple(f"statistics_{fn}" for fn in AGGREGATE_FUNCTIONS if fn != "avg")),
     doc="V2 device data aggregated into intervals of the participant's local calendar "
         "(GET api/v2/delegated/devicedata/aggregate), e.g. device_data_aggregate('Fitbit', 'heart-rate', "
         "'Hours', functions=['avg', 'max']); date is the interval's local start.",
@@ -132,6 +135,7 @@ DAILY_SLEEP = Kind(
     settings_by="namespace",
     settings=NAMESPACE_SETTINGS,
     vocabulary=Vocabulary("type", "device_data_types", (("version", 2),)),
+    timeline=Timeline("date", "observed_after", "observed_before", plot="sleep"),
     doc="Minutes of each sleep stage per sleep day, from the stage segments of a v2 sleep type "
         "(GET api/v2/delegated/devicedata/aggregate/dailysleep), e.g. daily_sleep('Fitbit', 'sleep'); "
         "value is the stage, duration TimeSpan text ('07:21:00': pandas.to_timedelta reads it).",
@@ -156,6 +160,7 @@ DEVICE_DATA_TYPES = Kind(
         Param("namespace", "namespace", "str", "one namespace", choices=_ALL_NAMESPACES),
     ),
     positional=("version",),
+    count_by="namespace",
     doc="The device data types the project knows, each enabled or not (GET api/v1|v2/delegated/devicedata/"
         "allDataTypes); retention_days is sent by v2 only, for some types.",
 )

@@ -30,6 +30,7 @@ FILES = Kind(
     ),
     params=(Param("category", "category", "str", "files of this category only"),),
     positional=("category",),
+    count_by="category",
     doc="The participant's uploaded files, one row each, most recent first (GET files); the bytes: download_file().",
 )
 

@@ -7,7 +7,7 @@ empty frame while the project has Fitbit switched off for the participant says s
 
 from __future__ import annotations
 
-from .model import FITBIT, Column, Kind, Operation, Param
+from .model import FITBIT, Column, Kind, Operation, Param, Timeline
 
 __all__ = ["FITBIT_DAILY_SUMMARIES", "FITBIT_SLEEP_LOGS", "KINDS", "OPERATIONS"]
 
@@ -50,6 +50,7 @@ FITBIT_SLEEP_LOGS = Kind(
         _PROVIDER,
     ),
     positional=("start", "end"),
+    timeline=Timeline("start_timestamp", "start", "end", plot="sleep"),
     doc="Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.",
 )
 
@@ -111,6 +112,7 @@ FITBIT_DAILY_SUMMARIES = Kind(
         _PROVIDER,
     ),
     positional=("start", "end"),
+    timeline=Timeline("date", "start", "end", value="steps"),
     doc=("Fitbit daily summaries, one row per day: ``date`` is the participant's calendar day (dtype date, "
          "a naive midnight); distance in km, elevation in m, water in ml, weight in kg; heart-rate zones "
          "flattened (``heart_rate_zones_<zone>_<field>`` for fat_burn, cardio, peak, out_of_range), the "

@@ -40,8 +40,10 @@ __all__ = [
     "PagingStyle",
     "Param",
     "ParamType",
+    "PlotStyle",
     "Setting",
     "Shape",
+    "Timeline",
     "Token",
     "Vocabulary",
     "snake_case",
@@ -54,6 +56,7 @@ PagingStyle = Literal["cursor", "page_number", "none"]
 Shape = Literal["keyed", "array", "object"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 BodyKind = Literal["none", "json", "bytes"]
+PlotStyle = Literal["series", "score", "sleep"]
 Setting = Literal[
     "", "fitbitEnabled", "ehrEnabled", "airQualityEnabled", "weatherEnabled", "googleHealthEnabled",
     "garminEnabled", "dexcomEnabled", "omronEnabled", "appleHealthRecordsEnabled", "appleHealthEnabled",
@@ -246,13 +249,66 @@ class Vocabulary:
     filters: tuple[tuple[str, str | int | bool], ...] = ()
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """When a kind's rows happened, how to filter them by time, and what to plot over time.
+
+    ``column``: the frame column (snake_case) saying when a row happened, the x axis (dtype
+    ``datetime``, ``date`` or ``wallclock``). ``after`` / ``before``: the kind's filters taking the
+    lower / upper bound of a time range (``""``: the kind cannot be filtered by time). ``value``: a
+    numeric column plotted over time (``""``: rows are counted per day); ``fallback``: numeric columns
+    plotted instead, in order, when ``value`` has no values (an aggregate asked for other statistics).
+    ``group``: the column whose values split the series. ``plot``: ``series`` (value or count over
+    time), ``score`` (survey totals per result, one line per survey), ``sleep`` (time asleep per night).
+    """
+
+    column: str
+    after: str = ""
+    before: str = ""
+    value: str = ""
+    group: str = ""
+    plot: PlotStyle = "series"
+    fallback: tuple[str, ...] = ()
+
+
+_TIMES: tuple[Dtype, ...] = ("datetime", "date", "wallclock")
+_NUMBERS: tuple[Dtype, ...] = ("Int64", "Float64")
+
+
+def _check_timeline(timeline: Timeline | None, count_by: str, columns: Mapping[str, Dtype],
+                    params: Mapping[str, Param], where: str) -> None:
+    def column(name: str, what: str, dtypes: tuple[Dtype, ...] | None = None) -> None:
+        _check(name in columns, where, f"{what} {name!r} is not one of its columns ({', '.join(columns)})")
+        _check(dtypes is None or columns[name] in dtypes, where,
+               f"{what} {name!r} is a {columns[name]} column, not one of {dtypes}")
+
+    if count_by:
+        column(count_by, "count_by", tuple(d for d in get_args(Dtype) if d != "object"))
+    if timeline is None:
+        return
+    _check_literal(timeline.plot, PlotStyle, where, "timeline plot")
+    column(timeline.column, "timeline column", _TIMES)
+    for bound in (timeline.after, timeline.before):
+        _check(not bound or bound in params, where, f"timeline filter {bound!r} is not one of its filters")
+        _check(not bound or params[bound].type in ("datetime", "date"), where,
+               f"timeline filter {bound!r} takes no date or date-time")
+    for name in (timeline.value, *timeline.fallback):
+        if name:
+            column(name, "timeline value", _NUMBERS)
+    _check(bool(timeline.value) or not timeline.fallback, where, "a timeline fallback needs a value")
+    if timeline.group:
+        column(timeline.group, "timeline group", tuple(d for d in get_args(Dtype) if d != "object"))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Kind:
     """One read kind: a session method, a ``to_frame`` kind, one endpoint.
 
     ``path`` is relative to the base URL (``{project_id}`` is filled in for admin kinds);
     ``items_key`` names the list in a ``keyed`` response. ``positional`` filters are also taken
-    by position, in that order (e.g. ``("start", "end")``). ``setting`` names the
+    by position, in that order (e.g. ``("start", "end")``). ``timeline`` says when its rows happened
+    and what to plot over time (:class:`Timeline`); ``count_by``, for a kind without one, names the
+    column a bar chart counts rows by (neither: nothing to plot). ``setting`` names the
     DataCollectionSettings flag of the kind's source (e.g. ``"fitbitEnabled"``); where the source
     is picked by a filter (device data's ``namespace``), ``settings_by`` names that filter and
     ``settings`` maps its values to flags instead.
@@ -272,6 +328,8 @@ class Kind:
     settings_by: str = ""
     settings: tuple[tuple[str, Setting], ...] = ()
     vocabulary: Vocabulary | None = None
+    timeline: Timeline | None = None
+    count_by: str = ""
     doc: str = ""
 
     def __post_init__(self) -> None:
@@ -304,6 +362,8 @@ class Kind:
         names = [c.name for c in self.columns]
         _check(len(set(names)) == len(names), where, f"column names repeat: {names}")
         _check_params(self.params, where)
+        _check_timeline(self.timeline, self.count_by, {c.name: c.dtype for c in self.columns},
+                        {p.name: p for p in self.params}, where)
         paging = {w.casefold() for w in self.paging.wires}  # servers read parameter names in any case
         clash = sorted(p.wire for p in self.params if not p.in_path and p.wire.casefold() in paging)
         _check(not clash, where, f"filters sent as {clash} clash with the parameters the pager sets itself "

@@ -9,7 +9,7 @@ too, as there is no inbox write scope.
 
 from __future__ import annotations
 
-from .model import CURSOR, Column, Kind, Operation, Param
+from .model import CURSOR, Column, Kind, Operation, Param, Timeline
 
 __all__ = ["INBOX", "KINDS", "NOTIFICATIONS", "OPERATIONS", "SURVEY_ANSWERS", "SURVEY_RESULTS", "SURVEY_TASKS"]
 
@@ -65,6 +65,7 @@ SURVEY_ANSWERS = Kind(
         Param("answer", "answer", "list", "answer value(s): any one matching"),
         Param("event", "event", "list", "survey event name(s)"),
     ),
+    timeline=Timeline("date", "after", "before", group="survey_name", plot="score"),
     doc="Every answer to every survey step, one row per answer record (GET surveyanswers).",
 )
 
@@ -101,6 +102,7 @@ SURVEY_RESULTS = Kind(
         Param("inserted_before", "insertedBefore", "datetime", "stored strictly before this instant"),
         Param("event", "event", "list", "survey event name(s)"),
     ),
+    timeline=Timeline("date", "after", "before", group="survey_name"),
     doc="One row per completed survey (GET surveyresults); ``id`` is its answers' ``survey_result_id``. "
         "``user_type`` says who entered it (Participant, Coordinator, ServiceAccount); ``user`` names a "
         "coordinator.",
@@ -144,6 +146,7 @@ SURVEY_TASKS = Kind(
               choices=SORT_ORDERS),
         Param("event", "event", "list", "survey event name(s)"),
     ),
+    timeline=Timeline("due_date", group="status"),
     doc="The participant's survey tasks (GET surveytasks): incomplete, complete or closed; newest first "
         "unless ``sort_order='ascending'``. ``end_date`` is when a task was completed or closed.",
 )
@@ -183,6 +186,7 @@ NOTIFICATIONS = Kind(
               choices=("Succeeded", "Unsubscribed", "MissingContactInfo", "NoRegisteredMobileDevice",
                        "NoAssociatedUser", "ServiceError")),
     ),
+    timeline=Timeline("sent_date", "sent_after", "sent_before", group="type"),
     doc="Notifications sent (or not) to the participant (GET notifications): Sms, Push, Email. The "
         "content is flattened: Sms ``content_body``, Push ``content_title`` and ``content_body``, Email "
         "``content_subject``; missing when the notification was not sent.",
@@ -226,6 +230,7 @@ INBOX = Kind(
         Param("ends_after", "endsAfter", "datetime", "items ending strictly after this instant"),
         Param("ends_before", "endsBefore", "datetime", "items ending strictly before this instant"),
     ),
+    timeline=Timeline("end_date", "ends_after", "ends_before", group="type"),
     doc="The participant's inbox (GET inbox): messages (title, content, related resources), surveys "
         "(name, due date, saved progress as ``has_restoration_data``) and resources (title, url), one row "
         "each; ``is_new`` until opened. Needs SurveyTasks:read (see the survey family's notes).",
