@@ -1,0 +1,101 @@
+"""What the widgets show, as plain MIME bundles set on an ``Output``: no kernel, no IPython shell and
+no matplotlib backend needed (a figure is rendered to PNG here), so the same code works in a kernel,
+in a test and in a stored notebook's widget state."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import ipywidgets as widgets
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from ..session import ParticipantSession
+
+__all__ = ["Level", "clear", "figure_png", "message_html", "show_figure", "show_html", "table_html",
+           "token_state"]
+
+Level = Literal["info", "ok", "warning", "error"]
+
+_COLOURS: dict[str, str] = {"info": "inherit", "ok": "#1b7a32", "warning": "#8a5a00", "error": "#b3261e"}
+
+
+def _bundle(data: dict[str, str]) -> dict[str, Any]:
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
+def show_html(out: widgets.Output, markup: str, text: str) -> None:
+    """Replace what ``out`` shows with HTML (``text`` for front-ends without HTML)."""
+    out.outputs = (_bundle({"text/html": markup, "text/plain": text}),)
+
+
+def clear(out: widgets.Output) -> None:
+    out.outputs = ()
+
+
+def figure_png(figure: Figure) -> bytes:
+    """A figure as PNG bytes, through Agg (works for figures made without pyplot, headless)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def show_figure(out: widgets.Output, figure: Figure) -> None:
+    """Replace what ``out`` shows with the figure as a PNG image."""
+    png = base64.b64encode(figure_png(figure)).decode("ascii")
+    out.outputs = (_bundle({"image/png": png, "text/plain": repr(figure)}),)
+
+
+def table_html(frame: pd.DataFrame, rows: int) -> tuple[str, str]:
+    """The first ``rows`` rows as a pandas Styler's HTML under an "n rows × m columns" line; and that line."""
+    n, m = frame.shape
+    shown = f" (the first {rows} shown)" if n > rows else ""
+    line = f"{n:,} row{'' if n == 1 else 's'} × {m} column{'' if m == 1 else 's'}{shown}"
+    head = frame.head(rows)
+    try:
+        styler = head.style.set_uuid("mdh").format(na_rep="", precision=3)  # fixed ids: stored output is stable
+        table = styler.to_html()
+    except ImportError:  # Styler needs jinja2; plain pandas HTML otherwise
+        table = head.to_html(na_rep="")
+    markup = (f"<div><p style='margin:4px 0'><b>{html.escape(line)}</b></p>"
+              f"<div style='max-height:420px;overflow:auto'>{table}</div></div>")
+    return markup, line
+
+
+def message_html(text: str, level: Level) -> str:
+    if not text:
+        return ""
+    return f"<span style='color:{_COLOURS[level]}'>{html.escape(text)}</span>"
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def token_state(session: ParticipantSession | None) -> str:
+    """One line on the session's token and rate budget (never the token itself)."""
+    if session is None:
+        return "No session yet: pick a participant and the scopes, then Fetch."
+    parts = [f"participant {session.participant_identifier or session.participant_id}",
+             "scopes " + ", ".join(session.scopes)]
+    token = session.token
+    if token is not None:
+        left = token.remaining(session.client.clock())
+        parts.append(f"token expires in {_duration(left)}" if left > 0 else "token expired (renewed on next use)")
+    parts.append(f"renewals so far {session.renewals}")
+    budget = session.rate_limit
+    if budget is not None:
+        parts.append(f"rate budget {budget.remaining:,} of {budget.limit:,} requests left "
+                     f"(window resets in {_duration(budget.reset)})")
+    else:
+        parts.append("rate budget not reported yet")
+    return " · ".join(parts)
