@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev-compat
 PORT   ?= 8000
 
-.PHONY: install lab test test-fast notebooks run-notebooks bench sandbox lint stubs clean
+.PHONY: install browser lab test test-fast test-browser notebooks run-notebooks bench sandbox lint stubs clean
 
 install: $(STAMP)
 
@@ -30,11 +30,34 @@ lab: install
 # the notebooks run with TQDM_DISABLE=1: no progress bar ever reaches checked output
 NBVAL := TQDM_DISABLE=1 $(BIN)/python -m pytest --nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks
 
-test: install
-	$(BIN)/python -m pytest tests
-	$(NBVAL)
+# the browser tests drive Debian's chromium with Playwright's Python package (executable_path, never
+# `playwright install`): installed from apt when missing, as root or through sudo; quiet and idempotent
+CHROMIUM := /usr/bin/chromium
+APT_CHROMIUM := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
-test-fast: install
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@echo "installing Debian's chromium for tests/browser (apt-get install chromium)"
+	@log=$$(mktemp); \
+	if [ "$$(id -u)" = 0 ]; then sh -c '$(APT_CHROMIUM)' >$$log 2>&1 || { cat $$log >&2; exit 1; }; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+		sudo sh -c '$(APT_CHROMIUM)' >$$log 2>&1 || { cat $$log >&2; exit 1; }; \
+	else echo "error: $(CHROMIUM) is missing and neither root nor passwordless sudo can install it;" \
+		"run: sudo apt-get install chromium" >&2; exit 1; fi; rm -f $$log
+	@test -x $(CHROMIUM) || { echo "error: apt-get installed chromium but $(CHROMIUM) is missing" >&2; exit 1; }
+
+# the unit tests first (the quickest failures), then the stored notebooks under nbval, then the browser
+# tests, which run 05_explorer in JupyterLab and so come last
+test: install browser
+	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(NBVAL)
+	$(BIN)/python -m pytest tests/browser
+
+test-browser: install browser
+	$(BIN)/python -m pytest tests/browser
+
+test-fast: install browser
 	$(BIN)/python -m pytest tests -x -q
 
 notebooks: install
