@@ -1,0 +1,231 @@
+"""Analysis helpers an analyst expects of survey answers: one row per survey result, and scores.
+
+``session.survey_answers()`` gives one row per answer record (one per question, or per item of a
+form step), with the values in a list column ``answers``. :func:`answers_wide` turns that into one
+row per survey result with one column per item; :func:`survey_scores` sums the numeric items of
+each result (a PHQ-9 total)::
+
+    >>> wide = mdh.answers_wide(session.survey_answers(survey_name="PHQ-9"))   # doctest: +SKIP
+    >>> scores = mdh.survey_scores(session.survey_answers(), survey_name="PHQ-9")   # doctest: +SKIP
+
+An item's column is named by its ``result_identifier`` — for a one-question step that is the step
+identifier itself (``Mood``), for a form step each item's own (``PHQ9_1`` … ``PHQ9_9`` of the step
+``PHQ9``); where an answer has no result identifier, its step identifier.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from .errors import InvalidArgumentError
+
+__all__ = ["LEADING", "answers_wide", "survey_scores"]
+
+LEADING: tuple[str, ...] = ("survey_result_id", "survey_name", "participant_identifier", "participant_id", "date")
+"""The columns that come first in :func:`answers_wide` and :func:`survey_scores`: which result, of
+which survey, whose, and when (the earliest date among its answers; missing when none has one)."""
+
+_NEEDED = (*LEADING, "step_identifier", "answers")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_INT64 = 2**63
+
+
+def _check_answers(frame: object, caller: str) -> pd.DataFrame:
+    source = "the frame of session.survey_answers() (or mdh.to_frame('survey_answers', records))"
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidArgumentError(f"{caller} takes {source}, not a {type(frame).__name__}")
+    missing = [c for c in _NEEDED if c not in frame.columns]
+    if missing:
+        names = ", ".join(repr(c) for c in missing)
+        raise InvalidArgumentError(f"{caller} takes {source}; it has no column{'s' if len(missing) > 1 else ''} "
+                                   f"{names}")
+    return frame
+
+
+def _values(cell: Any) -> list[Any] | None:
+    """An ``answers`` cell as a list of values (None where there is no answer record)."""
+    if isinstance(cell, (list, tuple)):
+        return [v for v in cell if v is not None]
+    if hasattr(cell, "tolist") and not isinstance(cell, str):  # a numpy array (e.g. read back from Parquet)
+        return [v for v in cell.tolist() if v is not None]
+    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):
+        return None
+    return [cell]
+
+
+def _number(value: Any) -> int | float | None:
+    """A single answer as a number: a JSON number (never a boolean) or a numeric string; else None."""
+    number: int | float
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        number = value
+    elif isinstance(value, str) and _NUMBER.fullmatch(text := value.strip()):
+        number = int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
+    else:
+        return None
+    if isinstance(number, int):  # a whole number past Int64 is read as a float, like pandas does
+        return number if abs(number) < _INT64 else _finite(float(number) if abs(number) < 10**308 else math.inf)
+    return _finite(number)
+
+
+def _finite(number: float) -> float | None:
+    return number if math.isfinite(number) else None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _item_column(cells: list[list[Any] | None]) -> pd.Series:
+    """One item's cells (a list of values each, None where the result has no such answer) as a
+    column: lists where any answer has several values; numbers where every answer is one number
+    (Int64 when all are whole and fit, else Float64); strings otherwise."""
+    present = [c for c in cells if c is not None]
+    if any(len(c) > 1 for c in present):
+        return pd.Series([None if c is None else list(c) for c in cells], dtype="object")
+    singles = [c[0] if c else None for c in cells]
+    numbers = [None if v is None else _number(v) for v in singles]
+    given = [n for v, n in zip(singles, numbers, strict=True) if v is not None]
+    if given and all(n is not None for n in given):
+        if all(isinstance(n, int) or (n is not None and n.is_integer() and abs(n) < _INT64) for n in given):
+            return pd.Series([None if n is None else int(n) for n in numbers], dtype="Int64")
+        return pd.Series([None if n is None else float(n) for n in numbers], dtype="Float64")
+    return pd.Series([None if v is None else _text(v) for v in singles], dtype="string")
+
+
+def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
+    """``PHQ9_10`` after ``PHQ9_9``: digit runs compare as numbers."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part)
+
+
+def _item_order(step_of: dict[str, str]) -> list[str]:
+    """Items by the order their steps were first seen; a form step's items in natural order."""
+    steps: dict[str, list[str]] = {}
+    for item, step in step_of.items():
+        steps.setdefault(step, []).append(item)
+    return [item for items in steps.values() for item in sorted(items, key=_natural)]
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    while name in taken:
+        name += "_"
+    return name
+
+
+def answers_wide(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per survey result, one column per item, from a ``survey_answers`` frame.
+
+    Columns: :data:`LEADING` (``survey_result_id``, ``survey_name``, ``participant_identifier``,
+    ``participant_id``, ``date`` — the result's earliest answer date, ``NaT`` when none has one), then
+    one column per item (named as the module docstring says; a name that is already taken gets ``_``
+    appended), in the order their steps are first seen, the items of one form step in natural order
+    (``PHQ9_2`` before ``PHQ9_10``: the API gives a form's items in no set order).
+
+    An item's column holds numbers (``Int64`` when every answer is a whole number, ``Float64``
+    otherwise) where every answer given is one number, lists where any answer has several values (a
+    multi-select: every answer is then a list, ``[]`` for none selected), strings otherwise; missing
+    where a result has no answer for it. Results of different surveys have the items of all of them
+    (missing where a survey has no such item).
+
+    Rows are ordered by date (results without one last), then as first seen. An answer record
+    given twice for one item of a result counts once (the first). Answers without a result id are
+    each a result of their own (``survey_result_id`` missing).
+    """
+    frame = _check_answers(frame, "answers_wide()")
+    n = len(frame)
+    ids = frame["survey_result_id"].astype("object").tolist()
+    steps = frame["step_identifier"].astype("object").tolist()
+    results = (frame["result_identifier"].astype("object").tolist() if "result_identifier" in frame.columns
+               else [None] * n)
+    answers = frame["answers"].tolist()
+
+    seen: dict[str, int] = {}  # a result id -> its row, in first-seen order
+    codes: list[int] = []
+    cells: dict[str, dict[int, list[Any] | None]] = {}
+    step_of: dict[str, str] = {}  # an item -> the step it was first seen in
+    for rid, step, result, cell in zip(ids, steps, results, answers, strict=True):
+        code = seen.setdefault(rid, len(codes)) if isinstance(rid, str) else len(codes)
+        codes.append(code)
+        item = result if isinstance(result, str) and result else step
+        if not isinstance(item, str) or not item:
+            continue  # an answer to no named step has no column to go in
+        column = cells.setdefault(item, {})
+        step_of.setdefault(item, step if isinstance(step, str) else item)
+        if code not in column:
+            column[code] = _values(cell)
+    rows = sorted(set(codes))
+
+    by = frame[list(LEADING)].groupby(pd.Series(codes, index=frame.index, dtype="int64"), sort=True)
+    leading = by[[c for c in LEADING if c != "date"]].first()
+    leading["date"] = by["date"].min()
+    leading = leading.reindex(rows)[list(LEADING)]
+    for name in LEADING:
+        leading[name] = leading[name].astype(frame[name].dtype)
+
+    out = leading.reset_index(drop=True)
+    taken = set(out.columns)
+    columns: dict[str, pd.Series] = {}
+    for item in _item_order(step_of):
+        name = _unique_name(item, taken)
+        taken.add(name)
+        columns[name] = _item_column([cells[item].get(code) for code in rows])
+    if columns:
+        out = pd.concat([out, pd.DataFrame(columns)], axis=1)
+    sort = pd.DataFrame({"missing": out["date"].isna(), "date": out["date"], "seen": range(len(out))})
+    out = out.iloc[sort.sort_values(["missing", "date", "seen"], kind="stable").index].reset_index(drop=True)
+    out.attrs = {k: v for k, v in frame.attrs.items() if k == "tz"}
+    out.attrs["kind"] = "answers_wide"
+    return out
+
+
+def _names(value: str | Sequence[str] | None, what: str) -> list[str] | None:
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else list(value)
+    if not all(isinstance(v, str) for v in names):
+        raise InvalidArgumentError(f"survey_scores(): {what} takes a name or a list of names, got {value!r}")
+    return names
+
+
+def survey_scores(frame: pd.DataFrame, survey_name: str | Sequence[str] | None = None,
+                  steps: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Per survey result, how many numeric items were answered and their sum (e.g. a PHQ-9 total).
+
+    ``frame``: a ``survey_answers`` frame. ``survey_name``: keep only results of that survey (or
+    surveys). ``steps``: the items to add up, by their :func:`answers_wide` column names (default:
+    every numeric item). Columns: :data:`LEADING`, then ``items`` (``Int64``: numeric answers counted)
+    and ``total`` (their sum: ``Int64`` when every item is whole, ``Float64`` otherwise; missing when
+    ``items`` is 0). Rows are ordered as in :func:`answers_wide`.
+    """
+    frame = _check_answers(frame, "survey_scores()")
+    surveys = _names(survey_name, "survey_name")
+    chosen = _names(steps, "steps")
+    if surveys is not None:
+        frame = frame[frame["survey_name"].isin(surveys).fillna(False).to_numpy(dtype=bool)]
+    wide = answers_wide(frame)
+    items = [c for c in wide.columns[len(LEADING):] if pd.api.types.is_numeric_dtype(wide[c].dtype)
+             and not pd.api.types.is_bool_dtype(wide[c].dtype)]
+    if chosen is not None:
+        unknown = [s for s in chosen if s not in wide.columns[len(LEADING):]]
+        if unknown and len(wide):
+            listed = ", ".join(map(str, wide.columns[len(LEADING):])) or "none"
+            raise InvalidArgumentError(f"survey_scores(): no item {unknown[0]!r} in these answers (items: {listed})")
+        not_numeric = [s for s in chosen if s in wide.columns and s not in items]
+        if not_numeric:
+            raise InvalidArgumentError(f"survey_scores(): item {not_numeric[0]!r} is not numeric (its answers are "
+                                       f"{wide[not_numeric[0]].dtype}); leave it out of steps")
+        items = [s for s in chosen if s in items]
+    out = wide[list(LEADING)].copy()
+    values = wide[items]
+    out["items"] = values.notna().sum(axis=1).astype("Int64")
+    whole = all(str(wide[c].dtype) == "Int64" for c in items)
+    total = values.sum(axis=1, min_count=1) if items else pd.Series(pd.NA, index=out.index)
+    out["total"] = total.astype("Int64" if whole else "Float64")
+    out.attrs = dict(wide.attrs, kind="survey_scores")
+    return out
