@@ -25,7 +25,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, lab: Lab) -> Iterator[Page]:
     """A fresh browser context on the lab; the test's kernels are shut down afterwards."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
     context.set_default_timeout(60_000)
     try:
         yield context.new_page()
