@@ -36,11 +36,6 @@ With no credentials configured (arguments, MDH_* / RKS_* environment variables, 
 fetch and participants run against an embedded sandbox with synthetic participants.
 """
 
-#: (start, end) filter pairs, tried in order, for --start/--end
-_RANGES = (("start", "end"), ("after", "before"), ("observed_after", "observed_before"),
-           ("sent_after", "sent_before"), ("inserted_after", "inserted_before"), ("ends_after", "ends_before"))
-
-
 class CLIError(MDHError):
     """A command-line mistake, phrased in options."""
 
@@ -89,8 +84,9 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
 # -- fetch -------------------------------------------------------------------------------------
 
 def _time_range(kind: Kind) -> tuple[str, str] | None:
-    names = {p.name for p in kind.params}
-    return next(((a, b) for a, b in _RANGES if a in names and b in names), None)
+    """The kind's own (after, before) filters from its catalogue timeline, for --start/--end."""
+    timeline = kind.timeline
+    return (timeline.after, timeline.before) if timeline is not None and timeline.after else None
 
 
 def _filter_usage(kind: Kind) -> str:
