@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from labdriver import Lab, chromium, copy_notebooks, running_lab
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
+
+# a kernel round trip on a loaded 2-core machine can take seconds: assertions wait up to 30 s (not 5)
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")

@@ -202,7 +202,7 @@ def open_notebook(page: Page, lab: Lab, name: str) -> None:
     lab.wait_kernel_idle(name)
 
 
-def run_all_cells(page: Page, lab: Lab, name: str, timeout: float = 300) -> None:
+def run_all_cells(page: Page, lab: Lab, name: str, timeout: float = 240) -> None:
     """Run menu → Run All Cells, then waits until every code cell shows an execution count and the kernel is
     idle again. A cell that raised stops the run: the error's traceback is in the failure message."""
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()

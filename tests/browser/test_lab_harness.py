@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import nbformat
+import pytest
 from labdriver import NOTEBOOK, Lab, cell_with, open_notebook, run_all_cells, screenshot
 from playwright.sync_api import Page, expect
 
@@ -41,6 +42,8 @@ SHOW = "w.VBox([pick, tick, go, out, note])"
 # what the kernel sees: the fixture's environment, not the developer's credentials
 ENVIRONMENT = "print(os.environ.get('TQDM_DISABLE'), sorted(k for k in os.environ if k.startswith(('MDH_', 'RKS_'))))"
 NAME = "harness_probe.ipynb"
+
+pytestmark = pytest.mark.timeout(600)  # JupyterLab's start and Run All each have their own limit
 
 
 def write_probe(lab: Lab) -> None:
