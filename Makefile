@@ -83,4 +83,4 @@ lint: install
 	$(BIN)/mypy mdh_notebook
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info artifacts
