@@ -1,0 +1,406 @@
+"""Plots of the frames the session returns: matplotlib figures built without pyplot.
+
+Every function returns a :class:`Chart`, a :class:`matplotlib.figure.Figure` made directly (no
+pyplot state: nothing is shown twice, figures are independent across threads, they render with
+Agg on a headless machine) that Jupyter displays as a PNG when it is a cell's last value or passed
+to ``display()`` — also where pyplot's inline backend was never switched on. ``fig.savefig(path)``
+writes a file.
+
+:func:`plot_kind` picks the plot from the catalogue's declaration of the kind
+(:class:`~mdh_notebook.kinds.Timeline`, ``count_by``); the primitives it uses are public:
+
+* :func:`time_series` — a value over time (one panel per group: the groups' units may differ), or
+  rows per day (stacked bars by group) when there is no value. A dense series is averaged over
+  buckets: more than :data:`MAX_POINTS` points → the mean per the smallest of 5 minutes, 15
+  minutes, an hour, 6 hours, a day, a week that leaves at most that many (minute heart rate over
+  90 days → hourly means);
+* :func:`score_over_time` — survey totals per result (:func:`~mdh_notebook.analysis.survey_scores`),
+  one line per survey;
+* :func:`sleep_over_time` — hours asleep per night (stacked by stage where the stages are known),
+  with sleep efficiency;
+* :func:`counts` — rows per category, as horizontal bars.
+
+Times are drawn as the frame shows them: a tz-aware column in its zone (``tz="local"`` on a
+session gives the participant's wall clock), the zone named on the axis; a naive ``date`` or
+``wallclock`` column (the participant's calendar) as it is. A frame without rows gives a figure
+saying "no rows".
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import matplotlib
+import matplotlib.dates as mdates
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from .analysis import survey_scores
+from .errors import InvalidArgumentError
+from .kinds import Kind
+from .kinds import kind as lookup_kind
+
+__all__ = ["DPI", "FIGSIZE", "MAX_POINTS", "Chart", "counts", "plot_kind", "score_over_time", "sleep_over_time",
+           "time_series"]
+
+FIGSIZE = (9.0, 3.6)
+"""Width and height (inches) of a one-panel figure; a panel more adds :data:`PANEL_HEIGHT`."""
+PANEL_HEIGHT = 1.9
+DPI = 100
+MAX_POINTS = 2500
+"""A series with more points than this is averaged over buckets (see the module docstring)."""
+MAX_PANELS = 4
+MAX_BARS = 20
+BUCKETS: tuple[tuple[str, pd.Timedelta], ...] = (
+    ("5 min", pd.Timedelta(minutes=5)), ("15 min", pd.Timedelta(minutes=15)), ("hour", pd.Timedelta(hours=1)),
+    ("6 hours", pd.Timedelta(hours=6)), ("day", pd.Timedelta(days=1)), ("week", pd.Timedelta(days=7)),
+)
+_STAGES = ("deep", "light", "rem", "wake", "asleep", "restless", "awake")
+
+
+class Chart(Figure):
+    """A matplotlib Figure that shows itself in Jupyter as one PNG (``_repr_png_``)."""
+
+    def _repr_png_(self) -> bytes:
+        return png_bytes(self)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes, the same for the same figure (no software or date metadata)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    # the same look whatever the user's rcParams say about these
+    with matplotlib.rc_context({
+        "figure.dpi": DPI, "savefig.dpi": DPI, "font.size": 9, "axes.titlesize": 10, "axes.grid": True,
+        "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False, "legend.fontsize": 8,
+        "legend.frameon": False,
+    }):
+        yield
+
+
+def _figure(panels: int = 1) -> Chart:
+    width, height = FIGSIZE
+    return Chart(figsize=(width, height + PANEL_HEIGHT * (panels - 1)), dpi=DPI, layout="constrained")
+
+
+def _note(text: str, title: str | None = None) -> Chart:
+    """A figure that says ``text`` (no rows, nothing to plot) instead of drawing data."""
+    with _style():
+        fig = _figure()
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color="0.35", transform=ax.transAxes)
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def _require(frame: object, columns: Sequence[str], caller: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidArgumentError(f"{caller} takes a DataFrame, not a {type(frame).__name__}")
+    for name in columns:
+        if name not in frame.columns:
+            listed = ", ".join(map(str, frame.columns)) or "none"
+            raise InvalidArgumentError(f"{caller}: the frame has no column {name!r} (its columns: {listed})")
+    return frame
+
+
+def _numeric(frame: pd.DataFrame, name: str, caller: str) -> pd.Series:
+    column = frame[name]
+    if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(column.dtype):
+        raise InvalidArgumentError(f"{caller}: column {name!r} is {column.dtype}, not numbers; "
+                                   "pass a numeric column (or none, to count rows)")
+    return column.astype("float64")
+
+
+def _local(times: pd.Series) -> tuple[pd.Series, str]:
+    """Times as naive wall-clock values to draw, and the axis label saying in which zone."""
+    if isinstance(times.dtype, pd.DatetimeTZDtype):
+        return times.dt.tz_localize(None), f"time ({times.dt.tz})"
+    if pd.api.types.is_datetime64_dtype(times.dtype):
+        return times, "local calendar"
+    raise InvalidArgumentError(f"column {times.name!r} is {times.dtype}, not date-times: pass a date-time column as x")
+
+
+def _bucket(times: pd.Series, every: str | pd.Timedelta | None, points: int) -> tuple[str, pd.Timedelta] | None:
+    """The bucket to average over: ``every`` if given, else the smallest of :data:`BUCKETS` leaving
+    at most :data:`MAX_POINTS` (None: the series is sparse enough as it is)."""
+    if every is not None:
+        try:
+            width = pd.Timedelta(every)
+        except (ValueError, TypeError):
+            raise InvalidArgumentError(f"every={every!r} is not a duration: use e.g. '1h', '1D' or "
+                                       "pandas.Timedelta(hours=1)") from None
+        if width <= pd.Timedelta(0):
+            raise InvalidArgumentError(f"every={every!r} must be a positive duration")
+        return next(((name, w) for name, w in BUCKETS if w == width), (str(every), width))
+    if points <= MAX_POINTS:
+        return None
+    span = times.max() - times.min()
+    return next(((name, w) for name, w in BUCKETS if span / w <= MAX_POINTS), BUCKETS[-1])
+
+
+def _groups(frame: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame]]:
+    if by is None:
+        return [("", frame)]
+    keys = _labels(frame[by])
+    tally = keys.value_counts()
+    order = sorted(tally.index, key=lambda key: (-tally[key], key))  # the largest first, ties by name
+    return [(key, frame[keys == key]) for key in order]
+
+
+def _format_time_axis(ax: Axes, label: str) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=9)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    ax.set_xlabel(label)
+
+
+def time_series(frame: pd.DataFrame, x: str, y: str | None = None, *, by: str | None = None,
+                every: str | pd.Timedelta | None = None, title: str | None = None) -> Chart:
+    """``y`` over time ``x``, or rows counted per day when ``y`` is None.
+
+    ``by`` splits the rows: with ``y``, one panel per group (at most four, the largest); without,
+    bars stacked by group. ``every`` (e.g. ``"1h"``, ``"1D"``) averages ``y`` (or counts rows) per
+    bucket of that width instead of the automatic choice (module docstring). Rows without a time,
+    or without a ``y``, are left out.
+    """
+    caller = "time_series()"
+    frame = _require(frame, [c for c in (x, y, by) if c is not None], caller)
+    times, label = _local(frame[x])
+    data = pd.DataFrame({"x": times}, index=frame.index)
+    if y is not None:
+        data["y"] = _numeric(frame, y, caller)
+    if by is not None:
+        data["by"] = frame[by]
+    data = data[data["x"].notna() & (data["y"].notna() if y is not None else True)]
+    if data.empty:
+        return _note("no rows" if frame.empty else f"no rows with a {x}" + (f" and a {y}" if y else ""), title)
+    if y is None:
+        return _count_series(data, label, by, every, title)
+    groups = _groups(data, "by" if by is not None else None)
+    shown = groups[:MAX_PANELS]
+    with _style():
+        fig = _figure(len(shown))
+        axes = fig.subplots(len(shown), 1, sharex=True, squeeze=False)[:, 0]
+        for ax, (name, group) in zip(axes, shown, strict=True):
+            series = group.set_index("x")["y"].sort_index()
+            bucket = _bucket(series.index.to_series(), every, len(series))
+            if bucket is not None:
+                series = series.resample(bucket[1]).mean()
+            marker = "o" if series.notna().sum() <= 60 else None
+            ax.plot(series.index, series.to_numpy(dtype="float64", na_value=float("nan")), marker=marker,
+                    markersize=3, linewidth=1)
+            ax.set_ylabel(y + (f"\n(mean per {bucket[0]})" if bucket else ""))
+            if len(shown) > 1:
+                ax.set_title(f"{by} = {name}", loc="left", fontsize=9)
+        _format_time_axis(axes[-1], label)
+        more = f" ({len(shown)} of {len(groups)} {by} values shown)" if len(groups) > len(shown) else ""
+        if len(shown) == 1 and not more:
+            axes[0].set_title(title or (f"{by} = {shown[0][0]}" if by else ""))
+        elif title or more:
+            fig.suptitle((title or "") + more)
+    return fig
+
+
+def _count_series(data: pd.DataFrame, label: str, by: str | None, every: str | pd.Timedelta | None,
+                  title: str | None) -> Chart:
+    span = data["x"].max() - data["x"].min()
+    name, width = _bucket(data["x"], every, 0) or (("week", BUCKETS[-1][1]) if span > pd.Timedelta(days=730)
+                                                   else ("day", pd.Timedelta(days=1)))
+    start = data["x"].min().floor("D")
+    slot = start + ((data["x"] - start) // width) * width
+    keys = [k for k, _ in _groups(data, "by")] if by is not None else [""]
+    table = (pd.crosstab(slot, _labels(data["by"]) if by is not None else pd.Series("", index=data.index))
+             .reindex(columns=keys, fill_value=0))
+    with _style():
+        fig = _figure()
+        ax = fig.add_subplot()
+        bottom = pd.Series(0, index=table.index, dtype="int64")
+        bar_width = width / pd.Timedelta(days=1) * 0.9
+        for key in keys[:MAX_BARS]:
+            ax.bar(table.index, table[key], width=bar_width, bottom=bottom, align="edge", label=key or None)
+            bottom = bottom + table[key]
+        if len(keys) > 1:
+            ax.legend(title=by, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set_ylabel(f"rows per {name}")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        _format_time_axis(ax, label)
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    return values.astype("object").where(values.notna(), "(missing)").astype(str)
+
+
+def score_over_time(scores: pd.DataFrame, *, title: str | None = None) -> Chart:
+    """Each survey result's total (the frame of :func:`~mdh_notebook.analysis.survey_scores`) at
+    its date, one line per survey; results without a date or a total are left out."""
+    caller = "score_over_time()"
+    scores = _require(scores, ("date", "total", "survey_name"), caller)
+    times, label = _local(scores["date"])
+    data = pd.DataFrame({"x": times, "y": _numeric(scores, "total", caller), "by": scores["survey_name"]})
+    data = data[data["x"].notna() & data["y"].notna()]
+    if data.empty:
+        return _note("no rows" if scores.empty else "no scored results with a date", title)
+    with _style():
+        fig = _figure()
+        ax = fig.add_subplot()
+        for name, group in _groups(data, "by"):
+            group = group.sort_values("x")
+            ax.plot(group["x"], group["y"].to_numpy(dtype="float64"), marker="o", markersize=4, linewidth=1.2,
+                    label=name)
+        ax.legend(title="survey", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set_ylabel("total score")
+        _format_time_axis(ax, label)
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def _nights(frame: pd.DataFrame, caller: str) -> tuple[pd.DataFrame, pd.Series | None, str]:
+    """Hours per stage per night (night = the local date it ended), efficiency, the axis label."""
+    end = "end_timestamp" if "end_timestamp" in frame.columns else "start_timestamp"
+    when, label = _local(frame[end])
+    night = when.dt.normalize()
+    stages = [c for c in (f"sleep_level_{s}" for s in _STAGES) if c in frame.columns and frame[c].notna().any()]
+    asleep = ["sleep_level_deep", "sleep_level_light", "sleep_level_rem"]
+    if all(c in stages for c in asleep):  # stage nights: their stages; classic nights: minutes asleep
+        hours = frame[asleep].astype("float64").div(60)
+        classic = hours.isna().all(axis=1)
+        hours.columns = [c.removeprefix("sleep_level_") for c in asleep]
+        hours["asleep (no stages)"] = _numeric(frame, "minutes_asleep", caller).div(60).where(classic)
+    else:
+        hours = pd.DataFrame({"asleep": _numeric(frame, "minutes_asleep", caller).div(60)})
+    hours = hours.groupby(night).sum(min_count=1).dropna(axis=1, how="all")
+    efficiency = None
+    if "efficiency" in frame.columns:
+        efficiency = _numeric(frame, "efficiency", caller).groupby(night).mean()
+    return hours, efficiency, f"night ending ({label.removeprefix('time ').strip('()')})"
+
+
+def sleep_over_time(frame: pd.DataFrame, *, title: str | None = None) -> Chart:
+    """Hours asleep per night as bars, stacked by stage where the stages are known, with sleep
+    efficiency (%) as a line on its own axis.
+
+    Takes a ``fitbit_sleep_logs`` frame (``minutes_asleep``, ``efficiency``, the ``sleep_level_*``
+    minutes; a night is the local date a sleep ended, naps added to it) or a ``daily_sleep`` frame
+    (``date``, the stage in ``value``, its ``duration``).
+    """
+    caller = "sleep_over_time()"
+    frame = _require(frame, (), caller)
+    efficiency: pd.Series | None = None
+    if "minutes_asleep" in frame.columns:
+        _require(frame, ("start_timestamp",), caller)
+        rows = frame[frame["start_timestamp"].notna()]
+        if rows.empty:
+            return _note("no rows", title)
+        hours, efficiency, label = _nights(rows, caller)
+    elif {"date", "value", "duration"} <= set(frame.columns):
+        rows = frame[frame["date"].notna() & frame["duration"].notna()]
+        if rows.empty:
+            return _note("no rows", title)
+        _, label = _local(rows["date"])
+        spent = pd.to_timedelta(rows["duration"].astype("object"), errors="coerce") / pd.Timedelta(hours=1)
+        hours = pd.crosstab(rows["date"], _labels(rows["value"]), values=spent, aggfunc="sum").fillna(0.0)
+    else:
+        raise InvalidArgumentError(f"{caller} takes a fitbit_sleep_logs frame (a column 'minutes_asleep') or a "
+                                   "daily_sleep frame (columns 'date', 'value', 'duration')")
+    if hours.empty:
+        return _note("no nights with time asleep", title)
+    with _style():
+        fig = _figure()
+        ax = fig.add_subplot()
+        bottom = pd.Series(0.0, index=hours.index)
+        for stage in hours.columns:
+            values = hours[stage].fillna(0.0).astype("float64")
+            ax.bar(hours.index, values, width=0.8, bottom=bottom, label=str(stage))
+            bottom = bottom + values
+        ax.set_ylabel("hours")
+        ax.legend(title="stage" if len(hours.columns) > 1 else None, loc="upper left", bbox_to_anchor=(1.08, 1.0))
+        if efficiency is not None and efficiency.notna().any():
+            twin = ax.twinx()
+            twin.plot(efficiency.index, efficiency.to_numpy(dtype="float64", na_value=float("nan")), color="0.2",
+                      marker="o", markersize=2, linewidth=1, label="efficiency")
+            twin.set_ylabel("efficiency (%)")
+            twin.set_ylim(0, 100)
+            twin.grid(False)
+        _format_time_axis(ax, label)
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def counts(frame: pd.DataFrame, by: str, *, title: str | None = None) -> Chart:
+    """Rows per value of ``by`` as horizontal bars, the most frequent on top (at most 20)."""
+    frame = _require(frame, (by,), "counts()")
+    if frame.empty:
+        return _note("no rows", title)
+    tally = _labels(frame[by]).value_counts()
+    tally = tally.loc[sorted(tally.index, key=lambda key: (-tally[key], key))]
+    shown = tally.iloc[:MAX_BARS].iloc[::-1]
+    with _style():
+        fig = Chart(figsize=(FIGSIZE[0], max(FIGSIZE[1], 0.8 + 0.28 * len(shown))), dpi=DPI, layout="constrained")
+        ax = fig.add_subplot()
+        ax.barh(shown.index.astype(str), shown.to_numpy())
+        ax.set_xlabel("rows" + (f" (top {MAX_BARS} of {len(tally)} values)" if len(tally) > MAX_BARS else ""))
+        ax.set_ylabel(by)
+        ax.grid(axis="y", visible=False)
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+def _title(entry: Kind, frame: pd.DataFrame) -> str:
+    parts = [entry.name]
+    for name in ("namespace", "type", "participant_identifier"):
+        if name in frame.columns:
+            values = frame[name].dropna().unique()
+            if len(values) == 1:
+                parts.append(str(values[0]))
+    return " · ".join(parts)
+
+
+def plot_kind(kind: str | Kind, frame: pd.DataFrame, *, title: str | None = None) -> Chart:
+    """The plot that suits the kind's frame, from its catalogue entry.
+
+    A timeline's ``plot``: ``series`` → :func:`time_series` of its value (the first of ``value`` and
+    its fallbacks that has values; rows per day when none does) split by its group; ``score`` →
+    :func:`score_over_time` of :func:`~mdh_notebook.analysis.survey_scores`; ``sleep`` →
+    :func:`sleep_over_time`. A kind without a timeline but with ``count_by`` → :func:`counts`;
+    neither → a figure saying there is nothing to plot. A frame without rows → a figure saying "no
+    rows"; a frame without the columns the kind's plot reads → :class:`InvalidArgumentError`.
+    ``title`` defaults to the kind's name with its namespace, type and participant where the frame
+    has one of each.
+    """
+    entry = lookup_kind(kind) if isinstance(kind, str) else kind
+    caller = f"plot_kind({entry.name!r})"
+    timeline = entry.timeline
+    needed = ([timeline.column, *(c for c in (timeline.value, timeline.group) if c)] if timeline is not None
+              else [entry.count_by] if entry.count_by else [])
+    frame = _require(frame, needed, caller)
+    label = title if title is not None else _title(entry, frame)
+    if frame.empty:
+        return _note("no rows", label)
+    if timeline is None:
+        if entry.count_by:
+            return counts(frame, entry.count_by, title=label)
+        return _note(f"nothing to plot for {entry.name}; it has no time axis or category", label)
+    if timeline.plot == "score":
+        return score_over_time(survey_scores(frame), title=label)
+    if timeline.plot == "sleep":
+        return sleep_over_time(frame, title=label)
+    value = next((c for c in (timeline.value, *timeline.fallback) if c and c in frame.columns
+                  and frame[c].notna().any()), None)
+    return time_series(frame, timeline.column, value, by=timeline.group or None, title=label)

@@ -1,0 +1,225 @@
+"""Plots: every read kind's real sandbox frame draws data (dispatching on its catalogue entry), empty
+frames say so, wrong frames are named, and figures render to PNG without pyplot."""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+import mdh_notebook as mdh
+from mdh_notebook.analysis import survey_scores
+from mdh_notebook.errors import InvalidArgumentError
+from mdh_notebook.kinds import KINDS
+from mdh_notebook.plots import (
+    MAX_POINTS,
+    Chart,
+    counts,
+    plot_kind,
+    png_bytes,
+    score_over_time,
+    sleep_over_time,
+    time_series,
+)
+
+# the filters a kind cannot be read without (the last days only of a minute-level type)
+REQUIRED: dict[str, dict[str, Any]] = {
+    "device_data": {"namespace": "Fitbit"},
+    "device_data_v2": {"namespace": "Fitbit", "type": "heart-rate", "observed_after": "2026-10-28"},
+    "device_data_aggregate": {"namespace": "Fitbit", "type": "steps"},
+    "daily_sleep": {"namespace": "Fitbit", "type": "sleep"},
+}
+PLOTTED = {k.name for k in KINDS.values() if k.timeline is not None or k.count_by}
+
+
+def drawn(fig: Figure) -> bool:
+    return any(ax.lines or ax.patches or ax.collections for ax in fig.axes)
+
+
+def texts(fig: Figure) -> str:
+    return " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+
+
+Frames = Callable[[str], pd.DataFrame]
+
+
+@pytest.fixture(scope="module")
+def frames(config: mdh.Config) -> Iterator[Frames]:
+    """frames(kind) → PT-0001's frame of that kind (every scope), fetched once."""
+    with mdh.Client(config) as client:
+        session = client.connect("PT-0001", ["api"])
+
+        @functools.cache
+        def fetch(name: str) -> pd.DataFrame:
+            if KINDS[name].token == "service":
+                return client.frame(name)
+            return session.fetch(name, progress=False, **REQUIRED.get(name, {}))
+
+        yield fetch
+
+
+def test_the_kinds_needing_filters_have_them() -> None:
+    assert {k.name for k in KINDS.values() if any(p.required for p in k.params)} == set(REQUIRED)
+    assert len(PLOTTED) >= 17  # most kinds have a plot: a kind losing its timeline shows here
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_every_kind_plots_its_sandbox_frame(frames: Frames, name: str) -> None:
+    frame = frames(name)
+    assert len(frame) > 0
+    fig = plot_kind(name, frame)
+    assert isinstance(fig, Figure) and fig.axes
+    if name in PLOTTED:
+        assert drawn(fig), f"{name}: nothing drawn"
+        assert "no rows" not in texts(fig)
+    else:
+        assert not drawn(fig)
+        assert texts(fig) == f"nothing to plot for {name}; it has no time axis or category"
+    data = png_bytes(fig)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_an_empty_frame_says_no_rows(name: str) -> None:
+    fig = plot_kind(KINDS[name], mdh.to_frame(name, []), title="empty")
+    assert not drawn(fig) and texts(fig) == "no rows"
+    assert fig.axes[0].get_title() == "empty"
+
+
+@pytest.mark.parametrize("name", sorted(PLOTTED))
+def test_a_frame_without_the_plotted_column_is_named(name: str) -> None:
+    entry = KINDS[name]
+    column = entry.timeline.column if entry.timeline is not None else entry.count_by
+    frame = mdh.to_frame(name, []).drop(columns=column)
+    with pytest.raises(InvalidArgumentError, match=rf"plot_kind\('{name}'\): the frame has no column '{column}'"):
+        plot_kind(name, frame)
+
+
+def test_a_dense_series_is_averaged_per_hour() -> None:
+    minutes = pd.date_range("2026-08-01", periods=90 * 1440, freq="min", tz="UTC")  # minute heart rate
+    frame = pd.DataFrame({"at": minutes, "bpm": pd.Series(np.arange(len(minutes)) % 60, dtype="Float64")})
+    fig = time_series(frame, "at", "bpm")
+    (line,) = fig.axes[0].lines
+    assert len(line.get_xdata()) == 90 * 24  # 15-minute means would be too many
+    assert np.allclose(np.asarray(line.get_ydata(), dtype=float), 29.5)
+    assert "mean per hour" in fig.axes[0].get_ylabel()
+    sparse = time_series(frame.iloc[:MAX_POINTS], "at", "bpm")
+    assert len(sparse.axes[0].lines[0].get_xdata()) == MAX_POINTS
+    ten_days = time_series(frame.iloc[:10 * 1440], "at", "bpm")
+    assert len(ten_days.axes[0].lines[0].get_xdata()) == 10 * 24 * 4  # 15-minute means
+    daily = time_series(frame, "at", "bpm", every="1D")
+    assert len(daily.axes[0].lines[0].get_xdata()) == 90 and "mean per day" in daily.axes[0].get_ylabel()
+
+
+def test_times_are_drawn_in_the_frames_zone() -> None:
+    at = pd.Series(pd.to_datetime(["2026-08-01T12:00:00Z", "2026-08-02T12:00:00Z"])).dt.tz_convert("America/Chicago")
+    fig = time_series(pd.DataFrame({"at": at, "v": [1.0, 2.0]}), "at", "v")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "time (America/Chicago)"
+    assert pd.Timestamp(ax.lines[0].get_xdata()[0]) == pd.Timestamp("2026-08-01 07:00")  # the local wall clock
+    naive = time_series(pd.DataFrame({"day": pd.to_datetime(["2026-08-01", "2026-08-02"])}), "day")
+    assert naive.axes[0].get_xlabel() == "local calendar"
+
+
+def test_rows_are_counted_per_day_stacked_by_group() -> None:
+    at = pd.to_datetime(["2026-08-01T01:00Z", "2026-08-01T02:00Z", "2026-08-01T03:00Z", "2026-08-03T00:00Z"])
+    frame = pd.DataFrame({"at": at, "kind": ["a", "a", "b", None]})
+    fig = time_series(frame, "at", by="kind")
+    ax = fig.axes[0]
+    bars = sorted((p.get_x(), p.get_y(), p.get_height()) for p in ax.patches if p.get_height() > 0)
+    assert [(y, h) for _, y, h in bars] == [(0, 2), (2, 1), (0, 1)]  # a and b stacked on the 1st, none the 3rd
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "(missing)", "b"]
+    assert ax.get_ylabel() == "rows per day"
+
+
+def test_groups_with_values_get_a_panel_each() -> None:
+    at = pd.date_range("2026-08-01", periods=12, freq="D", tz="UTC")
+    frame = pd.DataFrame({"at": at, "v": pd.Series(range(12), dtype="Int64"), "type": list("abcdef") * 2})
+    fig = time_series(frame, "at", "v", by="type", title="six")
+    assert len(fig.axes) == 4 and fig.get_suptitle() == "six (4 of 6 type values shown)"
+    one = time_series(frame[frame["type"] == "a"], "at", "v", by="type")
+    assert len(one.axes) == 1 and one.axes[0].get_title() == "type = a"
+
+
+def test_bad_arguments_are_named() -> None:
+    frame = pd.DataFrame({"at": pd.to_datetime(["2026-08-01"], utc=True), "word": ["x"], "n": [1]})
+    with pytest.raises(InvalidArgumentError, match="the frame has no column 'value'"):
+        time_series(frame, "at", "value")
+    with pytest.raises(InvalidArgumentError, match=r"column 'word' is .*, not numbers"):
+        time_series(frame, "at", "word")
+    with pytest.raises(InvalidArgumentError, match="column 'n' is int64, not date-times"):
+        time_series(frame, "n")
+    with pytest.raises(InvalidArgumentError, match="every='often' is not a duration"):
+        time_series(frame, "at", "n", every="often")
+    with pytest.raises(InvalidArgumentError, match="takes a fitbit_sleep_logs frame"):
+        sleep_over_time(frame)
+    with pytest.raises(InvalidArgumentError, match=r"counts\(\) takes a DataFrame, not a list"):
+        counts([], "x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="unknown data kind 'sleep'"):
+        plot_kind("sleep", frame)
+
+
+def test_scores_one_line_per_survey(frames: Frames) -> None:
+    scores = survey_scores(frames("survey_answers"))
+    fig = score_over_time(scores, title="scores")
+    scored = scores.dropna(subset=["date", "total"])
+    lines = fig.axes[0].lines
+    assert sorted(line.get_label() for line in lines) == sorted(scored["survey_name"].unique())
+    assert sum(len(line.get_xdata()) for line in lines) == len(scored)
+    phq = next(line for line in lines if line.get_label() == "PHQ-9")
+    expected = scored[scored["survey_name"] == "PHQ-9"].sort_values("date")["total"].astype(float).tolist()
+    assert list(phq.get_ydata()) == expected
+
+
+def test_sleep_hours_per_night(frames: Frames) -> None:
+    logs = frames("fitbit_sleep_logs")
+    fig = sleep_over_time(logs)
+    bars = sum(p.get_height() for p in fig.axes[0].patches)
+    stages = logs[["sleep_level_deep", "sleep_level_light", "sleep_level_rem"]].astype(float).sum(axis=1, min_count=1)
+    hand = stages.fillna(logs["minutes_asleep"].astype(float)).sum() / 60
+    assert bars == pytest.approx(hand)
+    assert fig.axes[1].get_ylabel() == "efficiency (%)"
+    daily = frames("daily_sleep")
+    fig = sleep_over_time(daily)
+    assert sum(p.get_height() for p in fig.axes[0].patches) == pytest.approx(
+        pd.to_timedelta(daily["duration"].astype(object)).sum() / pd.Timedelta(hours=1))
+
+
+def test_counts_show_the_most_frequent() -> None:
+    frame = pd.DataFrame({"c": [f"v{i}" for i in range(30) for _ in range(i + 1)]})
+    fig = counts(frame, "c")
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    assert len(widths) == 20 and widths[-1] == 30 and widths == sorted(widths)
+    assert "top 20 of 30 values" in fig.axes[0].get_xlabel()
+
+
+def test_figures_render_the_same_twice_and_display_as_png() -> None:
+    frame = pd.DataFrame({"c": list("aab")})
+    first, second = counts(frame, "c"), counts(frame, "c")
+    assert isinstance(first, Chart)
+    assert png_bytes(first) == png_bytes(second) == first._repr_png_()
+    buffer = io.BytesIO()
+    first.savefig(buffer, format="png")
+    assert buffer.getvalue().startswith(b"\x89PNG")
+
+
+@settings(max_examples=25)  # each example renders two PNGs
+@given(st.lists(st.tuples(st.integers(0, 10**7), st.one_of(st.none(), st.floats(-1e6, 1e6)),
+                          st.sampled_from(["a", "b", None])), max_size=40))
+def test_any_series_draws_or_says_why_not(rows: list[tuple[int, float | None, str | None]]) -> None:
+    frame = pd.DataFrame({
+        "at": pd.Timestamp("2026-01-01", tz="UTC") + pd.to_timedelta([r[0] for r in rows], unit="s"),
+        "v": pd.Series([r[1] for r in rows], dtype="Float64"),
+        "g": pd.Series([r[2] for r in rows], dtype="string"),
+    })
+    for fig in (time_series(frame, "at", "v", by="g"), time_series(frame, "at", by="g")):
+        assert drawn(fig) or texts(fig) in ("no rows", "no rows with a at and a v")
+        assert png_bytes(fig).startswith(b"\x89PNG")
