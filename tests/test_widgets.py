@@ -6,14 +6,24 @@ clicks the same controls through their DOM classes.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import ipywidgets
+import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from traitlets import TraitError
 
 import mdh_notebook as mdh
+from mdh_notebook.emulator import SandboxConfig, SandboxServer
 from mdh_notebook.kinds import FAMILIES
-from mdh_notebook.widgets import ParticipantPicker, ScopePicker, scope_choices, scope_class
+from mdh_notebook.widgets import Explorer, ParticipantPicker, ScopePicker, explorer_kinds, scope_choices, scope_class
 from mdh_notebook.widgets.scope_picker import FAMILY_GROUPS, OTHER, WRITES
 
 # -- ParticipantPicker ----------------------------------------------------------------------------
@@ -168,3 +178,273 @@ def test_scope_picker_starts_with_what_it_is_given_and_refuses_unknown_names() -
     assert picker.value == ()
     assert picker.where("SurveyAnswers:read") == "'SurveyAnswers:read' under Surveys"
 
+
+
+# -- Explorer -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def explorer(client: mdh.Client) -> Iterator[Explorer]:
+    with closing(Explorer(client)) as e:
+        yield e
+
+
+def _picked(explorer: Explorer, participant: str = "PT-0003", scopes: tuple[str, ...] = ("SurveyAnswers:read",),
+            kind: str = "survey_answers") -> Explorer:
+    explorer.participants.value = participant
+    explorer.scopes.value = scopes
+    explorer.kind.value = kind
+    return explorer
+
+
+def _shown(output: Any) -> dict[str, str]:
+    """What an Output shows: its one display's MIME bundle ({} when empty)."""
+    return dict(output.outputs[0]["data"]) if output.outputs else {}
+
+
+def test_the_explorer_lists_participant_listings_and_starts_on_survey_answers(explorer: Explorer) -> None:
+    names = [v for _, v in explorer.kind.options]
+    assert names == [k.name for k in explorer_kinds()]
+    assert explorer.kind.value == "survey_answers" and names[0] == "survey_answers"
+    assert "participants" not in names and "participant_info" not in names  # service-token and single records
+    assert {"survey_answers", "device_data_v2", "fitbit_sleep_logs", "files"} <= set(names)
+    assert explorer.participants.value is None and explorer.scopes.value == ()
+    assert explorer.frame is None and explorer.figure is None and explorer.session is None
+    for widget, name in ((explorer.kind, "mdh-kind"), (explorer.fetch_button, "mdh-fetch"),
+                         (explorer.table, "mdh-table"), (explorer.plot, "mdh-plot"),
+                         (explorer.message_box, "mdh-message"), (explorer.token_state, "mdh-token-state"),
+                         (explorer.save_csv_button, "mdh-save-csv"),
+                         (explorer.save_parquet_button, "mdh-save-parquet")):
+        assert name in widget._dom_classes
+
+
+def test_fetch_shows_the_rows_as_a_table_a_plot_and_the_token_state(explorer: Explorer, client: mdh.Client) -> None:
+    expected = client.connect("PT-0003", ["SurveyAnswers:read"]).survey_answers()
+    frame = _picked(explorer).fetch()
+    assert frame is explorer.frame and frame is not None
+    pd.testing.assert_frame_equal(frame, expected)
+    n, m = expected.shape
+    assert explorer.message == f"{n} rows of survey_answers for PT-0003 (2 pages)"
+    assert explorer.message_level == "ok" and explorer.message in explorer.message_box.value
+    table = _shown(explorer.table)
+    assert "<table" in table["text/html"] and table["text/plain"] == f"{n} rows × {m} columns (the first 50 shown)"
+    assert table["text/html"].count("<tr") == 51  # the header and the first 50 rows
+    assert explorer.progress.value == explorer.progress.max
+    assert f"{n} records · 2 pages" in explorer.progress_label.value
+    session = explorer.session
+    assert session is not None and session.participant_identifier == "PT-0003"
+    assert session.scopes == ("SurveyAnswers:read",)
+    state = explorer.token_state.value
+    assert "scopes SurveyAnswers:read" in state and "expires in" in state and "renewals so far 0" in state
+    assert session.rate_limit is not None and f"{session.rate_limit.remaining:,} of" in state
+
+
+def test_no_participant_and_a_missing_scope_are_refused_before_any_request(explorer: Explorer,
+                                                                          stats: Any) -> None:
+    before = stats()
+    assert explorer.fetch() is None
+    assert explorer.message.startswith("Pick a participant first")
+    explorer.participants.value = "PT-0003"
+    explorer.scopes.value = ("DeviceData:read",)
+    assert explorer.fetch() is None
+    assert explorer.message == ("survey_answers needs the scope SurveyAnswers:read — tick 'SurveyAnswers:read' "
+                                "under Surveys")
+    assert explorer.message_level == "warning" and explorer.session is None
+    assert stats() == before  # not one request, not one token
+    explorer.kind.value = "fitbit_sleep_logs"
+    explorer.fetch()
+    assert "tick 'FitbitSleepLogs:read' under Fitbit" in explorer.message
+
+
+def test_unticking_the_scope_after_a_fetch_names_it_and_clears_the_rows(explorer: Explorer) -> None:
+    _picked(explorer).fetch()
+    assert explorer.frame is not None
+    explorer.scopes.checkboxes["SurveyAnswers:read"].value = False  # what a click does
+    assert explorer.scopes.value == ()
+    assert "needs the scope SurveyAnswers:read — tick 'SurveyAnswers:read' under Surveys" in explorer.message
+    assert explorer.frame is None and explorer.figure is None and _shown(explorer.table) == {}
+    assert explorer.session is None  # the old session is closed, none opened for no scopes
+
+
+def test_after_the_first_fetch_every_re_pick_fetches_again(explorer: Explorer, client: mdh.Client) -> None:
+    _picked(explorer)
+    explorer.participants.value = "PT-0001"
+    assert explorer.frame is None  # nothing fetched before the first Fetch
+    explorer.fetch_button.click()
+    first = explorer.session
+    assert explorer.frame is not None and set(explorer.frame["participant_identifier"]) == {"PT-0001"}
+    explorer.participants.value = "PT-0002"
+    assert set(explorer.frame["participant_identifier"]) == {"PT-0002"}
+    assert explorer.session is not first and explorer.session.participant_identifier == "PT-0002"
+    explorer.kind.value = "survey_results"
+    assert list(explorer.frame.columns) == mdh.KINDS["survey_results"].column_names
+    explorer.scopes.value = ("SurveyAnswers:read", "SurveyTasks:read")
+    assert explorer.session.scopes == ("SurveyAnswers:read", "SurveyTasks:read")
+    explorer.start.value = dt.date(2026, 9, 1)
+    assert explorer.frame["date"].min() >= pd.Timestamp("2026-09-01", tz="UTC")
+    assert len(explorer.frame) == len(client.connect("PT-0002", ["SurveyAnswers:read"]).survey_results(
+        after=pd.Timestamp("2026-09-01", tz="UTC") - pd.Timedelta(milliseconds=1)))
+
+
+RANGED = {"survey_answers": ("date", "id"), "fitbit_daily_summaries": ("date", "date")}  # when, and a row's key
+
+
+@pytest.fixture(scope="module")
+def ranged(config: mdh.Config) -> Iterator[tuple[Explorer, dict[str, pd.DataFrame]]]:
+    """An explorer on PT-0001, and every row of each RANGED kind (to filter by hand)."""
+    with mdh.Client(config) as client, closing(Explorer(client)) as explorer:
+        session = client.connect("PT-0001", ["api"])
+        yield explorer, {kind: session.fetch(kind) for kind in RANGED}
+
+
+@settings(max_examples=10)
+@given(start=st.dates(dt.date(2026, 7, 25), dt.date(2026, 11, 2)), days=st.integers(0, 12))
+def test_the_date_range_is_utc_days_with_both_ends_included(ranged: tuple[Explorer, dict[str, pd.DataFrame]],
+                                                             start: dt.date, days: int) -> None:
+    explorer, everything = ranged
+    end = start + dt.timedelta(days=days)
+    for kind, (column, key) in RANGED.items():
+        _picked(explorer, "PT-0001", ("api",), kind)
+        explorer.start.value, explorer.end.value = start, end
+        frame = explorer.fetch()
+        assert frame is not None, explorer.message
+        rows = everything[kind]
+        day = pd.to_datetime(rows[column]).dt.date  # a UTC instant's day; a naive date read as UTC
+        inside = rows[(day >= start) & (day <= end)]
+        assert sorted(frame[key]) == sorted(inside[key]), kind
+
+
+def test_kinds_without_time_filters_disable_the_dates_and_say_so(explorer: Explorer) -> None:
+    explorer.kind.value = "survey_tasks"
+    assert explorer.start.disabled and explorer.end.disabled
+    assert "survey_tasks cannot be filtered by date" in explorer.date_note.value
+    explorer.kind.value = "survey_answers"
+    assert not explorer.start.disabled and not explorer.end.disabled
+    explorer.start.value, explorer.end.value = dt.date(2026, 9, 2), dt.date(2026, 9, 1)
+    _picked(explorer).fetch()
+    assert "start date 2026-09-02 is after the end date 2026-09-01" in explorer.message
+
+
+def test_an_empty_result_says_no_rows_not_no_permission(explorer: Explorer) -> None:
+    _picked(explorer)
+    explorer.start.value, explorer.end.value = dt.date(2020, 1, 1), dt.date(2020, 1, 31)
+    frame = explorer.fetch()
+    assert frame is not None and frame.empty and list(frame.columns) == mdh.KINDS["survey_answers"].column_names
+    assert explorer.message.startswith("no rows: PT-0003 has no survey_answers in that date range")
+    assert "scope" in explorer.message and "tick" not in explorer.message
+    assert _shown(explorer.table)["text/plain"] == f"0 rows × {frame.shape[1]} columns"
+
+
+def test_an_empty_result_says_when_the_source_is_switched_off(explorer: Explorer) -> None:
+    _picked(explorer, "PT-0003", ("FitbitDailySummaries:read", "DataCollectionSettings:read"), "fitbit_daily_summaries")
+    explorer.fetch()
+    assert explorer.message.startswith("no rows") and "Fitbit data collection switched off" in explorer.message
+
+
+def test_required_filters_are_asked_for_and_offered_from_the_vocabulary(explorer: Explorer) -> None:
+    _picked(explorer, "PT-0001", ("DeviceData:read",), "device_data_v2")
+    assert set(explorer.filters) == {"namespace", "type"}
+    explorer.fetch()
+    assert explorer.message.startswith("device_data_v2 needs namespace=")
+    explorer.filters["namespace"].value = "Fitbit"
+    assert explorer.message.startswith("device_data_v2 needs type=")  # re-fetched: armed by the first Fetch
+    session = explorer.session
+    assert session is not None
+    types = session.device_data_types(version=2, namespace="Fitbit")
+    assert list(explorer.filters["type"].options) == sorted(types["type"].astype(str).unique())
+    explorer.filters["type"].value = "resting-heart-rate"
+    assert explorer.frame is not None and len(explorer.frame) > 0
+    assert set(explorer.frame["type"]) == {"resting-heart-rate"}
+
+
+def test_save_csv_and_parquet_round_trip(explorer: Explorer, tmp_path: Path) -> None:
+    assert explorer.save("csv") is None and explorer.message == "Nothing to save yet: Fetch first."
+    frame = _picked(explorer).fetch()
+    assert frame is not None
+    assert explorer.save_path.value == "PT-0003_survey_answers.csv"
+    explorer.save_path.value = str(tmp_path / "answers.csv")
+    explorer.kind.value = "survey_results"  # the user's own path is kept
+    assert explorer.save_path.value == str(tmp_path / "answers.csv")
+    frame = explorer.frame
+    assert frame is not None
+    explorer.save_csv_button.click()
+    written = tmp_path / "answers.csv"
+    assert explorer.message == f"wrote {len(frame)} rows × {frame.shape[1]} columns to {written.resolve()}"
+    back = pd.read_csv(written, dtype="string")
+    assert list(back.columns) == list(frame.columns) and list(back["id"]) == list(frame["id"])
+    assert explorer.save("parquet") == (tmp_path / "answers.parquet").resolve()
+    parquet = pd.read_parquet(tmp_path / "answers.parquet")
+    assert list(parquet["id"]) == list(frame["id"])
+    pd.testing.assert_series_equal(parquet["date"], frame["date"], check_dtype=False)
+    explorer.save_path.value = str(tmp_path)  # a folder: the default name inside it
+    assert explorer.save("csv") == (tmp_path / "PT-0003_survey_results.csv").resolve()
+    explorer.save_path.value = str(tmp_path / "missing" / "x.csv")
+    explorer.save_parquet_button.click()
+    assert "the folder" in explorer.message and "does not exist" in explorer.message
+
+
+def test_an_unknown_participant_is_a_clear_error(client: mdh.Client) -> None:
+    with pytest.raises(TraitError, match="no participant 'PT-9999'"):
+        Explorer(client, participant="PT-9999")
+    with closing(Explorer(client, participant="PT-0003", scopes=["SurveyAnswers:read"])) as explorer:
+        with pytest.raises(TraitError, match="no participant 'PT-9999'"):
+            explorer.participants.value = "PT-9999"
+        assert explorer.participants.value == "PT-0003"
+
+
+def _all_state(widget: Any) -> str:
+    """Every synced trait of a widget tree, as the front-end (and a saved notebook) would get it."""
+    seen: list[Any] = []
+
+    def walk(w: Any) -> None:
+        if isinstance(w, ipywidgets.Widget) and w not in seen:
+            seen.append(w)
+            for value in w.get_state().values():
+                for item in value if isinstance(value, (list, tuple)) else [value]:
+                    walk(item)
+    walk(widget)
+    return json.dumps([w.get_state() for w in seen], default=str)
+
+
+def test_the_token_state_never_shows_the_token(config_for: Any) -> None:
+    server = SandboxServer(SandboxConfig(participant_token_lifetime=600)).start()
+    try:
+        with mdh.Client(config_for(server)) as client, closing(Explorer(client)) as explorer:
+            _picked(explorer).fetch()
+            session = explorer.session
+            assert session is not None and session.token is not None
+            secrets = [session.token.value]
+            assert "renewals so far 0" in explorer.token_state.value
+            server.advance_clock(3600)  # the server refuses the token: the next fetch renews it
+            explorer.fetch()
+            assert session.token is not None and session.renewals == 1
+            secrets.append(session.token.value)
+            assert client.service_tokens.token is not None
+            secrets.append(client.service_tokens.token.value)
+            assert "renewals so far 1" in explorer.token_state.value
+            shown = _all_state(explorer) + repr(explorer) + explorer.message
+            assert "PT-0003" in shown and "SurveyAnswers:read" in shown  # the state really is in there
+            for secret in secrets:
+                assert secret not in shown
+    finally:
+        server.stop()
+
+
+def test_errors_from_the_server_are_shown_not_raised(config_for: Any) -> None:
+    server = SandboxServer(SandboxConfig(rate_limit=3)).start()
+    try:
+        with mdh.Client(config_for(server)) as client, closing(Explorer(client)) as explorer:
+            _picked(explorer)
+            explorer.fetch_button.click()  # 2 pages
+            assert explorer.frame is not None
+            assert "rate budget 1 of 3 requests left" in explorer.token_state.value
+            explorer.fetch_button.click()  # the callback must not raise
+            assert explorer.message_level == "error"
+            assert explorer.message.startswith("survey_answers for PT-0003 failed: RateLimitError")
+            assert explorer.frame is None and _shown(explorer.table) == {}
+            assert explorer.progress.bar_style == "danger"
+            client.close()  # a closed connection: still a message
+            explorer.participants.value = "PT-0001"
+            assert "ClosedError" in explorer.message and explorer.message_level == "error"
+    finally:
+        server.stop()

@@ -19,7 +19,8 @@ Each control carries a stable DOM class (``mdh-participant-list``, ``mdh-scope-S
 
 from __future__ import annotations
 
+from .explorer import Explorer, explorer_kinds
 from .participant_picker import ParticipantPicker
 from .scope_picker import ScopePicker, scope_choices, scope_class
 
-__all__ = ["ParticipantPicker", "ScopePicker", "scope_choices", "scope_class"]
+__all__ = ["Explorer", "ParticipantPicker", "ScopePicker", "explorer_kinds", "scope_choices", "scope_class"]

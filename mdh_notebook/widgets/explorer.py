@@ -1,0 +1,437 @@
+"""Explorer: participant + scopes + kind + date range → fetch (with progress) → table, plot, save.
+
+The explorer opens one :class:`~mdh_notebook.ParticipantSession` per (participant, ticked scopes)
+with ``client.connect`` and closes it when either changes. Before any request it says what is
+missing — a participant, the kind's scope (naming the box to tick), a required filter — and an
+empty result is "no rows", never confused with a refusal. After the first fetch, every re-pick
+fetches again. Headless state: ``frame``, ``figure``, ``message`` (and ``message_level``),
+``session``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import ipywidgets as widgets
+import pandas as pd
+from traitlets import Instance, Unicode
+
+from ..errors import MDHError
+from ..frames import to_frame
+from ..kinds import KINDS, Kind, Param
+from ..kinds import kind as lookup_kind
+from ..output import write_frame
+from ..scopes import grants
+from . import _render
+from ._render import Level
+from .participant_picker import ParticipantPicker
+from .scope_picker import ScopePicker
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..client import Client
+    from ..session import ParticipantSession
+
+__all__ = ["DEFAULT_KIND", "Explorer", "explorer_kinds"]
+
+DEFAULT_KIND = "survey_answers"
+_MS = pd.Timedelta(milliseconds=1)
+
+
+def explorer_kinds() -> list[Kind]:
+    """The kinds the explorer lists: a participant's listings (no single-record kinds, none needing a path id)."""
+    return [k for k in KINDS.values() if k.token == "participant" and k.shape != "object"
+            and not any(p.in_path and p.required for p in k.params)]
+
+
+def _required(entry: Kind) -> list[Param]:
+    return [p for p in entry.params if p.required and not p.in_path]
+
+
+class Explorer(widgets.VBox):  # type: ignore[misc]
+    """Pick a participant, tick scopes, choose a kind (and dates), Fetch: a table, a plot, Save.
+
+    ``Explorer(client=None, *, participant=None, scopes=(), kind=None)``; the parts are attributes:
+    ``participants`` (:class:`ParticipantPicker`), ``scopes`` (:class:`ScopePicker`), ``kind``,
+    ``start``, ``end``, ``filters`` (a kind's required filters, by name), ``fetch_button``,
+    ``table`` and ``plot`` (Outputs), ``save_path``, ``save_csv_button``, ``save_parquet_button``,
+    ``message_box``, ``token_state``. :meth:`fetch` and :meth:`save` do what the buttons do.
+    """
+
+    frame = Instance(pd.DataFrame, allow_none=True, help="the last fetched frame")
+    figure = Instance("matplotlib.figure.Figure", allow_none=True, help="the last plot")
+    message = Unicode("", help="what the explorer says: a refusal, an error, a result")
+    message_level = Unicode("info", help="info, ok, warning or error")
+    session = Instance("mdh_notebook.session.ParticipantSession", allow_none=True,
+                       help="the open session for the picked participant and scopes")
+
+    def __init__(self, client: Client | None = None, *, participant: str | None = None,
+                 scopes: Any = (), kind: str | None = None, rows: int = 50, **kwargs: Any) -> None:
+        if client is None:
+            from ..connect import open_client
+
+            client = open_client()
+            self._owns_client = True
+        else:
+            self._owns_client = False
+        self.client = client
+        self.rows = rows
+        self._armed = False  # after the first fetch, re-picking fetches again
+        self._session_key: tuple[str, tuple[str, ...]] | None = None
+        self._auto_path = ""
+        self._vocabularies: dict[tuple[str, Any], pd.DataFrame] = {}
+
+        self.participants = ParticipantPicker(client)
+        self.scopes = ScopePicker(scopes)
+        kinds = explorer_kinds()
+        self.kind = widgets.Dropdown(options=[(f"{k.name} — {k.scope}", k.name) for k in kinds],
+                                     value=lookup_kind(kind or DEFAULT_KIND).name, description="Kind",
+                                     layout=widgets.Layout(width="420px"))
+        self.kind.add_class("mdh-kind")
+        self.filters: dict[str, widgets.Widget] = {}
+        self.filter_box = widgets.HBox()
+        self.start = widgets.DatePicker(description="From", layout=widgets.Layout(width="220px"))
+        self.start.add_class("mdh-start")
+        self.end = widgets.DatePicker(description="To", layout=widgets.Layout(width="220px"))
+        self.end.add_class("mdh-end")
+        self.date_note = widgets.HTML()
+        self.date_note.add_class("mdh-date-note")
+        self.fetch_button = widgets.Button(description="Fetch", button_style="primary", icon="download",
+                                           tooltip="fetch the kind's rows for the participant")
+        self.fetch_button.add_class("mdh-fetch")
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="160px"))
+        self.progress.add_class("mdh-progress")
+        self.progress_label = widgets.Label()
+        self.message_box = widgets.HTML()
+        self.message_box.add_class("mdh-message")
+        self.token_state = widgets.HTML()
+        self.token_state.add_class("mdh-token-state")
+        self.table = widgets.Output(layout=widgets.Layout(max_width="100%"))
+        self.table.add_class("mdh-table")
+        self.plot = widgets.Output()
+        self.plot.add_class("mdh-plot")
+        self.save_path = widgets.Text(description="Save as", layout=widgets.Layout(width="420px"))
+        self.save_path.add_class("mdh-save-path")
+        self.save_csv_button = widgets.Button(description="Save CSV", icon="save")
+        self.save_csv_button.add_class("mdh-save-csv")
+        self.save_parquet_button = widgets.Button(description="Save Parquet", icon="save")
+        self.save_parquet_button.add_class("mdh-save-parquet")
+
+        controls = widgets.VBox([self.kind, self.filter_box, widgets.HBox([self.start, self.end]), self.date_note,
+                                 widgets.HBox([self.fetch_button, self.progress, self.progress_label])])
+        super().__init__([
+            widgets.HBox([self.participants, controls], layout=widgets.Layout(flex_flow="row wrap")),
+            self.scopes, self.message_box, self.token_state, self.table, self.plot,
+            widgets.HBox([self.save_path, self.save_csv_button, self.save_parquet_button]),
+        ], **kwargs)
+        self.add_class("mdh-explorer")
+
+        if participant is not None:
+            self.participants.value = participant
+        self._kind_changed()
+        self._show_token_state()
+        self.fetch_button.on_click(lambda _: self._guarded(self.fetch))
+        self.save_csv_button.on_click(lambda _: self._guarded(lambda: self.save("csv")))
+        self.save_parquet_button.on_click(lambda _: self._guarded(lambda: self.save("parquet")))
+        self.participants.observe(self._on_pick, names="value")
+        self.scopes.observe(self._on_pick, names="value")
+        self.kind.observe(self._on_kind, names="value")
+        self.start.observe(self._on_range, names="value")
+        self.end.observe(self._on_range, names="value")
+
+    def __repr__(self) -> str:
+        return (f"Explorer(participant={self.participants.value!r}, scopes={self.scopes.value!r}, "
+                f"kind={self.kind.value!r}, rows={None if self.frame is None else len(self.frame)})")
+
+    def close(self) -> None:
+        self._close_session()
+        self.participants.close()
+        self.scopes.close()
+        if self._owns_client:
+            self.client.close()
+        super().close()
+
+    # -- saying things ----------------------------------------------------------------------------
+
+    def _say(self, text: str, level: Level = "info") -> None:
+        self.message = text
+        self.message_level = level
+        self.message_box.value = _render.message_html(text, level)
+
+    def _show_token_state(self) -> None:
+        self.token_state.value = ("<small>" + _render.message_html(_render.token_state(self.session), "info")
+                                  + "</small>")
+
+    def _forget(self) -> None:
+        """No frame, no figure, nothing shown: what a refusal or an error leaves (never stale rows)."""
+        self.frame = None
+        self.figure = None
+        _render.clear(self.table)
+        _render.clear(self.plot)
+
+    def _refuse(self, text: str) -> None:
+        self._forget()
+        self._say(text, "warning")
+
+    def _guarded(self, action: Any) -> Any:
+        """Run a callback's work; any failure becomes the message (a callback has nowhere to raise to)."""
+        try:
+            return action()
+        except MDHError as exc:
+            self._forget()
+            self._say(f"{type(exc).__name__}: {exc}", "error")
+        except Exception as exc:  # not ours to know: shown, with what to do
+            self._forget()
+            self._say(f"unexpected {type(exc).__name__}: {exc} — the explorer's state is unchanged; "
+                      "run the same call in a cell to see the traceback", "error")
+        return None
+
+    # -- reacting to picks ------------------------------------------------------------------------
+
+    def _on_pick(self, change: Any) -> None:
+        key = self._key()
+        if self.session is not None and key != self._session_key:
+            self._close_session()
+        self._update_save_path()
+        if self._armed:
+            self._guarded(self.fetch)
+
+    def _on_kind(self, change: Any) -> None:
+        self._guarded(self._kind_changed)
+        if self._armed:
+            self._guarded(self.fetch)
+
+    def _on_range(self, change: Any) -> None:
+        if self._armed:
+            self._guarded(self.fetch)
+
+    def _key(self) -> tuple[str, tuple[str, ...]] | None:
+        participant = self.participants.value
+        return None if participant is None else (participant, tuple(self.scopes.value))
+
+    def _kind_changed(self) -> None:
+        entry = lookup_kind(self.kind.value)
+        for widget in self.filters.values():
+            widget.close()
+        self.filters = {}
+        for param in _required(entry):
+            if param.choices:
+                widget = widgets.Dropdown(options=list(param.choices), value=None, description=param.name)
+            else:
+                widget = widgets.Combobox(placeholder=param.doc or param.name, description=param.name,
+                                          continuous_update=False, ensure_option=False)
+            widget.add_class(f"mdh-filter-{param.name}")
+            widget.observe(self._on_filter, names="value")
+            self.filters[param.name] = widget
+        self.filter_box.children = list(self.filters.values())
+        timeline = entry.timeline
+        after = timeline.after if timeline is not None else ""
+        before = timeline.before if timeline is not None else ""
+        self.start.disabled = not after
+        self.end.disabled = not before
+        if not after and not before:
+            self.date_note.value = (f"<small>{entry.name} cannot be filtered by date: the range is not used"
+                                    "</small>")
+        else:
+            self.date_note.value = "<small>UTC calendar days, both included; leave empty for all dates</small>"
+        self._update_save_path()
+
+    def _on_filter(self, change: Any) -> None:
+        self._guarded(self._offer_vocabulary)
+        if self._armed:
+            self._guarded(self.fetch)
+
+    def _update_save_path(self) -> None:
+        participant = self.participants.value
+        default = f"{participant}_{self.kind.value}.csv" if participant else f"{self.kind.value}.csv"
+        if self.save_path.value in ("", self._auto_path):  # the user's own path is left alone
+            self.save_path.value = default
+        self._auto_path = default
+
+    # -- sessions ---------------------------------------------------------------------------------
+
+    def _close_session(self) -> None:
+        if self.session is not None:
+            self.session.close()
+        self.session = None
+        self._session_key = None
+        self._show_token_state()
+
+    def _open_session(self) -> ParticipantSession:
+        key = self._key()
+        if key is None:
+            raise AssertionError("no participant picked")  # checked by the caller
+        current: ParticipantSession | None = self.session
+        if current is not None and key == self._session_key:
+            return current
+        self._close_session()
+        session = self.client.connect(key[0], key[1])
+        session.on_renew(lambda _event: self._show_token_state())
+        self.session, self._session_key = session, key
+        self._show_token_state()
+        return session
+
+    def _offer_vocabulary(self) -> None:
+        """Fill a free-text filter's suggestions from its vocabulary (device data types), if the scopes allow."""
+        entry = lookup_kind(self.kind.value)
+        vocabulary = entry.vocabulary
+        widget = self.filters.get(vocabulary.param) if vocabulary is not None else None
+        if vocabulary is None or not isinstance(widget, widgets.Combobox) or self._key() is None:
+            return
+        if not grants(self.scopes.value, lookup_kind(vocabulary.kind).scope):
+            return
+        key = (vocabulary.kind, vocabulary.filters)
+        listing = self._vocabularies.get(key)
+        if listing is None:
+            listed: dict[str, Any] = dict(vocabulary.filters)
+            listing = self._open_session().fetch(vocabulary.kind, progress=False, **listed)
+            self._vocabularies[key] = listing
+        rows = listing
+        for name, other in self.filters.items():
+            value = other.value
+            if name != vocabulary.param and isinstance(value, str) and value and name in rows.columns:
+                rows = rows[rows[name].astype("string").str.casefold() == value.casefold()]
+        widget.options = sorted({str(v) for v in rows[vocabulary.param].dropna()})
+
+    # -- fetching ---------------------------------------------------------------------------------
+
+    def _range(self, entry: Kind) -> dict[str, Any]:
+        """The date pickers as the kind's time filters: UTC days, both ends included (the reference's
+        after/before bounds are exclusive: the lower one is sent a millisecond before the first day's
+        midnight, the upper one at the midnight after the last day)."""
+        timeline = entry.timeline
+        start: dt.date | None = self.start.value
+        end: dt.date | None = self.end.value
+        if start is not None and end is not None and start > end:
+            raise ValueError(f"the start date {start} is after the end date {end}; swap them or clear one")
+        filters: dict[str, Any] = {}
+        if timeline is None:
+            return filters
+        for name, day, shift in ((timeline.after, start, -1), (timeline.before, end, 1)):
+            param = entry.param(name) if name else None
+            if param is None or day is None:
+                continue
+            if param.type == "date":
+                filters[name] = day + dt.timedelta(days=shift)
+            else:
+                midnight = pd.Timestamp(day, tz="UTC")
+                filters[name] = midnight - _MS if shift < 0 else midnight + pd.Timedelta(days=1)
+        return filters
+
+    def fetch(self) -> pd.DataFrame | None:
+        """Fetch the picked kind (what the Fetch button does): the frame, or None with ``message`` saying why."""
+        self._armed = True
+        entry = lookup_kind(self.kind.value)
+        participant = self.participants.value
+        if participant is None:
+            self._refuse("Pick a participant first: search by identifier, name or email, and click one in the list.")
+            return None
+        if not grants(self.scopes.value, entry.scope):
+            self._refuse(f"{entry.name} needs the scope {entry.scope} — tick {self.scopes.where(entry.scope)}")
+            return None
+        filters: dict[str, Any] = {}
+        for param in _required(entry):
+            value = self.filters[param.name].value
+            if value in (None, ""):
+                self._refuse(f"{entry.name} needs {param.name}= ({param.doc}) — choose it in '{param.name}' above")
+                return None
+            filters[param.name] = value
+        try:
+            filters.update(self._range(entry))
+        except ValueError as exc:
+            self._refuse(str(exc))
+            return None
+        return self._pull(entry, participant, filters)
+
+    def _pull(self, entry: Kind, participant: str, filters: dict[str, Any]) -> pd.DataFrame | None:
+        self._say(f"fetching {entry.name} for {participant}…")
+        self.progress.bar_style = ""
+        self.progress.value, self.progress.max = 0, 1
+        self.progress_label.value = "connecting…"
+        try:
+            with warnings.catch_warnings(record=True) as caught:  # shown with the result, not lost on stderr
+                warnings.simplefilter("always")
+                session = self._open_session()
+                pager = session.pager(entry, **filters)
+                records: list[dict[str, Any]] = []
+                for page in pager.pages:
+                    records.extend(page)
+                    self._show_progress(pager.state.pages, len(records), pager.state.total, pager.state.done)
+                frame = to_frame(entry, records)
+                if frame.empty and (entry.setting_for(filters) or entry.vocabulary is not None):
+                    session.fetch(entry, progress=False, **filters)  # for why: a source switched off, a typo
+        except MDHError as exc:
+            self.progress.bar_style = "danger"
+            self.progress_label.value = "failed"
+            self._forget()
+            self._say(f"{entry.name} for {participant} failed: {type(exc).__name__}: {exc}", "error")
+            self._show_token_state()
+            return None
+        notes = "".join(f" — {w.category.__name__}: {w.message}" for w in caught)
+        frame.attrs["pages"] = pager.state.pages
+        self.progress.bar_style = "success"
+        self.frame = frame
+        markup, line = _render.table_html(frame, self.rows)
+        _render.show_html(self.table, markup, line)
+        self._show_token_state()
+        self._draw(entry, participant, frame)
+        if frame.empty:
+            dates = " in that date range" if self._range(entry) else ""
+            self._say(f"no rows: {participant} has no {entry.name}{dates} (the scope was granted: no data, not "
+                      f"no permission){notes}", "warning")
+        else:
+            pages = pager.state.pages
+            self._say(f"{len(frame):,} rows of {entry.name} for {participant} ({pages} page{'s' * (pages != 1)})"
+                      + notes, "warning" if notes else "ok")
+        return frame
+
+    def _show_progress(self, pages: int, records: int, total: int | None, done: bool) -> None:
+        if total is not None:
+            self.progress.max, self.progress.value = max(total, 1), min(records, max(total, 1))
+        else:  # no total sent: the bar creeps by pages until the last one
+            self.progress.max, self.progress.value = pages + (0 if done else 1), pages
+        of = f" of {total:,}" if total is not None else ""
+        self.progress_label.value = f"{records:,}{of} records · {pages} page{'s' * (pages != 1)}"
+
+    def _draw(self, entry: Kind, participant: str, frame: pd.DataFrame) -> None:
+        try:
+            from ..plots import plot_kind  # matplotlib is imported on the first plot, not with the widgets
+
+            figure: Figure = plot_kind(entry, frame, title=f"{participant} · {entry.name}")
+        except Exception as exc:  # the table stands without its plot
+            self.figure = None
+            _render.show_html(self.plot, _render.message_html(f"no plot: {type(exc).__name__}: {exc}", "warning"),
+                              f"no plot: {exc}")
+            return
+        self.figure = figure
+        _render.show_figure(self.plot, figure)
+
+    # -- saving -----------------------------------------------------------------------------------
+
+    def save(self, fmt: Literal["csv", "parquet"] = "csv") -> Path | None:
+        """Write the last frame as CSV or Parquet to the path in ``save_path`` (its suffix set to the
+        format; a folder gets the default name inside it); the path written, or None with ``message`` saying why."""
+        if self.frame is None:
+            self._say("Nothing to save yet: Fetch first.", "warning")
+            return None
+        typed = self.save_path.value.strip() or self._auto_path
+        path = Path(typed).expanduser()
+        if path.is_dir():
+            path = path / self._auto_path
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_suffix(f".{fmt}")
+        if not path.parent.is_dir():
+            self._say(f"cannot save: the folder {path.parent} does not exist; create it, or type another path "
+                      "in 'Save as'", "error")
+            return None
+        try:
+            write_frame(self.frame, path, fmt)
+        except OSError as exc:
+            self._say(f"cannot save to {path}: {exc.strerror or exc}; type another path in 'Save as'", "error")
+            return None
+        self._say(f"wrote {len(self.frame):,} rows × {self.frame.shape[1]} columns to {path.resolve()}", "ok")
+        return path.resolve()
