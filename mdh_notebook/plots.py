@@ -44,8 +44,8 @@ from .errors import InvalidArgumentError
 from .kinds import Kind
 from .kinds import kind as lookup_kind
 
-__all__ = ["DPI", "FIGSIZE", "MAX_POINTS", "Chart", "counts", "plot_kind", "score_over_time", "sleep_over_time",
-           "time_series"]
+__all__ = ["DPI", "FIGSIZE", "MAX_POINTS", "Chart", "counts", "plot_kind", "png_bytes", "score_over_time",
+           "sleep_over_time", "time_series"]
 
 FIGSIZE = (9.0, 3.6)
 """Width and height (inches) of a one-panel figure; a panel more adds :data:`PANEL_HEIGHT`."""
