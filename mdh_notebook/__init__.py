@@ -12,8 +12,11 @@ starts one of your own and returns its ``Config``. Nothing is read or started at
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
+from .analysis import answers_wide, survey_scores
 from .auth import RenewalEvent, Token
 from .client import Client, RateLimit
 from .config import Config
@@ -73,10 +76,28 @@ __all__ = [
     "TransportError",
     "UnknownValueWarning",
     "__version__",
+    "answers_wide",
     "catalog",
     "connect",
     "embedded_sandbox",
     "open_client",
+    "plots",
     "sandbox",
+    "survey_scores",
     "to_frame",
+    "widgets",
 ]
+
+if TYPE_CHECKING:  # editors and mypy see the lazy submodules as modules
+    from . import plots, widgets
+
+_LAZY = ("plots", "widgets")  # matplotlib and ipywidgets load on first use, not at import
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
