@@ -6,6 +6,7 @@ clicks the same controls through their DOM classes.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -18,11 +19,14 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 from traitlets import TraitError
 
 import mdh_notebook as mdh
 from mdh_notebook.emulator import SandboxConfig, SandboxServer
 from mdh_notebook.kinds import FAMILIES
+from mdh_notebook.plots import png_bytes
 from mdh_notebook.widgets import Explorer, ParticipantPicker, ScopePicker, explorer_kinds, scope_choices, scope_class
 from mdh_notebook.widgets.scope_picker import FAMILY_GROUPS, OTHER, WRITES
 
@@ -231,6 +235,10 @@ def test_fetch_shows_the_rows_as_a_table_a_plot_and_the_token_state(explorer: Ex
     assert table["text/html"].count("<tr") == 51  # the header and the first 50 rows
     assert explorer.progress.value == explorer.progress.max
     assert f"{n} records · 2 pages" in explorer.progress_label.value
+    assert isinstance(explorer.figure, Figure) and explorer.figure.axes  # the score plot of the kind
+    plot = _shown(explorer.plot)
+    assert base64.b64decode(plot["image/png"]) == png_bytes(explorer.figure)
+    assert base64.b64decode(plot["image/png"]).startswith(b"\x89PNG")
     session = explorer.session
     assert session is not None and session.participant_identifier == "PT-0003"
     assert session.scopes == ("SurveyAnswers:read",)
@@ -314,6 +322,28 @@ def test_the_date_range_is_utc_days_with_both_ends_included(ranged: tuple[Explor
         assert sorted(frame[key]) == sorted(inside[key]), kind
 
 
+# a kind's required filters: one example each (checked to cover every such kind the explorer lists)
+REQUIRED: dict[str, dict[str, str]] = {
+    "device_data": {"namespace": "AppleHealth"},
+    "device_data_v2": {"namespace": "Fitbit", "type": "resting-heart-rate"},
+    "device_data_aggregate": {"namespace": "Fitbit", "type": "steps"},
+    "daily_sleep": {"namespace": "Fitbit", "type": "sleep"},
+}
+
+
+def test_every_listed_kind_fetches_rows_and_draws_a_plot(explorer: Explorer) -> None:
+    assert set(REQUIRED) == {k.name for k in explorer_kinds() if any(p.required for p in k.params)}
+    _picked(explorer, "PT-0001", ("api",))
+    for entry in explorer_kinds():
+        explorer.kind.value = entry.name
+        for name, value in REQUIRED.get(entry.name, {}).items():
+            explorer.filters[name].value = value
+        frame = explorer.fetch()
+        assert frame is not None and len(frame) > 0, explorer.message
+        assert explorer.message_level == "ok", explorer.message
+        assert explorer.figure is not None and "image/png" in _shown(explorer.plot), entry.name
+
+
 def test_kinds_without_time_filters_disable_the_dates_and_say_so(explorer: Explorer) -> None:
     explorer.kind.value = "survey_tasks"
     assert explorer.start.disabled and explorer.end.disabled
@@ -333,6 +363,8 @@ def test_an_empty_result_says_no_rows_not_no_permission(explorer: Explorer) -> N
     assert explorer.message.startswith("no rows: PT-0003 has no survey_answers in that date range")
     assert "scope" in explorer.message and "tick" not in explorer.message
     assert _shown(explorer.table)["text/plain"] == f"0 rows × {frame.shape[1]} columns"
+    assert explorer.figure is not None and "image/png" in _shown(explorer.plot)  # a plot saying "no rows"
+    assert "no rows" in [t.get_text() for t in explorer.figure.findobj(Text)]
 
 
 def test_an_empty_result_says_when_the_source_is_switched_off(explorer: Explorer) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
 
     from ..session import ParticipantSession
 
-__all__ = ["Level", "clear", "figure_png", "message_html", "show_figure", "show_html", "table_html",
+__all__ = ["Level", "clear", "message_html", "show_figure", "show_html", "table_html",
            "token_state"]
 
 Level = Literal["info", "ok", "warning", "error"]
@@ -37,16 +36,12 @@ def clear(out: widgets.Output) -> None:
     out.outputs = ()
 
 
-def figure_png(figure: Figure) -> bytes:
-    """A figure as PNG bytes, through Agg (works for figures made without pyplot, headless)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
-    return buffer.getvalue()
-
-
 def show_figure(out: widgets.Output, figure: Figure) -> None:
-    """Replace what ``out`` shows with the figure as a PNG image."""
-    png = base64.b64encode(figure_png(figure)).decode("ascii")
+    """Replace what ``out`` shows with the figure as a PNG image (rendered here through Agg: no
+    matplotlib backend or inline formatter is involved, so a figure made without pyplot shows too)."""
+    from ..plots import png_bytes
+
+    png = base64.b64encode(png_bytes(figure)).decode("ascii")
     out.outputs = (_bundle({"image/png": png, "text/plain": repr(figure)}),)
 
 

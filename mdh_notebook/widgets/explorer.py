@@ -401,7 +401,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         try:
             from ..plots import plot_kind  # matplotlib is imported on the first plot, not with the widgets
 
-            figure: Figure = plot_kind(entry, frame, title=f"{participant} · {entry.name}")
+            figure: Figure = plot_kind(entry, frame)
         except Exception as exc:  # the table stands without its plot
             self.figure = None
             _render.show_html(self.plot, _render.message_html(f"no plot: {type(exc).__name__}: {exc}", "warning"),
