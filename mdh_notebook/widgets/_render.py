@@ -52,7 +52,9 @@ def table_html(frame: pd.DataFrame, rows: int) -> tuple[str, str]:
     line = f"{n:,} row{'' if n == 1 else 's'} × {m} column{'' if m == 1 else 's'}{shown}"
     head = frame.head(rows)
     try:
-        styler = head.style.set_uuid("mdh").format(na_rep="", precision=3)  # fixed ids: stored output is stable
+        styler = (head.style.set_uuid("mdh")  # fixed ids: a stored output is the same on every run
+                  .format(na_rep="", precision=3)
+                  .set_table_styles([{"selector": "td, th", "props": "white-space: nowrap; padding: 2px 8px;"}]))
         table = styler.to_html()
     except ImportError:  # Styler needs jinja2; plain pandas HTML otherwise
         table = head.to_html(na_rep="")

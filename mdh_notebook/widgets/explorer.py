@@ -48,6 +48,13 @@ def explorer_kinds() -> list[Kind]:
             and not any(p.in_path and p.required for p in k.params)]
 
 
+def _descendants(widget: Any) -> list[Any]:
+    found: list[Any] = []
+    for child in getattr(widget, "children", ()):
+        found += [child, *_descendants(child)]
+    return found
+
+
 def _required(entry: Kind) -> list[Param]:
     return [p for p in entry.params if p.required and not p.in_path]
 
@@ -59,7 +66,8 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     ``participants`` (:class:`ParticipantPicker`), ``scopes`` (:class:`ScopePicker`), ``kind``,
     ``start``, ``end``, ``filters`` (a kind's required filters, by name), ``fetch_button``,
     ``table`` and ``plot`` (Outputs), ``save_path``, ``save_csv_button``, ``save_parquet_button``,
-    ``message_box``, ``token_state``. :meth:`fetch` and :meth:`save` do what the buttons do.
+    ``message_box``, ``token_state`` (its text: :attr:`token_summary`). :meth:`fetch` and :meth:`save`
+    do what the buttons do.
     """
 
     frame = Instance(pd.DataFrame, allow_none=True, help="the last fetched frame")
@@ -121,11 +129,12 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self.save_parquet_button = widgets.Button(description="Save Parquet", icon="save")
         self.save_parquet_button.add_class("mdh-save-parquet")
 
-        controls = widgets.VBox([self.kind, self.filter_box, widgets.HBox([self.start, self.end]), self.date_note,
-                                 widgets.HBox([self.fetch_button, self.progress, self.progress_label])])
-        super().__init__([
+        controls = widgets.VBox([self.kind, self.filter_box, widgets.HBox([self.start, self.end]), self.date_note])
+        super().__init__([  # top to bottom as one works: who and what, which scopes, fetch, the rows
             widgets.HBox([self.participants, controls], layout=widgets.Layout(flex_flow="row wrap")),
-            self.scopes, self.message_box, self.token_state, self.table, self.plot,
+            self.scopes,
+            widgets.HBox([self.fetch_button, self.progress, self.progress_label]),
+            self.message_box, self.token_state, self.table, self.plot,
             widgets.HBox([self.save_path, self.save_csv_button, self.save_parquet_button]),
         ], **kwargs)
         self.add_class("mdh-explorer")
@@ -148,11 +157,16 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
                 f"kind={self.kind.value!r}, rows={None if self.frame is None else len(self.frame)})")
 
     def close(self) -> None:
+        """Close the session (and the client, if the explorer opened it) and every control; what was
+        shown is cleared first, so a notebook's stored widget state does not keep a closed explorer's rows."""
         self._close_session()
+        self._forget()
         self.participants.close()
         self.scopes.close()
         if self._owns_client:
             self.client.close()
+        for widget in _descendants(self):
+            widget.close()
         super().close()
 
     # -- saying things ----------------------------------------------------------------------------
@@ -162,9 +176,13 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self.message_level = level
         self.message_box.value = _render.message_html(text, level)
 
+    @property
+    def token_summary(self) -> str:
+        """The token-state line as text: scopes, expires in, renewals so far, rate budget (never the token)."""
+        return _render.token_state(self.session)
+
     def _show_token_state(self) -> None:
-        self.token_state.value = ("<small>" + _render.message_html(_render.token_state(self.session), "info")
-                                  + "</small>")
+        self.token_state.value = "<small>" + _render.message_html(self.token_summary, "info") + "</small>"
 
     def _forget(self) -> None:
         """No frame, no figure, nothing shown: what a refusal or an error leaves (never stale rows)."""

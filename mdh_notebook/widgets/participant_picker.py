@@ -62,9 +62,9 @@ class ParticipantPicker(widgets.VBox):  # type: ignore[misc]
         self._known: dict[str, pd.Series[Any]] = {}  # casefolded identifier -> admin row, from every search
         self.search_box = widgets.Text(placeholder="search: identifier, name or email (Enter)",
                                        continuous_update=False, description="Participant",
-                                       layout=widgets.Layout(width="340px"))
+                                       layout=widgets.Layout(width="400px"))
         self.search_box.add_class("mdh-participant-search")
-        self.list = widgets.Select(options=[], value=None, rows=rows, layout=widgets.Layout(width="340px"))
+        self.list = widgets.Select(options=[], value=None, rows=rows, layout=widgets.Layout(width="400px"))
         self.list.add_class("mdh-participant-list")
         self.status = widgets.HTML()
         self.status.add_class("mdh-participant-status")

@@ -18,6 +18,8 @@ from types import ModuleType
 from typing import Any
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_bool import CheckboxStyle  # the style classes are not exported at the top
+from ipywidgets.widgets.widget_string import HTMLStyle
 from traitlets import TraitError, Tuple, observe, validate
 
 from ..errors import ScopeError
@@ -137,27 +139,33 @@ class ScopePicker(widgets.VBox):  # type: ignore[misc]
         self.group_of: dict[str, str] = {c.scope: c.group for c in self.choices}
         self.checkboxes: dict[str, widgets.Checkbox] = {}
         groups: dict[str, list[Any]] = {}
+        # one layout and one style shared by all boxes (and by all notes): a notebook stores every
+        # widget model it saw, and 22 scopes would otherwise bring ~200 models of their own
+        box_layout, note_layout = widgets.Layout(width="auto"), widgets.Layout(margin="-4px 0 6px 22px")
+        box_style, note_style = CheckboxStyle(), HTMLStyle()
         for choice in self.choices:
             box = widgets.Checkbox(value=False, description=choice.scope, indent=False,
-                                   tooltip=f"{choice.scope}: {choice.unlocks}",
-                                   layout=widgets.Layout(width="auto"))
+                                   tooltip=f"{choice.scope}: {choice.unlocks}", layout=box_layout, style=box_style)
             box.add_class(scope_class(choice.scope))
             box.add_class("mdh-scope")
             box.observe(self._on_box, names="value")
             self.checkboxes[choice.scope] = box
-            note = widgets.HTML(f"<small style='opacity:0.75'>{html.escape(choice.unlocks)}</small>")
-            groups.setdefault(choice.group, []).append(widgets.VBox([box, note], layout=widgets.Layout(
-                margin="0 0 4px 0")))
+            note = widgets.HTML(f"<div style='opacity:0.75;font-size:smaller;line-height:1.3'>"
+                                f"{html.escape(choice.unlocks)}</div>",
+                                layout=note_layout, style=note_style)
+            groups.setdefault(choice.group, []).extend([box, note])
         self.groups: dict[str, widgets.VBox] = {}
         open_groups, collapsed = [], []
+        group_layout = widgets.Layout(min_width="220px", max_width="340px", margin="0 12px 8px 0")
         for name, rows in groups.items():
-            box = widgets.VBox(rows, layout=widgets.Layout(min_width="220px", margin="0 12px 0 0"))
-            box.add_class("mdh-scope-group")
-            self.groups[name] = box
             if name in _COLLAPSED:
+                box = widgets.VBox(rows, layout=group_layout)
                 collapsed.append((name, box))
             else:
-                open_groups.append(widgets.VBox([widgets.HTML(f"<b>{html.escape(name)}</b>"), box]))
+                box = widgets.VBox([widgets.HTML(f"<b>{html.escape(name)}</b>"), *rows], layout=group_layout)
+                open_groups.append(box)
+            box.add_class("mdh-scope-group")
+            self.groups[name] = box
         self._collapsed_names = [name for name, _ in collapsed]
         self.collapsed = widgets.Accordion(children=[box for _, box in collapsed], selected_index=None)
         for i, (name, _) in enumerate(collapsed):
