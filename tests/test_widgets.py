@@ -480,3 +480,14 @@ def test_errors_from_the_server_are_shown_not_raised(config_for: Any) -> None:
             assert "ClosedError" in explorer.message and explorer.message_level == "error"
     finally:
         server.stop()
+
+
+def test_closing_the_explorer_clears_what_it_showed_and_closes_its_controls(client: mdh.Client) -> None:
+    explorer = _picked(Explorer(client))
+    explorer.fetch()
+    assert explorer.table.outputs and explorer.session is not None
+    table, box = explorer.table, explorer.scopes.checkboxes["SurveyAnswers:read"]
+    explorer.close()
+    assert table.outputs == () and explorer.session is None and explorer.frame is None
+    assert table.comm is None and box.comm is None and explorer.comm is None
+    assert not client.closed  # a client passed in belongs to the caller
