@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -202,25 +202,47 @@ def open_notebook(page: Page, lab: Lab, name: str) -> None:
     lab.wait_kernel_idle(name)
 
 
-def run_all_cells(page: Page, lab: Lab, name: str, timeout: float = 240) -> None:
-    """Run menu → Run All Cells, then waits until every code cell shows an execution count and the kernel is
-    idle again. A cell that raised stops the run: the error's traceback is in the failure message."""
-    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells")).click()
-    prompts = page.locator(f"{NOTEBOOK} .jp-CodeCell .jp-InputArea-prompt")
+def menu(page: Page, menu: str, item: str) -> None:
+    """Clicks a menu bar entry, then one of its items (by the start of its label)."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(f"^{re.escape(menu)}$")).click()
+    page.locator(".lm-Menu-item", has_text=re.compile(f"^{re.escape(item)}")).click()
+
+
+def _prompts(page: Page) -> list[str]:
+    """The input prompts of the code cells that have code ("[3]:", "[*]:", "[ ]:"); an empty cell never runs."""
+    return page.locator(f"{NOTEBOOK} .jp-CodeCell").evaluate_all(
+        """cells => cells
+            .filter(c => (c.querySelector('.cm-content')?.textContent ?? '').trim() !== '')
+            .map(c => (c.querySelector('.jp-InputArea-prompt')?.textContent ?? '').trim())""")
+
+
+def _wait_prompts(page: Page, lab: Lab, name: str, done: Callable[[list[str]], bool], what: str,
+                  timeout: float) -> list[str]:
     deadline = time.monotonic() + timeout
     texts: list[str] = []
+    # an error renders as stderr text holding the traceback
+    traceback = page.locator(f"{NOTEBOOK} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+                             has_text="Traceback")
     while time.monotonic() < deadline:
-        texts = [t.strip() for t in prompts.all_inner_texts()]
-        # an error renders as stderr text holding the traceback
-        traceback = page.locator(f"{NOTEBOOK} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-                                 has_text="Traceback")
+        texts = _prompts(page)
         if traceback.count():
             pytest.fail(f"a cell raised during Run All:\n{traceback.first.inner_text()[-3000:]}")
-        if texts and all(_PROMPT_DONE.match(t) for t in texts) and lab.kernel_state(name) == "idle":
-            return
+        if texts and done(texts) and lab.kernel_state(name) == "idle":
+            return texts
         time.sleep(0.25)
-    pytest.fail(f"Run All did not finish within {timeout:.0f}s; prompts: {texts}\n{lab.log_tail()}")
+    pytest.fail(f"{what} within {timeout:.0f}s; prompts: {texts}\n{lab.log_tail()}")
+
+
+def run_all_cells(page: Page, lab: Lab, name: str, timeout: float = 240) -> list[str]:
+    """Edit → Clear Outputs of All Cells, then Run → Run All Cells; waits until every code cell shows an execution
+    count and the kernel is idle again, and returns the prompts. Clearing first means a stored notebook's counts
+    cannot pass for a finished run. A cell that raised stops the run: its traceback is in the failure message."""
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    _wait_prompts(page, lab, name, lambda ps: all(p in ("[ ]:", "") for p in ps), "the outputs were not cleared",
+                  timeout=30)
+    menu(page, "Run", "Run All Cells")
+    return _wait_prompts(page, lab, name, lambda ps: all(_PROMPT_DONE.match(p) for p in ps),
+                         "Run All did not finish", timeout)
 
 
 def screenshot(page: Page, name: str) -> Path:
