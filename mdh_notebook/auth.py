@@ -74,7 +74,7 @@ class Token:
     scopes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
-        return (f"Token(<hidden>, expires_in={self.lifetime:.0f}s, scopes={list(self.scopes)}, "
+        return (f"Token(<hidden>, lifetime={self.lifetime:.0f}s, scopes={list(self.scopes)}, "
                 f"expires_at={datetime.fromtimestamp(self.expires_at, timezone.utc).isoformat()})")
 
     @property
@@ -85,6 +85,11 @@ class Token:
     def margin(self) -> float:
         """Renew this long before expiry: 120 s, or a quarter of a shorter lifetime."""
         return min(RENEWAL_MARGIN_MAX, self.lifetime / 4)
+
+    @property
+    def expires_in(self) -> float:
+        """Seconds left now, on the wall clock (a token from an injected clock: use :meth:`remaining`)."""
+        return self.remaining(time.time())
 
     def remaining(self, now: float) -> float:
         return self.expires_at - now
