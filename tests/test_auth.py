@@ -166,11 +166,9 @@ def test_repr_of_everything_hides_secrets() -> None:
 
 
 def test_token_says_its_lifetime_and_the_seconds_left_now_without_its_value() -> None:
-    import time as _time
-
     from mdh_notebook.auth import Token
 
-    now = _time.time()
+    now = time.time()
     token = Token("secret-value-123", issued_at=now - 600, expires_at=now + 3000, scopes=("SurveyAnswers:read",))
     assert "lifetime=3600s" in repr(token) and "secret-value-123" not in repr(token)
     assert 2990 < token.expires_in <= 3000 and token.remaining(now) == 3000
