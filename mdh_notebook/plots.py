@@ -10,14 +10,16 @@ writes a file.
 (:class:`~mdh_notebook.kinds.Timeline`, ``count_by``); the primitives it uses are public:
 
 * :func:`time_series` — a value over time (one panel per group: the groups' units may differ), or
-  rows per day (stacked bars by group) when there is no value. A dense series is averaged over
-  buckets: more than :data:`MAX_POINTS` points → the mean per the smallest of 5 minutes, 15
-  minutes, an hour, 6 hours, a day, a week that leaves at most that many (minute heart rate over
-  90 days → hourly means);
+  rows per day (stacked bars by group) when there is no value. Values are combined per bucket
+  (``how``: the mean of a level such as heart rate, the sum of an amount such as steps, or the
+  median, min or max) when ``every`` names the bucket or the series is dense: more than
+  :data:`MAX_POINTS` points → the smallest of 5 minutes, 15 minutes, an hour, 6 hours, a day, a
+  week that leaves at most that many (minute heart rate over 90 days → hourly means). Sums and
+  counts are drawn from zero;
 * :func:`score_over_time` — survey totals per result (:func:`~mdh_notebook.analysis.survey_scores`),
-  one line per survey;
+  one line per survey (or per participant, ``by=``), over shaded severity ``bands``;
 * :func:`sleep_over_time` — hours asleep per night (stacked by stage where the stages are known),
-  with sleep efficiency;
+  with sleep efficiency in a panel of its own below;
 * :func:`counts` — rows per category, as horizontal bars.
 
 Times are drawn as the frame shows them: a tz-aware column in its zone (``tz="local"`` on a
@@ -29,8 +31,9 @@ saying "no rows".
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import get_args
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -41,18 +44,18 @@ from matplotlib.ticker import MaxNLocator
 
 from .analysis import survey_scores
 from .errors import InvalidArgumentError
-from .kinds import Kind
+from .kinds import How, Kind
 from .kinds import kind as lookup_kind
 
-__all__ = ["DPI", "FIGSIZE", "MAX_POINTS", "Chart", "counts", "plot_kind", "png_bytes", "score_over_time",
-           "sleep_over_time", "time_series"]
+__all__ = ["DPI", "FIGSIZE", "MAX_POINTS", "Band", "Chart", "How", "counts", "plot_kind", "png_bytes",
+           "score_over_time", "sleep_over_time", "time_series"]
 
 FIGSIZE = (9.0, 3.6)
 """Width and height (inches) of a one-panel figure; a panel more adds :data:`PANEL_HEIGHT`."""
 PANEL_HEIGHT = 1.9
 DPI = 100
 MAX_POINTS = 2500
-"""A series with more points than this is averaged over buckets (see the module docstring)."""
+"""A series with more points than this is combined over buckets (see the module docstring)."""
 MAX_PANELS = 4
 MAX_BARS = 20
 BUCKETS: tuple[tuple[str, pd.Timedelta], ...] = (
@@ -60,6 +63,8 @@ BUCKETS: tuple[tuple[str, pd.Timedelta], ...] = (
     ("6 hours", pd.Timedelta(hours=6)), ("day", pd.Timedelta(days=1)), ("week", pd.Timedelta(days=7)),
 )
 _STAGES = ("deep", "light", "rem", "wake", "asleep", "restless", "awake")
+Band = tuple[float, float, str]
+"""A score band ``(low, high, label)``, e.g. ``(5, 10, "mild")`` of the PHQ-9."""
 
 
 class Chart(Figure):
@@ -165,17 +170,42 @@ def _format_time_axis(ax: Axes, label: str) -> None:
     ax.set_xlabel(label)
 
 
+def _per_group(value: object, name: str, caller: str) -> Mapping[str, object] | None:
+    """``value`` as a mapping from group label (None: one value for every group)."""
+    if value is None or isinstance(value, str):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): v for k, v in value.items()}
+    raise InvalidArgumentError(f"{caller}: {name}= takes a string or a mapping from group to string, "
+                               f"not a {type(value).__name__}")
+
+
+def _check_how(how: object, caller: str) -> None:
+    if how not in get_args(How):
+        raise InvalidArgumentError(f"{caller}: how={how!r} is not one of {', '.join(get_args(How))}")
+
+
 def time_series(frame: pd.DataFrame, x: str, y: str | None = None, *, by: str | None = None,
-                every: str | pd.Timedelta | None = None, title: str | None = None) -> Chart:
+                every: str | pd.Timedelta | None = None, how: How | Mapping[str, How] = "mean",
+                ylabel: str | Mapping[str, str] | None = None, title: str | None = None) -> Chart:
     """``y`` over time ``x``, or rows counted per day when ``y`` is None.
 
     ``by`` splits the rows: with ``y``, one panel per group (at most four, the largest); without,
-    bars stacked by group. ``every`` (e.g. ``"1h"``, ``"1D"``) averages ``y`` (or counts rows) per
-    bucket of that width instead of the automatic choice (module docstring). Rows without a time,
-    or without a ``y``, are left out.
+    bars stacked by group. ``every`` (e.g. ``"1h"``, ``"1D"``) combines ``y`` (or counts rows) per
+    bucket of that width instead of the automatic choice (module docstring). ``how`` says how the
+    values in a bucket combine: ``"mean"`` (a level: heart rate), ``"sum"`` (an amount: steps — a
+    bucket is the hand sum ``frame.set_index(x)[y].resample(every).sum()``, an empty bucket 0),
+    ``"median"``, ``"min"``, ``"max"``; a mapping gives each ``by`` group its own (``"mean"`` for
+    a group it leaves out). A sum's axis starts at zero. ``ylabel`` names the value axis (default:
+    ``y``, or "rows"), the bucket's combination added below it; a mapping names each group's panel.
+    Rows without a time, or without a ``y``, are left out.
     """
     caller = "time_series()"
     frame = _require(frame, [c for c in (x, y, by) if c is not None], caller)
+    hows = _per_group(how, "how", caller)
+    for value in (hows or {"": how}).values():
+        _check_how(value, caller)
+    labels = _per_group(ylabel, "ylabel", caller)
     times, label = _local(frame[x])
     data = pd.DataFrame({"x": times}, index=frame.index)
     if y is not None:
@@ -186,21 +216,25 @@ def time_series(frame: pd.DataFrame, x: str, y: str | None = None, *, by: str | 
     if data.empty:
         return _note("no rows" if frame.empty else f"no rows with a {x}" + (f" and a {y}" if y else ""), title)
     if y is None:
-        return _count_series(data, label, by, every, title)
+        return _count_series(data, label, by, every, ylabel if isinstance(ylabel, str) else None, title)
     groups = _groups(data, "by" if by is not None else None)
     shown = groups[:MAX_PANELS]
     with _style():
         fig = _figure(len(shown))
         axes = fig.subplots(len(shown), 1, sharex=True, squeeze=False)[:, 0]
         for ax, (name, group) in zip(axes, shown, strict=True):
+            combine = str(hows.get(name, "mean")) if hows is not None else str(how)
             series = group.set_index("x")["y"].sort_index()
             bucket = _bucket(series.index.to_series(), every, len(series))
             if bucket is not None:
-                series = series.resample(bucket[1]).mean()
+                series = series.resample(bucket[1]).agg(combine)
             marker = "o" if series.notna().sum() <= 60 else None
             ax.plot(series.index, series.to_numpy(dtype="float64", na_value=float("nan")), marker=marker,
                     markersize=3, linewidth=1)
-            ax.set_ylabel(y + (f"\n(mean per {bucket[0]})" if bucket else ""))
+            named = str(labels.get(name, y)) if labels is not None else str(ylabel or y)
+            ax.set_ylabel(named + (f"\n({combine} per {bucket[0]})" if bucket else ""))
+            if combine == "sum" and not (series < 0).any():
+                ax.set_ylim(bottom=0)
             if len(shown) > 1:
                 ax.set_title(f"{by} = {name}", loc="left", fontsize=9)
         _format_time_axis(axes[-1], label)
@@ -213,7 +247,7 @@ def time_series(frame: pd.DataFrame, x: str, y: str | None = None, *, by: str | 
 
 
 def _count_series(data: pd.DataFrame, label: str, by: str | None, every: str | pd.Timedelta | None,
-                  title: str | None) -> Chart:
+                  ylabel: str | None, title: str | None) -> Chart:
     span = data["x"].max() - data["x"].min()
     name, width = _bucket(data["x"], every, 0) or (("week", BUCKETS[-1][1]) if span > pd.Timedelta(days=730)
                                                    else ("day", pd.Timedelta(days=1)))
@@ -232,7 +266,7 @@ def _count_series(data: pd.DataFrame, label: str, by: str | None, every: str | p
             bottom = bottom + table[key]
         if len(keys) > 1:
             ax.legend(title=by, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        ax.set_ylabel(f"rows per {name}")
+        ax.set_ylabel(f"{ylabel or 'rows'} per {name}")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         _format_time_axis(ax, label)
         if title:
@@ -244,28 +278,71 @@ def _labels(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), "(missing)").astype(str)
 
 
-def score_over_time(scores: pd.DataFrame, *, title: str | None = None) -> Chart:
+def _check_bands(bands: object, caller: str) -> list[Band]:
+    fix = "pass bands as (low, high, label) tuples, e.g. [(0, 5, 'minimal'), (5, 10, 'mild')]"
+    if isinstance(bands, (str, bytes)) or not isinstance(bands, Sequence):
+        raise InvalidArgumentError(f"{caller}: bands={bands!r} is not a sequence; {fix}")
+    checked: list[Band] = []
+    for band in bands:
+        if not (isinstance(band, Sequence) and len(band) == 3 and isinstance(band[2], str)
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in band[:2])
+                and band[0] < band[1]):
+            raise InvalidArgumentError(f"{caller}: band {band!r} is not (low, high, label) with low < high; {fix}")
+        checked.append((float(band[0]), float(band[1]), band[2]))
+    return checked
+
+
+def _colours(count: int) -> list[object]:
+    cmap = matplotlib.colormaps["tab10" if count <= 10 else "tab20"]
+    return [cmap(i % cmap.N) for i in range(count)]
+
+
+def score_over_time(scores: pd.DataFrame, *, by: str = "survey_name", bands: Sequence[Band] | None = None,
+                    title: str | None = None) -> Chart:
     """Each survey result's total (the frame of :func:`~mdh_notebook.analysis.survey_scores`) at
-    its date, one line per survey; results without a date or a total are left out."""
+    its date, one line per value of ``by`` (the survey; ``"participant_identifier"`` for one line
+    per participant); results without a date or a total are left out.
+
+    ``bands``: ``(low, high, label)`` ranges shaded behind the lines and named at the right, the
+    value axis spanning them — the PHQ-9's ``[(0, 5, "minimal"), (5, 10, "mild"), (10, 15,
+    "moderate"), (15, 20, "moderately severe"), (20, 27, "severe")]``. One line has no legend (the
+    title, by default its name, says whose or which).
+    """
     caller = "score_over_time()"
-    scores = _require(scores, ("date", "total", "survey_name"), caller)
+    scores = _require(scores, ("date", "total", by), caller)
+    shaded = _check_bands(bands, caller) if bands is not None else []
     times, label = _local(scores["date"])
-    data = pd.DataFrame({"x": times, "y": _numeric(scores, "total", caller), "by": scores["survey_name"]})
+    data = pd.DataFrame({"x": times, "y": _numeric(scores, "total", caller), "by": scores[by]})
     data = data[data["x"].notna() & data["y"].notna()]
     if data.empty:
         return _note("no rows" if scores.empty else "no scored results with a date", title)
+    groups = sorted(_groups(data, "by"), key=lambda group: group[0])  # by name: participants or surveys in their order
+    below = bool(shaded) and len(groups) > 1  # the band names take the right: the legend goes below
     with _style():
         fig = _figure()
+        if below:
+            fig.set_figheight(FIGSIZE[1] + 0.5 + 0.2 * -(-len(groups) // 6))
         ax = fig.add_subplot()
-        for name, group in _groups(data, "by"):
+        for i, (low, high, name) in enumerate(shaded):  # lighter to darker, bottom to top
+            ax.axhspan(low, high, color=str(round(0.96 - 0.15 * i / max(1, len(shaded) - 1), 3)), zorder=0,
+                       linewidth=0)
+            ax.text(1.005, (low + high) / 2, name, transform=ax.get_yaxis_transform(), va="center", fontsize=8,
+                    color="0.3")
+        for (name, group), colour in zip(groups, _colours(len(groups)), strict=True):
             group = group.sort_values("x")
             ax.plot(group["x"], group["y"].to_numpy(dtype="float64"), marker="o", markersize=4, linewidth=1.2,
-                    label=name)
-        ax.legend(title="survey", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+                    label=name, color=colour, clip_on=not shaded)  # the axis spans the bands and every total
+        if shaded:
+            low = min(min(b[0] for b in shaded), float(data["y"].min()))
+            high = max(max(b[1] for b in shaded), float(data["y"].max()))
+            ax.set_ylim(low, high)
+        if len(groups) > 1:
+            where = {"loc": "outside lower center", "ncol": min(len(groups), 6)} if below else {
+                "loc": "outside right upper"}
+            fig.legend(title=by, **where)
         ax.set_ylabel("total score")
         _format_time_axis(ax, label)
-        if title:
-            ax.set_title(title)
+        ax.set_title(title if title is not None else (groups[0][0] if len(groups) == 1 else ""))
     return fig
 
 
@@ -320,23 +397,25 @@ def sleep_over_time(frame: pd.DataFrame, *, title: str | None = None) -> Chart:
     if hours.empty:
         return _note("no nights with time asleep", title)
     with _style():
-        fig = _figure()
-        ax = fig.add_subplot()
+        drawn = efficiency is not None and bool(efficiency.notna().any())
+        fig = _figure(2 if drawn else 1)
+        if drawn:
+            ax, lower = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (3, 1)})
+        else:
+            ax = lower = fig.add_subplot()
         bottom = pd.Series(0.0, index=hours.index)
         for stage in hours.columns:
             values = hours[stage].fillna(0.0).astype("float64")
             ax.bar(hours.index, values, width=0.8, bottom=bottom, label=str(stage))
             bottom = bottom + values
-        ax.set_ylabel("hours")
-        ax.legend(title="stage" if len(hours.columns) > 1 else None, loc="upper left", bbox_to_anchor=(1.08, 1.0))
-        if efficiency is not None and efficiency.notna().any():
-            twin = ax.twinx()
-            twin.plot(efficiency.index, efficiency.to_numpy(dtype="float64", na_value=float("nan")), color="0.2",
-                      marker="o", markersize=2, linewidth=1, label="efficiency")
-            twin.set_ylabel("efficiency (%)")
-            twin.set_ylim(0, 100)
-            twin.grid(False)
-        _format_time_axis(ax, label)
+        ax.set_ylabel("hours asleep")
+        ax.legend(title="stage" if len(hours.columns) > 1 else None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        if drawn and efficiency is not None:
+            lower.plot(efficiency.index, efficiency.to_numpy(dtype="float64", na_value=float("nan")), color="0.25",
+                       marker="o", markersize=2, linewidth=1)
+            lower.set_ylabel("efficiency (%)")
+            lower.set_ylim(max(0.0, float(efficiency.min()) - 5), 100)
+        _format_time_axis(lower, label)
         if title:
             ax.set_title(title)
     return fig
@@ -403,4 +482,27 @@ def plot_kind(kind: str | Kind, frame: pd.DataFrame, *, title: str | None = None
         return sleep_over_time(frame, title=label)
     value = next((c for c in (timeline.value, *timeline.fallback) if c and c in frame.columns
                   and frame[c].notna().any()), None)
-    return time_series(frame, timeline.column, value, by=timeline.group or None, title=label)
+    if value is None or not timeline.group:
+        return time_series(frame, timeline.column, value, how=timeline.how if value else "mean", title=label)
+    names = _labels(frame[timeline.group]).unique().tolist()
+    amounts = {name for name in names if timeline.is_amount(name)}
+    if timeline.amount_value:  # amounts are summed from their own column (an aggregate's sums), if it has them
+        whole = amounts == set(names) and timeline.amount_value in frame.columns
+        if whole and frame[timeline.amount_value].notna().any():
+            value = timeline.amount_value
+        else:
+            amounts = set()
+    hows: dict[str, How] = {name: "sum" if name in amounts else timeline.how for name in names}
+    ylabels = {name: _axis_name(frame, timeline.units, timeline.group, name) if timeline.amounts else value
+               for name in names}
+    return time_series(frame, timeline.column, value, by=timeline.group, how=hows, ylabel=ylabels, title=label)
+
+
+def _axis_name(frame: pd.DataFrame, units: str, group: str, name: str) -> str:
+    """A measurement's axis: its name (the group value, a device data type) and its unit, where the
+    rows name one."""
+    if not units or units not in frame.columns:
+        return name
+    found = frame.loc[_labels(frame[group]) == name, units].dropna().astype(str)
+    found = found[found.str.strip() != ""].unique()
+    return f"{name} ({found[0]})" if len(found) == 1 and found[0].casefold() != name.casefold() else name

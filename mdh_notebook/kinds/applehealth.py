@@ -62,7 +62,8 @@ APPLE_HEALTH_WORKOUTS = Kind(
     ),
     params=_window("workouts"),
     positional=("start", "end"),
-    timeline=Timeline("start_date", "start", "end", value="summary_duration", group="summary_activity_type"),
+    timeline=Timeline("start_date", "start", "end", value="summary_duration", group="summary_activity_type",
+                      how="sum"),
     doc=("Apple Health workouts, one row per workout: ``summary_*`` (activity type, duration in s, energy "
          "in kcal, distance in m, strokes, flights), ``source_*`` and ``device_*`` flattened; ``metadata`` "
          "(HealthKit keys to strings) kept as a dict, ``events`` (pauses, laps, segments) as a list."),
@@ -91,7 +92,7 @@ APPLE_HEALTH_ACTIVITY_SUMMARIES = Kind(
     ),
     params=_window("days"),
     positional=("start", "end"),
-    timeline=Timeline("start_date", "start", "end", value="active_energy_burned"),
+    timeline=Timeline("start_date", "start", "end", value="active_energy_burned", how="sum"),
     doc=("Apple Health activity summaries (the rings), one row per day from local midnight to the next: "
          "active energy in kcal, exercise time in minutes, stand hours, each beside its goal."),
 )

@@ -15,12 +15,17 @@ from __future__ import annotations
 
 from .model import CURSOR, Column, Kind, Operation, Param, Setting, Timeline, Vocabulary
 
-__all__ = ["DEVICE_DATA", "KINDS", "NAMESPACES", "NAMESPACE_SETTINGS", "OPERATIONS", "PERSISTABLE"]
+__all__ = ["AMOUNTS", "DEVICE_DATA", "KINDS", "NAMESPACES", "NAMESPACE_SETTINGS", "OPERATIONS", "PERSISTABLE"]
 
 NAMESPACES: tuple[str, ...] = (
     "Project", "Fitbit", "AppleHealth", "GoogleFit", "AirNowApi", "WeatherBit", "Garmin", "Omron",
 )
 """The v1 namespaces (reference §3.1 row 6; JS SDK ``DeviceDataNamespace``)."""
+
+AMOUNTS = ("steps", "floors", "flights", "calories", "energy", "distance", "minutes", "count")
+"""Words that make a device data type an amount, summed per day or hour rather than averaged
+(``Steps``, ``steps-daily``, ``CaloriesBMR``, ``MinutesSedentary``, ``activeEnergyBurned-daily``);
+any other type is a level (heart rate, weight, SpO2), averaged."""
 
 NAMESPACE_SETTINGS: tuple[tuple[str, Setting], ...] = (
     ("Fitbit", "fitbitEnabled"), ("AppleHealth", "appleHealthEnabled"), ("GoogleFit", "googleFitEnabled"),
@@ -71,7 +76,8 @@ DEVICE_DATA = Kind(
     settings_by="namespace",
     settings=NAMESPACE_SETTINGS,
     vocabulary=Vocabulary("type", "device_data_types", (("version", 1),)),
-    timeline=Timeline("observation_date", "observed_after", "observed_before", value="value_number", group="type"),
+    timeline=Timeline("observation_date", "observed_after", "observed_before", value="value_number", group="type",
+                      amounts=AMOUNTS, units="units"),
     doc="Device data points (v1) of one namespace (GET devicedata), most recent first (observationDate "
         "descending, then id). value is the string the API sent; value_number its number, missing where it "
         "is none; properties and source_properties are dicts. Persisted points are in namespace 'Project'.",

@@ -11,7 +11,7 @@ carry one ``statistics_<fn>`` column per known function (missing where not asked
 
 from __future__ import annotations
 
-from .devicedata import NAMESPACE_SETTINGS
+from .devicedata import AMOUNTS, NAMESPACE_SETTINGS
 from .model import CURSOR, Column, Kind, Operation, Param, Timeline, Vocabulary
 
 __all__ = ["AGGREGATE_FUNCTIONS", "DAILY_SLEEP", "DEVICE_DATA_AGGREGATE", "DEVICE_DATA_TYPES", "DEVICE_DATA_V2",
@@ -79,7 +79,8 @@ DEVICE_DATA_V2 = Kind(
     settings_by="namespace",
     settings=NAMESPACE_SETTINGS,
     vocabulary=Vocabulary("type", "device_data_types", (("version", 2),)),
-    timeline=Timeline("observation_date", "observed_after", "observed_before", value="value_number", group="type"),
+    timeline=Timeline("observation_date", "observed_after", "observed_before", value="value_number", group="type",
+                      amounts=AMOUNTS, units="units"),
     doc="V2 device data points of one namespace and type (GET api/v2/delegated/devicedata), e.g. "
         "device_data_v2('Fitbit', 'heart-rate'): minute heart rate, steps, sleep-stage segments, daily values.",
 )
@@ -110,7 +111,8 @@ DEVICE_DATA_AGGREGATE = Kind(
     settings=NAMESPACE_SETTINGS,
     vocabulary=Vocabulary("type", "device_data_types", (("version", 2),)),
     timeline=Timeline("date", "observed_after", "observed_before", value="statistics_avg", group="type",
-                      fallback=tuple(f"statistics_{fn}" for fn in AGGREGATE_FUNCTIONS if fn != "avg")),
+                      fallback=tuple(f"statistics_{fn}" for fn in AGGREGATE_FUNCTIONS if fn != "avg"),
+                      amounts=AMOUNTS, amount_value="statistics_sum"),
     doc="V2 device data aggregated into intervals of the participant's local calendar "
         "(GET api/v2/delegated/devicedata/aggregate), e.g. device_data_aggregate('Fitbit', 'heart-rate', "
         "'Hours', functions=['avg', 'max']); date is the interval's local start.",

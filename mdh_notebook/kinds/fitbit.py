@@ -112,7 +112,7 @@ FITBIT_DAILY_SUMMARIES = Kind(
         _PROVIDER,
     ),
     positional=("start", "end"),
-    timeline=Timeline("date", "start", "end", value="steps"),
+    timeline=Timeline("date", "start", "end", value="steps", how="sum"),
     doc=("Fitbit daily summaries, one row per day: ``date`` is the participant's calendar day (dtype date, "
          "a naive midnight); distance in km, elevation in m, water in ml, weight in kg; heart-rate zones "
          "flattened (``heart_rate_zones_<zone>_<field>`` for fat_burn, cardio, peak, out_of_range), the "

@@ -33,6 +33,7 @@ __all__ = [
     "BodyKind",
     "Column",
     "Dtype",
+    "How",
     "HttpMethod",
     "Kind",
     "Operation",
@@ -47,6 +48,7 @@ __all__ = [
     "Token",
     "Vocabulary",
     "snake_case",
+    "words",
 ]
 
 Token = Literal["participant", "service"]
@@ -57,6 +59,9 @@ Shape = Literal["keyed", "array", "object"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 BodyKind = Literal["none", "json", "bytes"]
 PlotStyle = Literal["series", "score", "sleep"]
+How = Literal["mean", "median", "sum", "min", "max"]
+"""How the values falling in one time bucket combine (a level such as heart rate: ``mean``; an amount
+such as steps: ``sum``)."""
 Setting = Literal[
     "", "fitbitEnabled", "ehrEnabled", "airQualityEnabled", "weatherEnabled", "googleHealthEnabled",
     "garminEnabled", "dexcomEnabled", "omronEnabled", "appleHealthRecordsEnabled", "appleHealthEnabled",
@@ -260,6 +265,15 @@ class Timeline:
     plotted instead, in order, when ``value`` has no values (an aggregate asked for other statistics).
     ``group``: the column whose values split the series. ``plot``: ``series`` (value or count over
     time), ``score`` (survey totals per result, one line per survey), ``sleep`` (time asleep per night).
+
+    ``how``: how the values in one time bucket combine (:data:`How`): ``mean`` for a level (heart
+    rate), ``sum`` for an amount (steps per day; a sum's axis starts at zero). Where one kind holds
+    both (device data: a ``type`` column), ``amounts`` lists the words that make a ``group`` value an
+    amount, summed whatever ``how`` says: a value is one when a word of it (split at case changes,
+    ``-``, ``_`` and spaces, ignoring case) is listed, so ``("steps",)`` covers ``Steps``,
+    ``steps-daily`` and ``HourlySteps``. ``amount_value``: the column plotted for amounts instead of
+    ``value`` (an aggregate's ``statistics_sum`` beside its ``statistics_avg``). ``units``: the column
+    naming each row's unit, shown on the value axis.
     """
 
     column: str
@@ -269,6 +283,19 @@ class Timeline:
     group: str = ""
     plot: PlotStyle = "series"
     fallback: tuple[str, ...] = ()
+    how: How = "mean"
+    amounts: tuple[str, ...] = ()
+    amount_value: str = ""
+    units: str = ""
+
+    def is_amount(self, group_value: object) -> bool:
+        """Whether the rows whose ``group`` is this value are amounts (summed per bucket)."""
+        return bool(self.amounts) and not set(self.amounts).isdisjoint(words(str(group_value)))
+
+
+def words(name: str) -> list[str]:
+    """``HourlySteps`` → ``['hourly', 'steps']``; ``steps-daily`` → ``['steps', 'daily']``."""
+    return snake_case(name).split("_")
 
 
 _TIMES: tuple[Dtype, ...] = ("datetime", "date", "wallclock")
@@ -298,6 +325,19 @@ def _check_timeline(timeline: Timeline | None, count_by: str, columns: Mapping[s
     _check(bool(timeline.value) or not timeline.fallback, where, "a timeline fallback needs a value")
     if timeline.group:
         column(timeline.group, "timeline group", tuple(d for d in get_args(Dtype) if d != "object"))
+    _check_literal(timeline.how, How, where, "timeline how")
+    _check(timeline.how == "mean" or bool(timeline.value), where,
+           f"timeline how {timeline.how!r} combines values: it needs a value (rows without one are counted)")
+    _check(not timeline.amounts or (bool(timeline.group) and bool(timeline.value)), where,
+           "timeline amounts name values of its group: they need a group and a value")
+    for word in timeline.amounts:
+        _check(bool(word) and words(word) == [word], where,
+               f"timeline amount {word!r} is not one lower-case word (like 'steps')")
+    if timeline.amount_value:
+        _check(bool(timeline.amounts), where, "a timeline amount_value is plotted for amounts: it needs amounts")
+        column(timeline.amount_value, "timeline amount_value", _NUMBERS)
+    if timeline.units:
+        column(timeline.units, "timeline units", ("string", "category"))
 
 
 @dataclass(frozen=True, kw_only=True)
