@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 import mdh_notebook as mdh
 from mdh_notebook.analysis import survey_scores
 from mdh_notebook.errors import InvalidArgumentError
-from mdh_notebook.kinds import KINDS
+from mdh_notebook.kinds import KINDS, CatalogueError, Column, How, Kind, Timeline
 from mdh_notebook.plots import (
     MAX_POINTS,
     Chart,
@@ -223,3 +223,160 @@ def test_any_series_draws_or_says_why_not(rows: list[tuple[int, float | None, st
     for fig in (time_series(frame, "at", "v", by="g"), time_series(frame, "at", by="g")):
         assert drawn(fig) or texts(fig) in ("no rows", "no rows with a at and a v")
         assert png_bytes(fig).startswith(b"\x89PNG")
+
+
+# --- how a bucket combines, axis labels, bands, per-participant lines, the sleep panels ---------------------
+
+def _ys(line: Any) -> list[float]:
+    return [float(v) for v in np.asarray(line.get_ydata(), dtype=float)]
+
+
+def _line_series(fig: Figure, panel: int = 0) -> pd.Series:
+    (line,) = fig.axes[panel].lines
+    return pd.Series(np.asarray(line.get_ydata(), dtype=float), index=pd.DatetimeIndex(line.get_xdata()))
+
+
+@settings(max_examples=30)
+@given(st.lists(st.tuples(st.integers(0, 3 * 86400), st.integers(0, 500)), min_size=2, max_size=60),
+       st.sampled_from(["15min", "1h", "1D"]))
+def test_a_sum_bucket_is_the_hand_sum(rows: list[tuple[int, int]], every: str) -> None:
+    at = pd.Timestamp("2026-10-05", tz="America/New_York") + pd.to_timedelta([r[0] for r in rows], unit="s")
+    frame = pd.DataFrame({"at": at, "steps": pd.Series([r[1] for r in rows], dtype="Int64")})
+    fig = time_series(frame, "at", "steps", every=every, how="sum", ylabel="steps")
+    drawn_sums = _line_series(fig)
+    hand = frame.set_index(frame["at"].dt.tz_localize(None))["steps"].astype(float).resample(every).sum()
+    assert drawn_sums.index.equals(hand.index) and drawn_sums.tolist() == hand.tolist()
+    ax = fig.axes[0]
+    assert ax.get_ylim()[0] == 0 and ax.get_ylabel().startswith("steps\n(sum per ")
+    means = _line_series(time_series(frame, "at", "steps", every=every))
+    counted = frame.set_index(frame["at"].dt.tz_localize(None))["steps"].resample(every).count()
+    assert means.fillna(0).mul(counted).tolist() == pytest.approx(hand.tolist())  # the mean is not the sum
+
+
+def test_how_per_group_and_the_other_combinations() -> None:
+    at = pd.to_datetime(["2026-10-05T01:00Z", "2026-10-05T02:00Z", "2026-10-06T01:00Z"] * 2)
+    frame = pd.DataFrame({"at": at, "v": [1.0, 3.0, 5.0, 60.0, 80.0, 70.0], "type": ["steps"] * 3 + ["bpm"] * 3})
+    fig = time_series(frame, "at", "v", by="type", every="1D", how={"steps": "sum"}, ylabel={"bpm": "heart rate"})
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["type = bpm", "type = steps"]  # equal sizes: by name
+    assert _line_series(fig, 0).tolist() == [70.0, 70.0] and fig.axes[0].get_ylabel() == "heart rate\n(mean per day)"
+    assert _line_series(fig, 1).tolist() == [4.0, 5.0] and fig.axes[1].get_ylabel() == "v\n(sum per day)"
+    one = frame[frame["type"] == "bpm"]
+    combinations: list[tuple[How, list[float]]] = [("max", [80.0, 70.0]), ("min", [60.0, 70.0]),
+                                                    ("median", [70.0, 70.0])]
+    for how, expected in combinations:
+        assert _line_series(time_series(one, "at", "v", every="1D", how=how)).tolist() == expected
+    with pytest.raises(InvalidArgumentError, match=r"how='total' is not one of mean, median, sum, min, max"):
+        time_series(one, "at", "v", how="total")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match=r"ylabel= takes a string or a mapping"):
+        time_series(one, "at", "v", ylabel=3)  # type: ignore[arg-type]
+    counted = time_series(one, "at", ylabel="answers")
+    assert counted.axes[0].get_ylabel() == "answers per day"
+
+
+PHQ9_BANDS = [(0, 5, "minimal"), (5, 10, "mild"), (10, 15, "moderate"), (15, 20, "moderately severe"),
+              (20, 27, "severe")]
+
+
+def test_bands_are_shaded_and_named(frames: Frames) -> None:
+    scores = survey_scores(frames("survey_answers"), survey_name="PHQ-9")
+    plain = score_over_time(scores)
+    assert not plain.axes[0].patches and plain.axes[0].get_title() == "PHQ-9"  # one survey: named in the title
+    assert plain.axes[0].get_legend() is None and not plain.legends
+    fig = score_over_time(scores, bands=PHQ9_BANDS, title="PHQ-9, PT-0001")
+    ax = fig.axes[0]
+    spans = sorted((p.get_extents().y0, p.get_extents().y1) for p in ax.patches)
+    assert len(spans) == 5 and all(low < high for low, high in spans)
+    assert [t.get_text() for t in ax.texts] == [name for _, _, name in PHQ9_BANDS]
+    assert ax.get_ylim() == (0.0, 27.0)
+    assert _ys(ax.lines[0]) == scores.sort_values("date")["total"].astype(float).tolist()
+    for bad in ([(5, 0, "upside down")], [(0, 5)], "mild", [(0, "5", "mild")]):
+        with pytest.raises(InvalidArgumentError, match=r"is not .*low, high, label"):
+            score_over_time(scores, bands=bad)  # type: ignore[arg-type]
+
+
+def test_by_participant_draws_a_line_each(config: mdh.Config) -> None:
+    with mdh.Client(config) as client:
+        parts = [survey_scores(client.connect(pid, ["SurveyAnswers:read"]).survey_answers(survey_name="PHQ-9"))
+                 for pid in ("PT-0001", "PT-0002", "PT-0004")]
+    scores = pd.concat(parts, ignore_index=True)
+    fig = score_over_time(scores, by="participant_identifier", bands=PHQ9_BANDS)
+    lines = fig.axes[0].lines
+    assert [line.get_label() for line in lines] == ["PT-0001", "PT-0002", "PT-0004"]
+    for line, part in zip(lines, parts, strict=True):
+        assert _ys(line) == part.sort_values("date")["total"].astype(float).tolist()
+    (legend,) = fig.legends
+    assert legend.get_title().get_text() == "participant_identifier"
+    assert [t.get_text() for t in legend.get_texts()] == ["PT-0001", "PT-0002", "PT-0004"]
+    by_survey = score_over_time(parts[0])
+    assert [line.get_label() for line in by_survey.axes[0].lines] == ["PHQ-9"]
+    with pytest.raises(InvalidArgumentError, match="the frame has no column 'who'"):
+        score_over_time(scores, by="who")
+
+
+def test_sleep_efficiency_has_its_own_panel(frames: Frames) -> None:
+    logs = frames("fitbit_sleep_logs")
+    fig = sleep_over_time(logs)
+    bars, below = fig.axes
+    assert bars.patches and not bars.lines and below.lines and not below.patches
+    assert below.get_position().y1 <= bars.get_position().y0  # below the bars, not over them
+    assert bars.get_shared_x_axes().joined(bars, below)
+    assert below.get_ylabel() == "efficiency (%)" and below.get_ylim()[1] == 100
+    assert bars.get_ylabel() == "hours asleep" and "night ending" in below.get_xlabel()
+    assert len(sleep_over_time(frames("daily_sleep")).axes) == 1  # no efficiency there: one panel
+
+
+def test_plot_kind_sums_amounts_and_averages_levels(config: mdh.Config) -> None:
+    with mdh.connect("PT-0001", ["DeviceData:read", "FitbitDailySummaries:read"], config=config) as session:
+        steps = session.device_data_v2("Fitbit", "steps", tz="local", progress=False)
+        heart = session.device_data_v2("Fitbit", "heart-rate", observed_after="2026-10-20", tz="local",
+                                       progress=False)
+        aggregate = session.device_data_aggregate("Fitbit", "steps", "Days", progress=False)
+        daily = session.fitbit_daily_summaries(progress=False)
+    fig = plot_kind("device_data_v2", steps)
+    ax = fig.axes[0]
+    bucket = ax.get_ylabel().removeprefix("steps\n(sum per ").removesuffix(")")
+    assert bucket in ("hour", "15 min", "6 hours")  # dense: combined, by sum
+    width = {"15 min": "15min", "hour": "1h", "6 hours": "6h"}[bucket]
+    hand = steps.set_index(steps["observation_date"].dt.tz_localize(None))["value_number"].astype(float)
+    assert _line_series(fig).tolist() == hand.resample(width).sum().tolist() and ax.get_ylim()[0] == 0
+    levels = plot_kind("device_data_v2", heart).axes[0]
+    assert levels.get_ylabel().startswith("heart-rate (bpm)\n(mean per ") and levels.get_ylim()[0] > 0
+    sums = plot_kind("device_data_aggregate", aggregate)
+    assert _line_series(sums).tolist() == aggregate["statistics_sum"].astype(float).tolist()  # not the avg
+    assert sums.axes[0].get_ylabel() == "steps"
+    assert plot_kind("fitbit_daily_summaries", daily).axes[0].get_ylim()[0] == 0
+
+
+def test_the_catalogue_says_which_device_data_are_amounts() -> None:
+    for name in ("device_data", "device_data_v2", "device_data_aggregate"):
+        timeline = KINDS[name].timeline
+        assert timeline is not None
+        assert all(timeline.is_amount(t) for t in ("Steps", "steps", "steps-daily", "HourlySteps", "CaloriesBMR",
+                                                   "floors-daily", "MinutesSedentary", "activeEnergyBurned-daily"))
+        assert not any(timeline.is_amount(t) for t in ("heart-rate", "RestingHeartRate", "Weight", "SpO2",
+                                                       "heartRate-daily-min", "egv"))
+
+
+def _probe(timeline: Timeline) -> Kind:
+    return Kind(name="probe", path="api/v1/delegated/probe", token="participant", scope="Project:read",
+                shape="array", columns=(Column("when", "datetime"), Column("amount", "Float64"),
+                                        Column("label", "string"), Column("tags", "object")),
+                timeline=timeline)
+
+
+@pytest.mark.parametrize(("timeline", "message"), [
+    (Timeline("when", value="amount", how="total"), "timeline how 'total' is not one of"),  # type: ignore[arg-type]
+    (Timeline("when", how="sum"), "timeline how 'sum' combines values: it needs a value"),
+    (Timeline("when", value="amount", amounts=("steps",)), "timeline amounts name values of its group"),
+    (Timeline("when", value="amount", group="label", amounts=("Steps",)), "timeline amount 'Steps' is not one"),
+    (Timeline("when", value="amount", group="label", amounts=("steps-daily",)), "amount 'steps-daily' is not one"),
+    (Timeline("when", value="amount", amount_value="amount"), "a timeline amount_value is plotted for amounts"),
+    (Timeline("when", value="amount", group="label", amounts=("steps",), amount_value="label"),
+     "timeline amount_value 'label' is a string column"),
+    (Timeline("when", value="amount", units="tags"), "timeline units 'tags' is a object column"),
+])
+def test_a_bad_how_or_amount_is_refused_at_import(timeline: Timeline, message: str) -> None:
+    with pytest.raises(CatalogueError, match="catalogue entry probe: " + message):
+        _probe(timeline)
+    assert _probe(Timeline("when", value="amount", group="label", how="max", amounts=("steps",),
+                           amount_value="amount", units="label")).timeline is not None
