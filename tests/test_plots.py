@@ -369,7 +369,7 @@ def _probe(timeline: Timeline) -> Kind:
     (Timeline("when", how="sum"), "timeline how 'sum' combines values: it needs a value"),
     (Timeline("when", value="amount", amounts=("steps",)), "timeline amounts name values of its group"),
     (Timeline("when", value="amount", group="label", amounts=("Steps",)), "timeline amount 'Steps' is not one"),
-    (Timeline("when", value="amount", group="label", amounts=("steps-daily",)), "amount 'steps-daily' is not one"),
+    (Timeline("when", value="amount", group="label", amounts=("steps-daily",)), "timeline amount 'steps-daily' is"),
     (Timeline("when", value="amount", amount_value="amount"), "a timeline amount_value is plotted for amounts"),
     (Timeline("when", value="amount", group="label", amounts=("steps",), amount_value="label"),
      "timeline amount_value 'label' is a string column"),
