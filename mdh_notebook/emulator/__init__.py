@@ -7,6 +7,12 @@ each read endpoint one ``declarations.Collection`` (answering in one of the ``sh
 write one ``declarations.Operation``, contributed by the family modules of ``kinds`` with their
 generators (``surveys``, ``sleep``, ...). It imports nothing from the client side of
 ``mdh_notebook``: it is an independent implementation of the protocol reference.
+
+One participant is one truth: the endpoints that read the same tracker in the real service (v1
+``Fitbit`` device data, Fitbit daily summaries and sleep logs, v2 device data and its aggregates)
+render one set of days drawn once per participant (``days``). Where the reference is silent the
+sandbox decides, and says so in the module concerned; ``days`` decides that a Fitbit day is the
+participant's local calendar day.
 """
 
 from __future__ import annotations

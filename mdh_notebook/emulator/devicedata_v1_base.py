@@ -3,7 +3,8 @@ participant, and the small helpers its generators use (``draw_int``, ``MINUTE`` 
 
 Every namespace draws from an RNG of its own (``devicedata-v1/<namespace>/<participant>``). PT-0001
 wears every source reliably from the first day of the window; other participants wear theirs on a
-share of days of their own, and a few connected a source only partway through the window. Nothing is
+share of days of their own, and a few connected a source only partway through the window (not
+Fitbit, whose data starts at enrollment on every endpoint). Nothing is
 observed before enrollment (or before the source was connected) or at or after withdrawal; a point
 reaches the server (``insertedDate``) after it is complete, by a delay typical of its source
 (``Namespace.lag``), and a few are modified later.
@@ -40,6 +41,7 @@ class Namespace:
 
     name: ClassVar[str]
     lag: ClassVar[tuple[int, int]] = (2 * MINUTE, 3 * HOUR)  # delay from completion to the server
+    linked_late: ClassVar[bool] = True  # some participants connected the source partway through
 
     def __init__(self, ctx: GenContext, participant: Participant) -> None:
         self.rng = rng = ctx.rng("devicedata-v1", self.name, participant.index)
@@ -51,7 +53,7 @@ class Namespace:
         start_ms = to_ms(dt.datetime.combine(ctx.start, dt.time(), self.tz))
         span = (ctx.end - ctx.start).days + 1
         connected = start_ms
-        if not reliable and span > 10 and rng.random() < 0.25:  # linked the source partway through
+        if self.linked_late and not reliable and span > 10 and rng.random() < 0.25:  # linked the source partway through
             connected += draw_int(rng, 5, span // 2) * DAY
         self.first_ms = max(participant.enrollment_ms, connected)
         self.last_ms = math.inf if participant.withdraw_ms is None else participant.withdraw_ms

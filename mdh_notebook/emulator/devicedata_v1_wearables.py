@@ -4,7 +4,8 @@
 - ``Fitbit``: daily values dated at local midnight (steps, calories, floors, activity minutes,
   resting heart rate, breathing rate, SpO2, weight once a week, ``HeartRateIntradayCount`` with a
   ``MinuteCount`` property, four ``HeartRateZone`` points whose value is the zone's name), and the
-  sleep levels of the sandbox's Fitbit sleep logs (``..sleep``) spanning each sleep.
+  sleep levels of the sandbox's Fitbit sleep logs (``..sleep``) spanning each sleep. The day
+  values are the participant's days (``..days``), as the daily summaries and v2 serve them.
 - ``AppleHealth``: HealthKit samples from the participant's Apple Watch and iPhone, with the
   HealthKit source properties (``SourceName``, ``SourceIdentifier``, ``DeviceModel``, …) and an
   ``identifier`` (the sample's UUID); heart-rate samples carry
@@ -21,6 +22,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from .days import ZONES, participant_days
 from .declarations import GenContext
 from .devicedata_v1 import EMPTY, HK_UUID, fast_guid
 from .devicedata_v1_base import HOUR, MINUTE, Namespace, draw_int
@@ -35,23 +37,20 @@ _ZONES = ("Out of Range", "Fat Burn", "Cardio", "Peak")
 
 
 class Fitbit(Namespace):
+    """The participant's days (``days.Day``) as v1 points: the values their Fitbit daily summaries
+    and v2 device data carry too, on every day worn that ended before any withdrawal."""
+
     name = "Fitbit"
     lag = (20 * MINUTE, 14 * HOUR)
+    linked_late = False  # the tracker's data starts with enrollment, on every Fitbit endpoint alike
 
     def setup(self, ctx: GenContext) -> None:
         rng = self.rng
-        self.steps = rng.uniform(4500, 11000)
-        self.rhr = rng.uniform(55, 74)
-        self.bmr = rng.uniform(1350, 1900)
-        self.weight = rng.uniform(52, 105)
+        self.person, days = participant_days(ctx, self.participant)
+        self.days = {day.date: day for day in days}
         self.breathing = rng.uniform(13.5, 17.5)
-        self.max_hr = 220 - draw_int(rng, 22, 70)
-        # what the tracker measures (PT-0001's measures everything)
         every = self.participant.index == 0
-        self.heart = every or rng.random() < 0.7  # heart-rate zones and the intraday count
         self.oximeter = every or rng.random() < 0.45  # SpO2 and breathing rate
-        self.altimeter = every or rng.random() < 0.6  # floors
-        self.scale = every or rng.random() < 0.4  # a connected scale: weight
         for sleep in generate_sleep_logs(ctx, self.participant):
             start = sleep.start_us // 1000
             end = start + int(sleep.record["duration"])
@@ -61,53 +60,37 @@ class Fitbit(Namespace):
 
     def day(self, day: dt.date, midnight: int, next_midnight: int) -> None:
         rng = self.rng
-        if not self.worn():
+        today = self.days[day]
+        if not today.worn or next_midnight > self.last_ms:
             return
-        weekend = day.weekday() >= 5
-        steps = max(0, int(rng.gauss(self.steps * (0.85 if weekend else 1.0), 2200)))
-        very = max(0, int(rng.gauss(steps / 700, 8)))
-        fairly = max(0, int(rng.gauss(steps / 900, 6)))
-        lightly = max(0, int(rng.gauss(150 + steps / 80, 35)))
-        wear = draw_int(rng, 1080, 1440)
-        sedentary = max(0, 1440 - 420 - very - fairly - lightly)
-        active_cal = int(steps * 0.045 + very * 7 + fairly * 4 + lightly * 2)
-        bmr = int(rng.gauss(self.bmr, 12))
+        totals = today.totals
         day_kw: dict[str, Any] = {"start": midnight, "complete": next_midnight}
         emit = self.emit
-        emit("Steps", str(steps), midnight, units="steps", **day_kw)
-        emit("Calories", str(bmr + active_cal), midnight, units="kcal", **day_kw)
-        emit("CaloriesBMR", str(bmr), midnight, units="kcal", **day_kw)
-        if self.altimeter:
-            emit("Floors", str(int(steps / 1000 * rng.uniform(0.3, 1.6))), midnight, units="floors", **day_kw)
-        emit("MinutesSedentary", str(sedentary), midnight, units="min", **day_kw)
-        emit("MinutesLightlyActive", str(lightly), midnight, units="min", **day_kw)
-        emit("MinutesFairlyActive", str(fairly), midnight, units="min", **day_kw)
-        emit("MinutesVeryActive", str(very), midnight, units="min", **day_kw)
-        emit("RestingHeartRate", str(round(rng.gauss(self.rhr, 1.8))), midnight, units="bpm", **day_kw)
-        if self.heart:
-            self.heart_day(midnight, wear, very, fairly, day_kw)
+        emit("Steps", str(totals["steps"]), midnight, units="steps", **day_kw)
+        emit("Calories", str(totals["calories"]), midnight, units="kcal", **day_kw)
+        emit("CaloriesBMR", str(today.bmr), midnight, units="kcal", **day_kw)
+        emit("Floors", str(totals["floors"]), midnight, units="floors", **day_kw)
+        emit("MinutesSedentary", str(totals["minutesSedentary"]), midnight, units="min", **day_kw)
+        emit("MinutesLightlyActive", str(totals["minutesLightlyActive"]), midnight, units="min", **day_kw)
+        emit("MinutesFairlyActive", str(totals["minutesFairlyActive"]), midnight, units="min", **day_kw)
+        emit("MinutesVeryActive", str(totals["minutesVeryActive"]), midnight, units="min", **day_kw)
+        if today.resting is not None:
+            emit("RestingHeartRate", str(today.resting), midnight, units="bpm", **day_kw)
+        wear = today.worn_minutes
+        emit("HeartRateIntradayCount", str(wear * draw_int(rng, 10, 12)), midnight, units="",
+             properties={"MinuteCount": str(wear)}, **day_kw)
+        for name, zone in zip(_ZONES, ZONES, strict=True):
+            figures = today.zones[zone]
+            emit("HeartRateZone", name, midnight,
+                 properties={"Minutes": str(figures["minutes"]), "CaloriesOut": f"{figures['caloriesOut']:.5f}",
+                             "Min": str(figures["min"]), "Max": str(figures["max"])}, **day_kw)
         if self.oximeter and rng.random() < 0.8:
             emit("BreathingRate", f"{rng.gauss(self.breathing, 0.6):.1f}", midnight, units="brpm", **day_kw)
         if self.oximeter and rng.random() < 0.8:
             emit("SpO2", f"{min(100.0, rng.gauss(96.2, 0.9)):.1f}", midnight, units="%", **day_kw)
-        if self.scale and day.weekday() == 0 and rng.random() < 0.9:
-            self.weight += rng.gauss(0, 0.3)
+        if self.person.scale and day.weekday() == 0 and rng.random() < 0.9:
             weighed = self.at(midnight, rng.uniform(6 * 60, 9 * 60))
-            emit("Weight", f"{self.weight:.1f}", weighed, start=weighed, units="kg")
-
-    def heart_day(self, midnight: int, wear: int, very: int, fairly: int, day_kw: dict[str, Any]) -> None:
-        rng, emit = self.rng, self.emit
-        emit("HeartRateIntradayCount", str(wear * draw_int(rng, 10, 12)), midnight, units="",
-             properties={"MinuteCount": str(wear)}, **day_kw)
-        peak, cardio = max(0, int(rng.gauss(very / 4, 3))), max(0, int(rng.gauss(very / 1.5, 5)))
-        fat_burn = max(0, int(rng.gauss(fairly + very / 2, 10)))
-        bounds = (30, int(self.max_hr * 0.5), int(self.max_hr * 0.7), int(self.max_hr * 0.85), self.max_hr)
-        for i, (zone, minutes) in enumerate(zip(_ZONES, (wear - peak - cardio - fat_burn, fat_burn, cardio, peak),
-                                                strict=True)):
-            calories = minutes * (1.1 + 3.2 * i) * rng.uniform(0.9, 1.1)
-            emit("HeartRateZone", zone, midnight,
-                 properties={"Minutes": str(max(0, minutes)), "CaloriesOut": f"{calories:.5f}",
-                             "Min": str(bounds[i]), "Max": str(bounds[i + 1])}, **day_kw)
+            emit("Weight", f"{today.weight:.1f}", weighed, start=weighed, units="kg")
 
 
 # -- Apple Health -------------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ blood pressure, and Oura's rich points.
 Day-level values are computed from the same minutes the minute-level types serve (a
 GoogleHealth ``heartRate-daily-avg`` is the mean of that day's ``heartRate`` points; its
 ``steps-daily`` the sum of its ``steps``; its ``sleep-list-*`` the nights its stage minutes
-come from), so aggregates of the fine points agree with the daily types.
+come from), so aggregates of the fine points agree with the daily types. The figures a tracker
+reports for the whole day — resting heart rate, floors, distance, calories — are the
+participant's days (``days.Day``), the same the Fitbit daily summaries and v1 carry; the minutes'
+steps sum to ``Day.steps`` by construction.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from .devicedata_v2_series import Floats, Ints, Objects, timespan, wall_clock
 from .devicedata_v2_signals import MINUTE_MS, Night, glucose, numpy_rng
 
 __all__ = [
-    "DailyFn", "blood_pressure", "calories", "daily", "egv", "floors", "hr_daily", "motion", "nightly",
+    "DailyFn", "blood_pressure", "daily", "day_value", "egv", "hr_daily", "motion", "nightly",
     "oura_activity", "oura_sleep", "oura_source", "resting_hr", "samples", "sessions", "stages", "steps_daily",
     "windows", "worn_minutes", "zone",
 ]
@@ -125,21 +128,20 @@ def nightly(mean: float, sd: float, low: float, high: float, decimals: int) -> D
 
 
 def resting_hr(src: Source) -> Floats:
-    return np.round(src.body.daily(src.body.hr, lambda chunk: float(np.percentile(chunk, 4))))
+    """The day's resting heart rate (``days.Day.resting``) on the days with heart-rate minutes."""
+    body = src.body
+    measured = body.daily(body.hr, lambda chunk: 1.0)
+    return np.where(np.isfinite(measured), body.resting, np.nan)
 
 
-def calories(active_only: bool) -> DailyFn:
+def day_value(key: str, scale: float = 1.0) -> DailyFn:
+    """A figure of the participant's days (``days.Day.totals[key]``, as the Fitbit daily summary
+    has it) times ``scale``, on the days worn."""
     def fn(src: Source) -> Floats:
-        steps = steps_daily()(src)
-        active = steps * 0.042 + src.rng.normal(0, 40, steps.size).clip(-60, 60)
-        base = 0 if active_only else 1450 + src.participant.index % 5 * 60
-        return np.asarray(np.round(np.maximum(active, 0) + base), dtype=np.float64)
+        worn = worn_minutes(src)
+        values = np.array([float(day.totals[key]) * scale for day in src.body.days], dtype=np.float64)
+        return np.where(np.isfinite(worn), np.round(values), np.nan)
     return fn
-
-
-def floors(src: Source) -> Floats:
-    steps = steps_daily()(src)
-    return np.where(np.isfinite(steps), src.rng.poisson(np.nan_to_num(steps) / 1100), np.nan).astype(np.float64)
 
 
 def sessions(fn: Callable[[Night], float]) -> Builder:

@@ -2,7 +2,12 @@
 
 A participant wears one set of devices on one body, so every v2 namespace renders the same
 underlying signals (``Wearable``): heart rate and steps per minute while the wearable is worn,
-and the nights with their sleep stages. Fitbit and GoogleHealth (its successor) read them as they
+and the nights with their sleep stages. The minutes live the participant's days (``days.Day``,
+drawn first and cheaply, and also what the Fitbit daily summaries, sleep logs and v1 serve): a
+day not worn has no minutes; the tracker is off on its charger when the day says; each day's
+walks are drawn to about its ``steps``, then the minutes' steps are scaled so that the local
+day sums to exactly that total; heart rate rides on the day's resting rate; the nights are the
+days' tracked nights. Fitbit and GoogleHealth (its successor) read them as they
 are; other devices resample them with a little noise of their own. Dexcom reads a glucose signal
 of its own (``glucose``) every five minutes.
 
@@ -19,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import random
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .cohort import Participant, rng_for
+from .days import Day, participant_days
 from .declarations import GenContext
 
 __all__ = ["MINUTE_MS", "STAGES", "Grid", "Night", "Wearable", "glucose", "grid", "numpy_rng", "wearable"]
@@ -115,7 +120,8 @@ class Wearable:
     steps: Ints  # per grid minute
     in_bed: Bools  # per grid minute: inside one of the nights
     nights: tuple[Night, ...]
-    resting: float  # the participant's resting heart rate
+    resting: Floats  # per local day: the resting heart rate (NaN where unknown)
+    days: tuple[Day, ...]  # the days this body lives (``days.participant_days``)
 
     def daily(self, values: Floats, how: Callable[[Floats], float]) -> Floats:
         """``how`` over the finite values of each local day (NaN for a day with none)."""
@@ -129,100 +135,90 @@ class Wearable:
         return out
 
 
-def _segments(rng: random.Random, start: int, length: int) -> list[tuple[int, int, str]]:
-    """Stage segments filling ``length`` minutes: a little wake, then ~90-minute cycles whose deep
-    sleep shrinks and REM grows through the night, brief awakenings between them."""
-    out: list[tuple[int, int, str]] = []
-    t, end, cycle = start, start + length, 0
-
-    def add(stage: str, minutes: int) -> None:
-        nonlocal t
-        minutes = min(max(1, minutes), end - t)
-        if minutes <= 0:
-            return
-        if out and out[-1][2] == stage:
-            out[-1] = (out[-1][0], t + minutes, stage)
-        else:
-            out.append((t, t + minutes, stage))
-        t += minutes
-
-    add("wake", rng.randint(3, 15))
-    while t < end:
-        late = min(cycle, 4) / 4
-        add("light", rng.randint(15, 35))
-        add("deep", round(rng.uniform(25, 45) * (1 - late) + rng.uniform(0, 10) * late))
-        add("light", rng.randint(8, 20))
-        add("rem", round(rng.uniform(6, 12) * (1 - late) + rng.uniform(18, 35) * late))
-        if rng.random() < 0.5:
-            add("wake", rng.randint(1, 6))
-        cycle += 1
-    return out
-
-
 def _smooth(values: Floats, width: int) -> Floats:
     kernel = np.ones(width) / width
     return np.convolve(values, kernel, mode="same")
 
 
+def _spread(shape: Floats, allowed: Bools, g: Grid, totals: Floats) -> Ints:
+    """Integer minutes following ``shape`` (zero outside ``allowed``) whose sum over each local day
+    is exactly ``totals[d]`` (rounding the running total within the day: no minute goes negative)."""
+    starts, lengths = g.day_start[:-1], np.diff(g.day_start)
+    shape = np.where(allowed, shape, 0.0)
+    sums = np.add.reduceat(shape, starts)
+    for d in np.flatnonzero((sums <= 0) & (totals > 0)).tolist():  # nothing planned: evenly, while allowed
+        shape[starts[d]: starts[d + 1]] = allowed[starts[d]: starts[d + 1]]
+        sums[d] = float(shape[starts[d]: starts[d + 1]].sum())
+    factor = np.where(sums > 0, totals / np.where(sums > 0, sums, 1.0), 0.0)
+    running = np.cumsum(shape * np.repeat(factor, lengths))
+    before = np.concatenate([[0.0], running[starts[1:] - 1]])
+    within = np.round(running - np.repeat(before, lengths))
+    out = np.diff(within, prepend=0.0)
+    out[starts] = within[starts]
+    return np.asarray(np.maximum(out, 0), dtype=np.int64)
+
+
 def wearable(ctx: GenContext, participant: Participant) -> Wearable:
     """The participant's minutes (see the module docstring); ``ctx.pace`` is called per day."""
     g = grid(ctx, participant)
+    person, days = participant_days(ctx, participant)
     n = g.minutes
     rng = ctx.rng("v2-wearable", participant.index)
     nrng = numpy_rng(ctx.seed, "v2-wearable-minutes", participant.index)
-    reliable = participant.index == 0
     local = (g.t0_ms // MINUTE_MS + np.arange(n, dtype=np.int64) + g.offset_min) % 1440  # minute of local day
     worn = np.ones(n, dtype=bool)
-    off_days = 0.02 if reliable else rng.uniform(0.02, 0.2)
-    skip_night = 0.05 if reliable else rng.uniform(0.05, 0.25)
-    bedtime = rng.uniform(22 * 60, 23 * 60 + 45)
-    need = rng.uniform(400, 500)
     nights: list[Night] = []
     bouts: list[tuple[int, int, float]] = []
-    for d in range(len(g.days)):
+    for d, day in enumerate(days):
         ctx.pace()
         day0, day1 = int(g.day_start[d]), int(g.day_start[d + 1])
-        if rng.random() < off_days:
+        if not day.worn:
             worn[day0:day1] = False
-        charge = day0 + round(rng.uniform(17 * 60, 21 * 60))
-        worn[charge: charge + rng.randint(25, 80)] = False
-        start = day0 + round(bedtime + rng.gauss(0, 35))
-        length = int(min(620, max(200, rng.gauss(need, 45))))
-        segments = _segments(rng, start, length)
-        if rng.random() < skip_night:
-            worn[start: start + length] = False
-        elif start + length <= n:
-            nights.append(Night(start, start + length, tuple(segments), d))
-        for _ in range(rng.randint(4, 14)):
+        worn[day0 + day.charge[0]: day0 + day.charge[1]] = False
+        night = day.night
+        if night is not None:
+            if not night.tracked:
+                worn[day0 + night.start: day0 + night.end] = False
+            elif day0 + night.end <= n:
+                segments = tuple((day0 + s, day0 + e, stage) for s, e, stage in night.segments)
+                nights.append(Night(day0 + night.start, day0 + night.end, segments, d))
+        planned, target, walks = 0.0, 0.75 * day.steps if day.worn else 0.0, 0
+        while planned < target and walks < 60:  # walks adding up to most of the day's steps
+            walks += 1
             at = day0 + round(rng.uniform(7 * 60, 21 * 60))
-            bouts.append((at, max(2, min(75, round(rng.expovariate(1 / 12)))), rng.uniform(70, 122)))
-    nights = [night for night in nights if worn[night.start: night.end].all()]
+            length, cadence = max(2, min(75, round(rng.expovariate(1 / 12)))), rng.uniform(70, 122)
+            bouts.append((at, length, cadence))
+            planned += length * cadence
     in_bed = np.zeros(n, dtype=bool)
     stage_adjust = np.zeros(n)
     adjust = {"wake": 7.0, "light": 0.0, "deep": -4.0, "rem": 4.0}
-    for night in nights:
-        in_bed[night.start: night.end] = True
-        for s, e, stage in night.segments:
+    for night_ in nights:
+        in_bed[night_.start: night_.end] = True
+        for s, e, stage in night_.segments:
             stage_adjust[s:e] = adjust[stage]
-    steps = np.zeros(n)
+    shape = np.zeros(n)
     for at, length, cadence in bouts:
-        steps[at: at + length] = cadence
-    steps = np.where(steps > 0, steps + nrng.normal(0, 6, n), 0)
+        shape[at: at + length] = cadence
+    shape = np.where(shape > 0, np.maximum(shape + nrng.normal(0, 6, n), 1.0), 0.0)
     background = (nrng.random(n) < 0.22) & ~in_bed
-    steps = np.where(background & (steps == 0), nrng.integers(1, 25, n), steps)
-    steps = np.where(worn & ~in_bed, np.clip(np.round(steps), 0, 200), 0).astype(np.int64)
-    resting = rng.uniform(54, 70) if not reliable else 61.0
+    shape = np.where(background & (shape == 0), nrng.integers(1, 25, n), shape)
+    awake = worn & ~in_bed
+    totals = np.array([day.steps if day.worn else 0 for day in days], dtype=np.float64)
+    steps = _spread(shape, awake, g, totals)
+    resting_by_day = np.array([np.nan if day.resting is None else day.resting for day in days], dtype=np.float64)
+    level = np.repeat(np.where(np.isfinite(resting_by_day), resting_by_day, person.resting), np.diff(g.day_start))
     diurnal = 4 * np.sin(2 * np.pi * (local - 10 * 60) / 1440)
-    awake_hr = resting + 11 + diurnal + 0.42 * _smooth(steps.astype(np.float64), 6)
-    asleep_hr = resting - 4 + stage_adjust
+    awake_hr = level + 11 + diurnal + 0.42 * _smooth(np.minimum(steps, 160).astype(np.float64), 6)
+    asleep_hr = level - 4 + stage_adjust
     noise = _smooth(nrng.normal(0, 5, n), 5) + nrng.normal(0, 1.2, n)
     hr = np.clip(np.round(np.where(in_bed, asleep_hr, awake_hr) + noise), 38, 200)
     valid = np.zeros(n, dtype=bool)
     valid[g.first_min: g.end_min] = True
     worn &= valid
     hr = np.where(worn, hr, np.nan)
-    nights = [night for night in nights if g.first_min <= night.start and night.end <= g.end_min]
-    return Wearable(g, worn, hr, np.where(worn, steps, 0), in_bed & worn, tuple(nights), resting)
+    nights = [night_ for night_ in nights if g.first_min <= night_.start and night_.end <= g.end_min]
+    return Wearable(g, worn, hr, np.where(worn, steps, 0), in_bed & worn, tuple(nights), resting_by_day,
+                    tuple(days))
 
 
 _TRENDS = ((-3.0, "doubleDown"), (-2.0, "singleDown"), (-1.0, "fortyFiveDown"), (1.0, "flat"),

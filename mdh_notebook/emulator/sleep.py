@@ -8,6 +8,12 @@ Consistency rules kept by every log: ``timeInBed = minutesAsleep + minutesAwake`
 ``infoCode`` follows Fitbit: "0" stages data, "1" classic for lack of heart-rate data (nights of
 3 h and more), "2" classic because the sleep was under 3 h (every nap, and short nights).
 No sleep is logged before the participant's enrollment.
+
+A main sleep is the participant's tracked night (``days.Night``, the one v2 ``sleep`` serves as
+stage segments): it starts and ends when the night does, its stage minutes are the night's, and
+a classic log's ``minutesAsleep`` / ``minutesAwake`` are the night's asleep and wake minutes.
+A night is logged only when it lies wholly between enrollment and any withdrawal. Naps are the
+logs' own (v2 does not carry them).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from .accounts import fitbit_provider_id
 from .cohort import Participant
+from .days import participant_days
 from .declarations import GenContext
 from .isotime import FORMS, format_instant, to_ms
 
@@ -44,7 +51,8 @@ def _start_ms(day: dt.date, minute_of_day: float, tz: ZoneInfo) -> int:
 
 
 def _log(rng: random.Random, tz: ZoneInfo, start_ms: int, asleep: int, awake: int, kind: str,
-         info_code: str) -> dict[str, Any]:
+         info_code: str, stages: dict[str, int] | None = None) -> dict[str, Any]:
+    """One log; a stages log's levels are ``stages`` (deep, light, rem, wake minutes) when given."""
     time_in_bed = asleep + awake
     duration = time_in_bed * 60_000
     form = rng.choices(FORMS, weights=_FORM_WEIGHTS)[0]
@@ -65,10 +73,12 @@ def _log(rng: random.Random, tz: ZoneInfo, start_ms: int, asleep: int, awake: in
     }
     others: tuple[str, ...]
     if kind == "stages":
-        deep = round(asleep * rng.uniform(0.12, 0.22))
-        rem = round(asleep * rng.uniform(0.17, 0.26))
-        levels = {"sleepLevelDeep": deep, "sleepLevelLight": asleep - deep - rem, "sleepLevelRem": rem,
-                  "sleepLevelWake": awake}
+        if stages is None:
+            deep = round(asleep * rng.uniform(0.12, 0.22))
+            rem = round(asleep * rng.uniform(0.17, 0.26))
+            stages = {"deep": deep, "light": asleep - deep - rem, "rem": rem, "wake": awake}
+        levels = {"sleepLevelDeep": stages["deep"], "sleepLevelLight": stages["light"],
+                  "sleepLevelRem": stages["rem"], "sleepLevelWake": stages["wake"]}
         others = _CLASSIC_KEYS
     else:
         restless = round(awake * rng.uniform(0.4, 0.8))
@@ -91,39 +101,33 @@ def generate_sleep_logs(ctx: GenContext, participant: Participant) -> list[Sleep
     """Sleep logs of one participant (one with Fitbit: the collection says so) for the nights of
     the window, sorted by start instant. ``ctx.pace`` is called once per night (the server lets
     other threads run)."""
-    start, end = ctx.start, ctx.end
     rng = ctx.rng("sleep", participant.index)
     tz = participant.tz
-    reliable = participant.index == 0
-    miss = 0.08 if reliable else rng.uniform(0.05, 0.35)
-    bedtime = rng.uniform(22 * 60, 24 * 60)  # typical minute of day, local
-    need = rng.uniform(360, 480)  # typical minutes asleep
+    _, days = participant_days(ctx, participant)
     first_ms = participant.enrollment_ms
     last_ms = participant.withdraw_ms
     logs: list[dict[str, Any]] = []
     starts: list[int] = []
-    for i in range((end - start).days + 1):
+    for day in days:
         ctx.pace()
-        day = start + dt.timedelta(days=i)
         if rng.random() < 0.12:  # afternoon nap, classic
-            nap_start = _start_ms(day, rng.uniform(13 * 60, 17 * 60), tz)
+            nap_start = _start_ms(day.date, rng.uniform(13 * 60, 17 * 60), tz)
             asleep = rng.randint(15, 90)
             if first_ms <= nap_start and (last_ms is None or nap_start < last_ms):
                 awake = rng.randint(2, 15)
-                rng.randrange(2)  # this draw once picked the nap's infoCode; kept so later values stay put
                 logs.append(_log(rng, tz, nap_start, asleep, awake, "classic", "2"))
                 starts.append(nap_start)
-        if rng.random() < miss:
+        night = day.night
+        if night is None or not night.tracked:
             continue
-        night_start = _start_ms(day, bedtime + rng.gauss(0, 40), tz)
-        if night_start < first_ms or (last_ms is not None and night_start >= last_ms):
+        night_start = day.midnight_ms + night.start * 60_000
+        night_end = day.midnight_ms + night.end * 60_000
+        if night_start < first_ms or (last_ms is not None and night_end > last_ms):
             continue
-        asleep = int(min(660, max(150, rng.gauss(need, 50))))
-        awake = rng.randint(15, 75)
-        short = asleep + awake < 180  # Fitbit gives no stages for a log under 3 h
-        classic = rng.random() < 0.08 or short
-        info_code = "2" if short else "1" if classic else "0"
-        logs.append(_log(rng, tz, night_start, asleep, awake, "classic" if classic else "stages", info_code))
+        stages = {stage: night.minutes(stage) for stage in ("deep", "light", "rem", "wake")}
+        classic = rng.random() < 0.08  # no heart-rate data that night: Fitbit falls back to classic
+        logs.append(_log(rng, tz, night_start, night.asleep, stages["wake"], "classic" if classic else "stages",
+                         "1" if classic else "0", stages))
         starts.append(night_start)
     provider = fitbit_provider_id(ctx.seed)
     rows = [SleepRow(record=r, start_us=s * 1000, ordinal=n, provider_id=provider)

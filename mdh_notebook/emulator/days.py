@@ -1,0 +1,280 @@
+"""One participant's days: the one truth every wearable endpoint presents in its own shape.
+
+In the real service the Fitbit endpoints are views of one tracker: v1 device data (namespace
+``Fitbit``: daily ``Steps``, ``RestingHeartRate``, ``Calories``, ...), the Fitbit daily summaries
+and sleep logs, and v2 device data (``Fitbit`` ``steps`` in 15-minute windows, ``resting-heart-rate``,
+``sleep`` stages) with its aggregates. So the sandbox draws each participant's days once, here —
+cheaply, a handful of numbers per day, no minutes — and every endpoint renders them:
+
+- ``fitbit_daily`` renders a ``Day`` as a summary (adding only wire quirks and what the tracker
+  alone does not know: food, water, body fat);
+- ``devicedata_v1_wearables.Fitbit`` emits the day's values as v1 points (on the days worn);
+- ``devicedata_v2_signals.wearable`` distributes ``Day.steps`` over the day's minutes (so the
+  minutes of a local day sum to exactly that total), takes its heart rate around ``Day.resting``,
+  its charging break from ``Day.charge`` and its nights from ``Day.night``; the v2 day-level types
+  (``resting-heart-rate``, GoogleHealth's daily floors, distance and calories) read the day;
+- ``sleep`` makes a main-sleep log of every tracked ``Day.night`` (its stage minutes are the
+  night's segments, so v1 ``SleepLevel*`` and v2 ``sleep`` / ``dailysleep`` agree with it); naps
+  are the sleep logs' own (classic logs, absent from v2).
+
+Decision (the reference does not say it): **a Fitbit day is the participant's local calendar day**
+(midnight to midnight in their time zone, 23 or 25 hours across a daylight-saving change), as
+Fitbit itself counts it. A v2 window belongs to the day its start falls in (windows never straddle
+a local midnight), v1 day values are dated at the local midnight that starts the day, a summary's
+``date`` is that calendar day. A night belongs to the evening it starts on (``Day.night``) and
+counts as sleep of the day it ends on (the summary's minute accounting; v2 ``dailysleep``'s sleep
+day). A day not worn has no steps and no resting heart rate anywhere; a resting rate Fitbit could
+not work out (now and then) is missing from every endpoint alike.
+
+Everything is a pure function of (seed, participant, window), remembered for the last few
+participants (``participant_days``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from .cohort import Participant
+from .declarations import GenContext
+from .isotime import to_ms
+
+__all__ = ["ZONES", "Day", "Night", "Person", "participant_days"]
+
+#: Fitbit's heart-rate zones, in order (the summary's keys).
+ZONES = ("outOfRange", "fatBurn", "cardio", "peak")
+_RATES = (1.3, 6.5, 10.0, 13.0)  # relative burn per minute in each zone
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Night:
+    """One main sleep: minutes after the local midnight of the evening it starts on (``Day.date``);
+    ``segments`` ``(start, end, stage)`` cover [start, end) without gaps; ``tracked``: the tracker
+    was worn all night (else no endpoint knows of this night)."""
+
+    start: int
+    end: int
+    segments: tuple[tuple[int, int, str], ...]
+    tracked: bool
+
+    def minutes(self, stage: str) -> int:
+        return sum(e - s for s, e, st in self.segments if st == stage)
+
+    @property
+    def asleep(self) -> int:
+        return sum(e - s for s, e, st in self.segments if st != "wake")
+
+
+@dataclasses.dataclass(frozen=True)
+class Person:
+    age: int
+    male: bool
+    height_m: float
+    steps: float  # typical steps a day
+    resting: float  # resting heart-rate baseline
+    miss: float  # share of days not worn
+    skip_night: float  # share of nights the tracker is off the wrist
+    bedtime: float  # typical minute of the evening
+    need: float  # typical minutes in bed
+    max_hr: int
+    scale: bool  # weighs on a connected smart scale (v1 ``Weight`` points; the summary's ``bodyFat``)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Day:
+    """One local day of one participant (see the module docstring)."""
+
+    date: dt.date
+    midnight_ms: int
+    next_midnight_ms: int
+    worn: bool
+    weight: float  # kg (unrounded)
+    bmr: int
+    tracker: Mapping[str, Any]  # what the tracker counted itself (the summary's ``tracker``)
+    totals: Mapping[str, Any]  # with a manually logged activity added now and then; ``steps`` is the day's
+    zones: Mapping[str, Mapping[str, Any]]  # ZONES -> caloriesOut, max, min, minutes
+    resting: int | None  # None: not worn, or not worked out
+    worn_minutes: int
+    asleep: int  # minutes asleep in the tracked night that ended this day
+    charge: tuple[int, int]  # minutes after midnight the tracker spent on its charger
+    night: Night | None  # the main sleep starting this evening
+
+    @property
+    def steps(self) -> int:
+        return int(self.totals["steps"])
+
+
+def _age(participant: Participant, today: dt.date, rng: random.Random) -> int:
+    born = (participant.demographics or {}).get("dateOfBirth")
+    if born:
+        birth = dt.date.fromisoformat(born)
+        return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    return rng.randint(25, 70)
+
+
+def _person(participant: Participant, today: dt.date, rng: random.Random) -> Person:
+    gender = (participant.demographics or {}).get("gender")
+    male = gender == "M" if gender in ("M", "F") else rng.random() < 0.5
+    reliable = participant.index == 0
+    age = _age(participant, today, rng)
+    return Person(
+        age=age, male=male, height_m=rng.gauss(1.77 if male else 1.63, 0.06),
+        steps=8500.0 if reliable else rng.uniform(3500, 12000),
+        resting=61.0 if reliable else rng.uniform(50, 74),
+        miss=0.03 if reliable else rng.uniform(0.02, 0.2),
+        skip_night=0.05 if reliable else rng.uniform(0.05, 0.25),
+        bedtime=rng.uniform(22 * 60, 23 * 60 + 45), need=rng.uniform(400, 500), max_hr=220 - age,
+        scale=reliable or rng.random() < 0.4,
+    )
+
+
+def _segments(rng: random.Random, start: int, length: int) -> list[tuple[int, int, str]]:
+    """Stage segments filling ``length`` minutes: a little wake, then ~90-minute cycles whose deep
+    sleep shrinks and REM grows through the night, brief awakenings between them."""
+    out: list[tuple[int, int, str]] = []
+    t, end, cycle = start, start + length, 0
+
+    def add(stage: str, minutes: int) -> None:
+        nonlocal t
+        minutes = min(max(1, minutes), end - t)
+        if minutes <= 0:
+            return
+        if out and out[-1][2] == stage:
+            out[-1] = (out[-1][0], t + minutes, stage)
+        else:
+            out.append((t, t + minutes, stage))
+        t += minutes
+
+    add("wake", rng.randint(3, 15))
+    while t < end:
+        late = min(cycle, 4) / 4
+        add("light", rng.randint(15, 35))
+        add("deep", round(rng.uniform(25, 45) * (1 - late) + rng.uniform(0, 10) * late))
+        add("light", rng.randint(8, 20))
+        add("rem", round(rng.uniform(6, 12) * (1 - late) + rng.uniform(18, 35) * late))
+        if rng.random() < 0.5:
+            add("wake", rng.randint(1, 6))
+        cycle += 1
+    return out
+
+
+def _bmr(person: Person, weight: float) -> int:
+    """Mifflin-St Jeor."""
+    return round(10 * weight + 625 * person.height_m - 5 * person.age + (5 if person.male else -161))
+
+
+def _zones(rng: random.Random, person: Person, worn: int, light: int, fair: int, very: int,
+           calories_worn: float) -> dict[str, dict[str, Any]]:
+    top = person.max_hr
+    bounds = (30, round(top * 0.5), round(top * 0.7), round(top * 0.85), 220)
+    peak = round(very * rng.uniform(0, 0.25))
+    cardio = round(very * rng.uniform(0.3, 0.6) + fair * rng.uniform(0, 0.2))
+    fat_burn = min(worn - peak - cardio, round(fair * 0.7 + light * rng.uniform(0.1, 0.3)))
+    minutes = (max(0, worn - peak - cardio - fat_burn), fat_burn, cardio, peak)
+    weight = sum(m * r for m, r in zip(minutes, _RATES, strict=True)) or 1.0
+    return {
+        name: {"caloriesOut": round(calories_worn * m * r / weight, 4), "max": bounds[i + 1], "min": bounds[i],
+               "minutes": m}
+        for i, (name, m, r) in enumerate(zip(ZONES, minutes, _RATES, strict=True))
+    }
+
+
+_IDLE_ZONES = {name: {"caloriesOut": 0.0, "max": 0, "min": 0, "minutes": 0} for name in ZONES}
+
+
+def _activity(rng: random.Random, person: Person, day: dt.date, weight: float, bmr: int, worn: bool,
+              asleep: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]], int]:
+    """(tracker, totals, zones, minutes worn) of one day."""
+    if not worn:
+        tracker = {"activityCalories": 0, "calories": bmr, "distance": 0.0, "elevation": 0.0, "floors": 0,
+                   "minutesFairlyActive": 0, "minutesLightlyActive": 0, "minutesSedentary": 1440,
+                   "minutesVeryActive": 0, "steps": 0}
+        return tracker, dict(tracker), _IDLE_ZONES, 0
+    weekend = day.weekday() >= 5
+    steps = max(150, round(rng.gauss(person.steps * (0.85 if weekend else 1.05), person.steps * 0.3)))
+    light = min(400, max(30, round(rng.gauss(150 + steps / 100, 40))))
+    fair = min(120, max(0, round(rng.gauss(steps / 800, 8))))
+    very = min(180, max(0, round(rng.gauss(steps / 600 - 5, 10))))
+    sedentary = 1440 - light - fair - very - asleep
+    worn_minutes = min(1440, (asleep + 60 if asleep else 0) + light + fair + very
+                       + round(sedentary * rng.uniform(0.55, 0.9)))
+    active = round((light * 2.4 + fair * 5.5 + very * 9.0) * weight / 70)
+    floors = max(0, round(rng.gauss(steps / 1000, 3)))
+    tracker = {"activityCalories": active, "calories": bmr + active,
+               "distance": round(steps * 0.415 * person.height_m / 1000, 2),
+               "elevation": round(floors * 3.048, 2), "floors": floors, "minutesFairlyActive": fair,
+               "minutesLightlyActive": light, "minutesSedentary": sedentary, "minutesVeryActive": very,
+               "steps": steps}
+    zones = _zones(rng, person, worn_minutes, light, fair, very, (bmr + active) * worn_minutes / 1440)
+    totals = dict(tracker)
+    if rng.random() < 0.06:  # a manually logged activity the tracker did not record
+        extra = min(totals["minutesSedentary"], rng.randint(15, 45))
+        key = "minutesVeryActive" if rng.random() < 0.5 else "minutesFairlyActive"
+        totals[key] += extra
+        totals["minutesSedentary"] -= extra
+        added_steps = extra * rng.randint(60, 130)
+        totals["steps"] += added_steps
+        totals["distance"] = round(totals["distance"] + added_steps * 0.415 * person.height_m / 1000, 2)
+        burnt = round(extra * rng.uniform(5, 10) * weight / 70)
+        totals["activityCalories"] += burnt
+        totals["calories"] += burnt
+    return tracker, totals, zones, worn_minutes
+
+
+def _generate(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[Day, ...]]:
+    rng = ctx.rng("days", participant.index)
+    person = _person(participant, ctx.end, rng)
+    tz = participant.tz
+    dates = ctx.days()
+    midnights = [to_ms(dt.datetime.combine(d, dt.time(), tz)) for d in (*dates, dates[-1] + dt.timedelta(days=1))]
+    worn = [rng.random() >= person.miss for _ in dates]
+    weight = rng.gauss(24.5, 3.5) * person.height_m ** 2
+    days: list[Day] = []
+    asleep = 0  # in the night that ends on the day being drawn
+    for i, date in enumerate(dates):
+        weight = max(40.0, weight + rng.gauss(0, 0.12))
+        bmr = _bmr(person, weight)
+        tracker, totals, zones, worn_minutes = _activity(rng, person, date, weight, bmr, worn[i],
+                                                         asleep if worn[i] else 0)
+        resting = round(rng.gauss(person.resting, 2)) if worn[i] and rng.random() >= 0.02 else None
+        charge_start = round(rng.uniform(17 * 60, 20 * 60 + 30))
+        charge = (charge_start, charge_start + rng.randint(25, 80))
+        start = max(charge[1] + 5, round(person.bedtime + rng.gauss(0, 35)))
+        length = int(min(620, max(200, rng.gauss(person.need, 45))))
+        segments = tuple(_segments(rng, start, length))
+        day_length = (midnights[i + 1] - midnights[i]) // 60_000
+        ends_next = start + length > day_length
+        tracked = (rng.random() >= person.skip_night and worn[i] and i + 1 < len(dates)
+                   and (worn[i + 1] or not ends_next))
+        night = Night(start, start + length, segments, tracked)
+        days.append(Day(date, midnights[i], midnights[i + 1], worn[i], weight, bmr, tracker, totals, zones,
+                        resting, worn_minutes, asleep if worn[i] else 0, charge, night))
+        asleep = night.asleep if tracked else 0
+    return person, tuple(days)
+
+
+_KEPT = 8
+_CACHE: OrderedDict[tuple[Any, ...], tuple[Person, tuple[Day, ...]]] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def participant_days(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[Day, ...]]:
+    """The participant's person and their days of the window, in order (every day, worn or not,
+    enrolled or not: each endpoint clips them to enrollment and withdrawal its own way)."""
+    key = (ctx.seed, ctx.start, ctx.end, participant.id, participant.index, participant.tz_name)
+    with _LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            return found
+    found = _generate(ctx, participant)
+    with _LOCK:
+        _CACHE[key] = found
+        while len(_CACHE) > _KEPT:
+            _CACHE.popitem(last=False)
+    return found
