@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import closing
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,15 @@ import mdh_notebook as mdh
 from mdh_notebook.emulator import SandboxConfig, SandboxServer
 from mdh_notebook.kinds import FAMILIES
 from mdh_notebook.plots import png_bytes
-from mdh_notebook.widgets import Explorer, ParticipantPicker, ScopePicker, explorer_kinds, scope_choices, scope_class
+from mdh_notebook.widgets import (
+    Explorer,
+    ParticipantPicker,
+    ScopePicker,
+    _render,
+    explorer_kinds,
+    scope_choices,
+    scope_class,
+)
 from mdh_notebook.widgets.scope_picker import FAMILY_GROUPS, OTHER, WRITES
 
 # -- ParticipantPicker ----------------------------------------------------------------------------
@@ -491,3 +500,38 @@ def test_closing_the_explorer_clears_what_it_showed_and_closes_its_controls(clie
     assert table.outputs == () and explorer.session is None and explorer.frame is None
     assert table.comm is None and box.comm is None and explorer.comm is None
     assert not client.closed  # a client passed in belongs to the caller
+
+
+# -- what is rendered -----------------------------------------------------------------------------
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+@settings(max_examples=30)
+@given(note=st.one_of(st.just(HOSTILE), st.text(alphabet="<>&\"' =/abcimgsrconerr()", min_size=1, max_size=40)))
+def test_a_participants_free_text_is_shown_as_text_never_as_markup(note: str) -> None:
+    frame = mdh.to_frame("survey_answers", [
+        {"id": "a1", "surveyResultID": "r1", "surveyName": "S", "participantIdentifier": "PT-1", "participantID": "p",
+         "stepIdentifier": "Note", "resultIdentifier": "Note", "answers": [note], "date": "2026-08-01T00:00:00Z"}])
+    frame[note] = note  # a column named by the participant's text, too
+    frame.index = pd.Index([note])
+    markup, _ = _render.table_html(frame, 50)
+    parsed = _Tags()
+    parsed.feed(markup)
+    assert {tag for tag, _ in parsed.tags} <= {"div", "p", "b", "style", "table", "thead", "tbody", "tr", "th", "td"}
+    assert all(name in ("id", "class", "style", "type") for _, attrs in parsed.tags for name, _ in attrs)
+    assert parsed.text.count(note) >= 3  # the cell, the column name and the index label, shown as typed
+    assert "<img" not in markup

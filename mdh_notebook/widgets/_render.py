@@ -45,19 +45,30 @@ def show_figure(out: widgets.Output, figure: Figure) -> None:
     out.outputs = (_bundle({"image/png": png, "text/plain": repr(figure)}),)
 
 
+def _escaped(value: Any) -> str:
+    return html.escape(str(value))
+
+
 def table_html(frame: pd.DataFrame, rows: int) -> tuple[str, str]:
-    """The first ``rows`` rows as a pandas Styler's HTML under an "n rows × m columns" line; and that line."""
+    """The first ``rows`` rows as a pandas Styler's HTML under an "n rows × m columns" line; and that line.
+
+    Every cell, column name and index label is HTML-escaped: a participant's free-text answer is data,
+    never markup (a Styler escapes nothing unless told)."""
     n, m = frame.shape
     shown = f" (the first {rows} shown)" if n > rows else ""
     line = f"{n:,} row{'' if n == 1 else 's'} × {m} column{'' if m == 1 else 's'}{shown}"
     head = frame.head(rows)
+    objects = [c for c in head.columns if head[c].dtype == object]  # lists, dicts: the Styler escapes only str
     try:
         styler = (head.style.set_uuid("mdh")  # fixed ids: a stored output is the same on every run
-                  .format(na_rep="", precision=3)
+                  .format(na_rep="", precision=3, escape="html")
+                  .format(_escaped, subset=objects, na_rep="")
+                  .format_index(_escaped, axis=0)
+                  .format_index(_escaped, axis=1)
                   .set_table_styles([{"selector": "td, th", "props": "white-space: nowrap; padding: 2px 8px;"}]))
         table = styler.to_html()
     except ImportError:  # Styler needs jinja2; plain pandas HTML otherwise
-        table = head.to_html(na_rep="")
+        table = head.to_html(na_rep="", escape=True)
     markup = (f"<div><p style='margin:4px 0'><b>{html.escape(line)}</b></p>"
               f"<div style='max-height:420px;overflow:auto'>{table}</div></div>")
     return markup, line
