@@ -455,7 +455,10 @@ def plot_kind(kind: str | Kind, frame: pd.DataFrame, *, title: str | None = None
     """The plot that suits the kind's frame, from its catalogue entry.
 
     A timeline's ``plot``: ``series`` → :func:`time_series` of its value (the first of ``value`` and
-    its fallbacks that has values; rows per day when none does) split by its group; ``score`` →
+    its fallbacks that has values; rows per day when none does) split by its group, each bucket
+    combined by the timeline's ``how`` — a group value the timeline lists among its ``amounts``
+    (device data ``steps``) summed, from its ``amount_value`` where declared (an aggregate's
+    ``statistics_sum``), the axis named by the type and its ``units``; ``score`` →
     :func:`score_over_time` of :func:`~mdh_notebook.analysis.survey_scores`; ``sleep`` →
     :func:`sleep_over_time`. A kind without a timeline but with ``count_by`` → :func:`counts`;
     neither → a figure saying there is nothing to plot. A frame without rows → a figure saying "no
