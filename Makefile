@@ -66,7 +66,8 @@ notebooks: install
 # execute notebooks in place and store their outputs (the documentation): make run-notebooks [NB=notebooks/x.ipynb]
 NB ?= notebooks/[0-9]*.ipynb
 run-notebooks: install
-	TQDM_DISABLE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace $(NB)
+	TQDM_DISABLE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.skip_cells_with_tag=nbval-skip $(NB)
 
 bench: install
 	$(BIN)/python benchmarks/run.py
