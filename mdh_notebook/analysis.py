@@ -99,6 +99,34 @@ def _item_column(cells: list[list[Any] | None]) -> pd.Series:
     return pd.Series([None if v is None else _text(v) for v in singles], dtype="string")
 
 
+_NUMERIC = frozenset({"Int64", "Float64"})
+
+
+def _item_column_per_survey(cells: list[list[Any] | None], surveys: list[Any]) -> pd.Series:
+    """One item's column with its type decided per survey (``surveys``: each row's survey name), so
+    that mixing surveys never changes what a survey's answers mean: where the surveys that answered
+    the item agree (all numbers, all text, all lists) the column is of that type, as for one survey;
+    where they disagree, an ``object`` column holds each survey's values as that survey alone gives
+    them (a number for the survey that answers with numbers, a string for the one that answers in words)."""
+    groups: dict[Any, list[int]] = {}
+    for row, survey in enumerate(surveys):
+        groups.setdefault(None if survey is None or survey is pd.NA else survey, []).append(row)
+    typed: list[tuple[list[int], pd.Series]] = []
+    for rows in groups.values():
+        group = [cells[r] for r in rows]
+        if any(c for c in group):  # a survey that never answered the item has no say in its type
+            typed.append((rows, _item_column(group)))
+    kinds = {"number" if str(column.dtype) in _NUMERIC else str(column.dtype) for _, column in typed}
+    if len(kinds) <= 1:
+        return _item_column(cells)
+    lists = "object" in kinds  # a survey that answered none keeps its [] (none selected) beside others' lists
+    out: list[Any] = [[] if lists and c == [] else None for c in cells]
+    for rows, column in typed:
+        for r, value in zip(rows, column.astype("object").tolist(), strict=True):
+            out[r] = None if value is None or value is pd.NA else value
+    return pd.Series(out, dtype="object")
+
+
 def _natural(name: str) -> tuple[tuple[int, int | str], ...]:
     """``PHQ9_10`` after ``PHQ9_9``: digit runs compare as numbers."""
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name) if part)
@@ -131,7 +159,10 @@ def answers_wide(frame: pd.DataFrame) -> pd.DataFrame:
     otherwise) where every answer given is one number, lists where any answer has several values (a
     multi-select: every answer is then a list, ``[]`` for none selected), strings otherwise; missing
     where a result has no answer for it. Results of different surveys have the items of all of them
-    (missing where a survey has no such item).
+    (missing where a survey has no such item); an item's type is decided per survey, so adding
+    another survey's results never changes it: where surveys answer one item in different types
+    (``Q1`` a number in one, a word in another) its column is ``object``, each survey's values as
+    that survey alone would give them.
 
     Rows are ordered by date (results without one last), then as first seen. An answer record
     given twice for one item of a result counts once (the first). Answers without a result id are
@@ -145,13 +176,17 @@ def answers_wide(frame: pd.DataFrame) -> pd.DataFrame:
                else [None] * n)
     answers = frame["answers"].tolist()
 
+    names = frame["survey_name"].astype("object").tolist()
     seen: dict[str, int] = {}  # a result id -> its row, in first-seen order
     codes: list[int] = []
+    survey_of: dict[int, Any] = {}  # a row -> its survey (the first named among its answers)
     cells: dict[str, dict[int, list[Any] | None]] = {}
     step_of: dict[str, str] = {}  # an item -> the step it was first seen in
-    for rid, step, result, cell in zip(ids, steps, results, answers, strict=True):
+    for rid, step, result, cell, survey in zip(ids, steps, results, answers, names, strict=True):
         code = seen.setdefault(rid, len(codes)) if isinstance(rid, str) else len(codes)
         codes.append(code)
+        if isinstance(survey, str) and survey_of.get(code) is None:
+            survey_of[code] = survey
         item = result if isinstance(result, str) and result else step
         if not isinstance(item, str) or not item:
             continue  # an answer to no named step has no column to go in
@@ -174,7 +209,8 @@ def answers_wide(frame: pd.DataFrame) -> pd.DataFrame:
     for item in _item_order(step_of):
         name = _unique_name(item, taken)
         taken.add(name)
-        columns[name] = _item_column([cells[item].get(code) for code in rows])
+        columns[name] = _item_column_per_survey([cells[item].get(code) for code in rows],
+                                                [survey_of.get(code) for code in rows])
     if columns:
         out = pd.concat([out, pd.DataFrame(columns)], axis=1)
     sort = pd.DataFrame({"missing": out["date"].isna(), "date": out["date"], "seen": range(len(out))})
@@ -193,15 +229,38 @@ def _names(value: str | Sequence[str] | None, what: str) -> list[str] | None:
     return names
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not pd.isna(value)
+
+
+def _numeric_in(column: pd.Series, where: Any) -> str:
+    """What ``column`` holds in the rows ``where`` (one survey's): ``Int64``, ``Float64`` (numbers,
+    as that survey alone gives them), ``""`` when it has no answer there, ``other`` otherwise."""
+    dtype = str(column.dtype)
+    values = column[where]
+    if dtype in _NUMERIC:
+        return dtype if values.notna().any() else ""
+    if dtype != "object":
+        return "other" if values.notna().any() else ""
+    given = [v for v in values.tolist() if v is not None and not (not isinstance(v, list) and pd.isna(v))]
+    if not given:
+        return ""
+    if all(_is_number(v) for v in given):
+        return "Int64" if all(isinstance(v, int) for v in given) else "Float64"
+    return "other"
+
+
 def survey_scores(frame: pd.DataFrame, survey_name: str | Sequence[str] | None = None,
                   steps: str | Sequence[str] | None = None) -> pd.DataFrame:
     """Per survey result, how many numeric items were answered and their sum (e.g. a PHQ-9 total).
 
     ``frame``: a ``survey_answers`` frame. ``survey_name``: keep only results of that survey (or
     surveys). ``steps``: the items to add up, by their :func:`answers_wide` column names (default:
-    every numeric item). Columns: :data:`LEADING`, then ``items`` (``Int64``: numeric answers counted)
-    and ``total`` (their sum: ``Int64`` when every item is whole, ``Float64`` otherwise; missing when
-    ``items`` is 0). Rows are ordered as in :func:`answers_wide`.
+    every numeric item). An item is numeric or not per survey, as :func:`answers_wide` types it, so a
+    result's total is the same whether or not other surveys' results are in ``frame``. Columns:
+    :data:`LEADING`, then ``items`` (``Int64``: numeric answers counted) and ``total`` (their sum:
+    ``Int64`` when every item summed is whole, ``Float64`` otherwise; missing when ``items`` is 0).
+    Rows are ordered as in :func:`answers_wide`.
     """
     frame = _check_answers(frame, "survey_scores()")
     surveys = _names(survey_name, "survey_name")
@@ -209,23 +268,42 @@ def survey_scores(frame: pd.DataFrame, survey_name: str | Sequence[str] | None =
     if surveys is not None:
         frame = frame[frame["survey_name"].isin(surveys).fillna(False).to_numpy(dtype=bool)]
     wide = answers_wide(frame)
-    items = [c for c in wide.columns[len(LEADING):] if pd.api.types.is_numeric_dtype(wide[c].dtype)
-             and not pd.api.types.is_bool_dtype(wide[c].dtype)]
+    item_names = list(wide.columns[len(LEADING):])
     if chosen is not None:
-        unknown = [s for s in chosen if s not in wide.columns[len(LEADING):]]
+        unknown = [s for s in chosen if s not in item_names]
         if unknown and len(wide):
-            listed = ", ".join(map(str, wide.columns[len(LEADING):])) or "none"
+            listed = ", ".join(map(str, item_names)) or "none"
             raise InvalidArgumentError(f"survey_scores(): no item {unknown[0]!r} in these answers (items: {listed})")
-        not_numeric = [s for s in chosen if s in wide.columns and s not in items]
-        if not_numeric:
-            raise InvalidArgumentError(f"survey_scores(): item {not_numeric[0]!r} is not numeric (its answers are "
-                                       f"{wide[not_numeric[0]].dtype}); leave it out of steps")
-        items = [s for s in chosen if s in items]
+    names = wide["survey_name"].astype("object")
+    keys = names.where(names.notna(), None)
+    sums: list[pd.Series] = []
+    counted = pd.Series(0, index=wide.index)
+    whole = True
+    for survey in dict.fromkeys(keys.tolist()):
+        rows = (keys.isna() if survey is None else keys == survey).to_numpy(dtype=bool)
+        types = {c: _numeric_in(wide[c], rows) for c in (chosen if chosen is not None else item_names)
+                 if c in wide.columns}
+        wrong = [c for c, t in types.items() if t == "other"] if chosen is not None else []
+        if wrong:
+            which = "results without a survey name" if survey is None else f"survey {survey!r}"
+            raise InvalidArgumentError(
+                f"survey_scores(): item {wrong[0]!r} is not numeric in {which} (its answers there are "
+                f"{'lists or text' if wide[wrong[0]].dtype == object else wide[wrong[0]].dtype}); leave it out "
+                "of steps, or choose the surveys with survey_name=")
+        items = [c for c, t in types.items() if t in _NUMERIC]
+        if not items:
+            continue
+        group_whole = all(types[c] == "Int64" for c in items)
+        whole = whole and group_whole
+        values = wide.loc[rows, items].astype("Int64" if group_whole else "Float64")
+        sums.append(values.sum(axis=1, min_count=1))
+        counted[values.index] = values.notna().sum(axis=1)
+    dtype = "Int64" if whole else "Float64"
+    total = pd.Series(pd.NA, index=wide.index, dtype=dtype)
+    for part in sums:
+        total[part.index] = part.astype(dtype)
     out = wide[list(LEADING)].copy()
-    values = wide[items]
-    out["items"] = values.notna().sum(axis=1).astype("Int64")
-    whole = all(str(wide[c].dtype) == "Int64" for c in items)
-    total = values.sum(axis=1, min_count=1) if items else pd.Series(pd.NA, index=out.index)
-    out["total"] = total.astype("Int64" if whole else "Float64")
+    out["items"] = counted.astype("Int64")
+    out["total"] = total
     out.attrs = dict(wide.attrs, kind="survey_scores")
     return out

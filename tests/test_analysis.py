@@ -88,6 +88,32 @@ def _expected_dtype(item: Item, cells: list[list[Any]]) -> str:
     return "string"
 
 
+def _types(item: Item, truth: dict[str, Any], survey_of: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """The item's column dtype, and each survey's own type of it (a survey that never answered has none):
+    the surveys' common type where they agree (numbers of both kinds agree), ``object`` where they do not."""
+    per_survey: dict[str, str] = {}
+    for survey in dict.fromkeys(survey_of.values()):
+        cells = [truth[rid][item.name] for rid in truth if survey_of.get(rid) == survey and item.name in truth[rid]]
+        if any(cells):
+            per_survey[survey] = _expected_dtype(item, cells)
+    kinds = {"number" if t in ("Int64", "Float64") else t for t in per_survey.values()}
+    everything = [truth[rid][item.name] for rid in truth if item.name in truth[rid]]
+    return (_expected_dtype(item, everything) if len(kinds) <= 1 else "object"), per_survey
+
+
+def _check_value(dtype: str, value: Any, answer: list[Any] | None) -> None:
+    if answer is None:
+        assert value is None or pd.isna(value)
+    elif dtype == "object":
+        assert value == answer
+    elif not answer:
+        assert pd.isna(value)
+    elif dtype == "string":
+        assert value == str(answer[0])
+    else:
+        assert value == float(answer[0])
+
+
 @given(answer_sets())
 def test_one_row_per_result_one_column_per_item(data: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
     records, truth = data
@@ -105,24 +131,17 @@ def test_one_row_per_result_one_column_per_item(data: tuple[list[dict[str, Any]]
         assert (pd.isna(row.date) and not dated) or row.date == min(dated)
     dates = wide["date"]
     assert dates.isna().is_monotonic_increasing and dates.dropna().is_monotonic_increasing
+    survey_of = {r["surveyResultID"]: r["surveyName"] for r in records}
     for item in ITEMS:
         if item.name not in wide.columns:
             continue
         column = wide[item.name]
-        cells = [truth[rid][item.name] for rid in truth if item.name in truth[rid]]
-        assert str(column.dtype) == _expected_dtype(item, cells), (item, cells)
+        dtype, per_survey = _types(item, truth, survey_of)
+        assert str(column.dtype) == dtype, (item, per_survey)
         for rid, value in zip(wide["survey_result_id"], column, strict=True):
-            answer = truth[rid].get(item.name)
-            if answer is None:
-                assert value is None or pd.isna(value)
-            elif column.dtype == "object":
-                assert value == answer
-            elif not answer:
-                assert pd.isna(value)
-            elif column.dtype == "string":
-                assert value == str(answer[0])
-            else:
-                assert value == float(answer[0])
+            mixed = dtype == "object" and len(set(per_survey.values())) > 1
+            silent = "object" if "object" in per_survey.values() else "string"  # a survey that never answered it
+            _check_value(per_survey.get(survey_of[rid], silent) if mixed else dtype, value, truth[rid].get(item.name))
 
 
 @given(answer_sets())
@@ -133,11 +152,17 @@ def test_scores_add_up_the_numeric_items(data: tuple[list[dict[str, Any]], dict[
     scores = survey_scores(frame)
     assert list(scores.columns) == [*LEADING, "items", "total"]
     assert scores["survey_result_id"].tolist() == wide["survey_result_id"].tolist()
-    numeric = [c for c in wide.columns[len(LEADING):] if str(wide[c].dtype) in ("Int64", "Float64")]
+    survey_of = {r["surveyResultID"]: r["surveyName"] for r in records}
+    types = {i.name: _types(i, truth, survey_of)[1] for i in ITEMS}
     for rid, items, total in zip(scores["survey_result_id"], scores["items"], scores["total"], strict=True):
+        numeric = [c for c, per_survey in types.items() if per_survey.get(survey_of[rid]) in ("Int64", "Float64")]
         values = [float(truth[rid][c][0]) for c in numeric if truth[rid].get(c)]
         assert items == len(values)
         assert (pd.isna(total) and not values) or total == pytest.approx(sum(values))
+        alone = survey_scores(frame, survey_name=survey_of[rid])  # the same with no other survey in the frame
+        again = alone.loc[alone["survey_result_id"] == rid]
+        assert again["items"].tolist() == [items]
+        assert (pd.isna(total) and again["total"].isna().all()) or again["total"].tolist() == [total]
 
 
 def test_an_empty_frame_gives_the_leading_columns() -> None:
@@ -195,6 +220,22 @@ def test_answers_read_back_from_parquet() -> None:
     assert wide["Q"].tolist() == [1, 2] and wide["M"].tolist() == [["x", "y"], []]
 
 
+def test_mixed_surveys_keep_each_surveys_types_and_totals() -> None:
+    frame = mdh.to_frame("survey_answers", [
+        {"surveyResultID": rid, "surveyName": survey, "stepIdentifier": step, "answers": answers}
+        for rid, survey, step, answers in (("a", "A", "Q1", ["3"]), ("a", "A", "Q2", ["4"]),
+                                           ("b", "B", "Q1", ["often"]), ("c", "C", "Q1", ["0.5"]))])
+    scores = survey_scores(frame)
+    assert scores["total"].tolist()[0] == 7 and pd.isna(scores["total"].tolist()[1]) and scores["total"][2] == 0.5
+    assert survey_scores(frame, survey_name="A")["total"].tolist() == [7]
+    wide = answers_wide(frame)
+    assert wide["Q1"].dtype == object and wide["Q1"].tolist() == [3, "often", 0.5]  # each survey's own type
+    assert str(answers_wide(frame[frame["survey_name"] == "A"])["Q1"].dtype) == "Int64"
+    with pytest.raises(InvalidArgumentError, match=r"item 'Q1' is not numeric in survey 'B'.*survey_name="):
+        survey_scores(frame, steps=["Q1"])
+    assert survey_scores(frame, survey_name=["A", "C"], steps="Q1")["total"].tolist() == [3.0, 0.5]
+
+
 def test_scores_choose_surveys_and_steps() -> None:
     frame = mdh.to_frame("survey_answers", [
         {"surveyResultID": rid, "surveyName": survey, "stepIdentifier": step, "answers": answers}
@@ -207,7 +248,7 @@ def test_scores_choose_surveys_and_steps() -> None:
     assert survey_scores(frame, steps="y")["total"].isna().tolist() == [False, True]
     with pytest.raises(InvalidArgumentError, match=r"no item 'w' in these answers \(items: x, y, n, z\)"):
         survey_scores(frame, steps=["w"])
-    with pytest.raises(InvalidArgumentError, match="item 'n' is not numeric"):
+    with pytest.raises(InvalidArgumentError, match="item 'n' is not numeric in survey 'A'"):
         survey_scores(frame, steps=["x", "n"])
     with pytest.raises(InvalidArgumentError, match="survey_name takes a name or a list of names"):
         survey_scores(frame, survey_name=[1])  # type: ignore[list-item]
