@@ -324,11 +324,11 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         timeline = entry.timeline
         start: dt.date | None = self.start.value
         end: dt.date | None = self.end.value
-        if start is not None and end is not None and start > end:
-            raise ValueError(f"the start date {start} is after the end date {end}; swap them or clear one")
         filters: dict[str, Any] = {}
         if timeline is None:
             return filters
+        if timeline.after and timeline.before and start is not None and end is not None and start > end:
+            raise ValueError(f"the start date {start} is after the end date {end}; swap them or clear one")
         for name, day, shift in ((timeline.after, start, -1), (timeline.before, end, 1)):
             param = entry.param(name) if name else None
             if param is None or day is None:
