@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import gc
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import closing
 from html.parser import HTMLParser
@@ -436,6 +438,26 @@ def test_an_unknown_participant_is_a_clear_error(client: mdh.Client) -> None:
         with pytest.raises(TraitError, match="no participant 'PT-9999'"):
             explorer.participants.value = "PT-9999"
         assert explorer.participants.value == "PT-0003"
+
+
+def test_a_kind_the_explorer_does_not_list_is_refused_before_anything_is_built(
+        client: mdh.Client, stats: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)  # where an error in __del__ goes
+    before = stats()
+    for bad in ("participants", "participant_info", "no_such_kind"):
+        with pytest.raises(mdh.InvalidArgumentError, match=rf"Explorer\(kind='{bad}'\): not a kind the explorer "
+                           r"lists.*choose one of survey_answers, "):
+            Explorer(client, kind=bad)
+    with pytest.raises(mdh.InvalidArgumentError, match="service account"):
+        Explorer(kind="participants")  # no client opened for a kind that cannot be explored
+    gc.collect()
+    assert stats() == before  # not one request
+    with pytest.raises(TraitError, match="no participant 'PT-9999'"):
+        Explorer(client, participant="PT-9999")  # fails part-way through building
+    gc.collect()
+    assert unraisable == []  # closing the half-built explorers raised nothing
+    assert not client.closed
 
 
 def _all_state(widget: Any) -> str:

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import pandas as pd
 from traitlets import Instance, Unicode
 
-from ..errors import MDHError
+from ..errors import InvalidArgumentError, MDHError
 from ..frames import to_frame
 from ..kinds import KINDS, Kind, Param
 from ..kinds import kind as lookup_kind
@@ -46,6 +46,20 @@ def explorer_kinds() -> list[Kind]:
     """The kinds the explorer lists: a participant's listings (no single-record kinds, none needing a path id)."""
     return [k for k in KINDS.values() if k.token == "participant" and k.shape != "object"
             and not any(p.in_path and p.required for p in k.params)]
+
+
+def _explorer_kind(kind: object) -> str:
+    """The kind's name if the explorer lists it; else an error naming the ones it does."""
+    names = [k.name for k in explorer_kinds()]
+    if kind is None:
+        return DEFAULT_KIND
+    if isinstance(kind, str) and kind in names:
+        return kind
+    listed = KINDS.get(kind) if isinstance(kind, str) else None
+    why = (" (it is read with the service account or names one record: use the Client or a session)"
+           if listed is not None else "")
+    raise InvalidArgumentError(f"Explorer(kind={kind!r}): not a kind the explorer lists{why}; choose one of "
+                               + ", ".join(names))
 
 
 def _descendants(widget: Any) -> list[Any]:
@@ -79,25 +93,33 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
 
     def __init__(self, client: Client | None = None, *, participant: str | None = None,
                  scopes: Any = (), kind: str | None = None, rows: int = 50, **kwargs: Any) -> None:
+        chosen = _explorer_kind(kind)  # checked before anything is opened or built
+        self._owns_client = False
         if client is None:
             from ..connect import open_client
 
             client = open_client()
             self._owns_client = True
-        else:
-            self._owns_client = False
         self.client = client
+        try:
+            self._build(chosen, participant, scopes, rows, **kwargs)
+        except BaseException:
+            if self._owns_client:  # a half-built explorer leaves no connection open behind it
+                client.close()
+            raise
+
+    def _build(self, chosen: str, participant: str | None, scopes: Any, rows: int, **kwargs: Any) -> None:
         self.rows = rows
         self._armed = False  # after the first fetch, re-picking fetches again
         self._session_key: tuple[str, tuple[str, ...]] | None = None
         self._auto_path = ""
         self._vocabularies: dict[tuple[str, Any], pd.DataFrame] = {}
 
-        self.participants = ParticipantPicker(client)
+        self.participants = ParticipantPicker(self.client)
         self.scopes = ScopePicker(scopes)
         kinds = explorer_kinds()
         self.kind = widgets.Dropdown(options=[(f"{k.name} — {k.scope}", k.name) for k in kinds],
-                                     value=lookup_kind(kind or DEFAULT_KIND).name, description="Kind",
+                                     value=chosen, description="Kind",
                                      layout=widgets.Layout(width="420px"))
         self.kind.add_class("mdh-kind")
         self.filters: dict[str, widgets.Widget] = {}
@@ -158,12 +180,15 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
 
     def close(self) -> None:
         """Close the session (and the client, if the explorer opened it) and every control; what was
-        shown is cleared first, so a notebook's stored widget state does not keep a closed explorer's rows."""
-        self._close_session()
-        self._forget()
-        self.participants.close()
-        self.scopes.close()
-        if self._owns_client:
+        shown is cleared first, so a notebook's stored widget state does not keep a closed explorer's rows.
+        Safe on an explorer whose construction failed part-way (``Widget.__del__`` calls it)."""
+        if "token_state" in vars(self):  # built far enough to have shown anything
+            self._close_session()
+            self._forget()
+        for part in ("participants", "scopes"):
+            if part in vars(self):
+                vars(self)[part].close()
+        if vars(self).get("_owns_client") and "client" in vars(self):
             self.client.close()
         for widget in _descendants(self):
             widget.close()
