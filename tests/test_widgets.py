@@ -405,6 +405,28 @@ def test_required_filters_are_asked_for_and_offered_from_the_vocabulary(explorer
     assert set(explorer.frame["type"]) == {"resting-heart-rate"}
 
 
+def test_type_suggestions_are_each_participants_own(explorer: Explorer, stats: Any) -> None:
+    def listed() -> int:
+        return sum(n for key, n in stats()["requests"].items() if key.endswith("devicedata/allDataTypes"))
+
+    _picked(explorer, "PT-0001", ("DeviceData:read",), "device_data_v2")
+    before = listed()
+    explorer.filters["namespace"].value = "Fitbit"
+    assert listed() == before + 1 and explorer.filters["type"].options
+    explorer.filters["namespace"].value = "Garmin"  # the same participant's listing, filtered again
+    assert listed() == before + 1
+    explorer.participants.value = "PT-0002"  # another participant's token: their own listing
+    assert listed() == before + 2
+    session = explorer.session
+    assert session is not None and session.participant_identifier == "PT-0002"
+    types = session.device_data_types(version=2, namespace="Garmin")
+    assert list(explorer.filters["type"].options) == sorted(types["type"].astype(str).unique())
+    explorer.scopes.value = ("DeviceData:read", "SurveyAnswers:read")  # other scopes, another token: listed again
+    assert listed() == before + 4  # the test's own listing, and the explorer's
+    explorer.scopes.value = ("SurveyAnswers:read",)  # may not list types: none suggested
+    assert explorer.filters["type"].options == ()
+
+
 def test_save_csv_and_parquet_round_trip(explorer: Explorer, tmp_path: Path) -> None:
     assert explorer.save("csv") is None and explorer.message == "Nothing to save yet: Fetch first."
     frame = _picked(explorer).fetch()

@@ -113,7 +113,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self._armed = False  # after the first fetch, re-picking fetches again
         self._session_key: tuple[str, tuple[str, ...]] | None = None
         self._auto_path = ""
-        self._vocabularies: dict[tuple[str, Any], pd.DataFrame] = {}
+        self._vocabularies: dict[tuple[Any, str, Any], pd.DataFrame] = {}
 
         self.participants = ParticipantPicker(self.client)
         self.scopes = ScopePicker(scopes)
@@ -240,6 +240,8 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         if self.session is not None and key != self._session_key:
             self._close_session()
         self._update_save_path()
+        if any(isinstance(w, widgets.Combobox) and w.options for w in self.filters.values()):
+            self._guarded(self._offer_vocabulary)  # suggestions shown were another participant's (or scopes')
         if self._armed:
             self._guarded(self.fetch)
 
@@ -323,11 +325,12 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         entry = lookup_kind(self.kind.value)
         vocabulary = entry.vocabulary
         widget = self.filters.get(vocabulary.param) if vocabulary is not None else None
-        if vocabulary is None or not isinstance(widget, widgets.Combobox) or self._key() is None:
+        if vocabulary is None or not isinstance(widget, widgets.Combobox):
             return
-        if not grants(self.scopes.value, lookup_kind(vocabulary.kind).scope):
+        if self._key() is None or not grants(self.scopes.value, lookup_kind(vocabulary.kind).scope):
+            widget.options = ()  # no one's suggestions rather than another participant's
             return
-        key = (vocabulary.kind, vocabulary.filters)
+        key = (self._key(), vocabulary.kind, vocabulary.filters)  # types come from each participant's own token
         listing = self._vocabularies.get(key)
         if listing is None:
             listed: dict[str, Any] = dict(vocabulary.filters)
