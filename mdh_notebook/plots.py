@@ -33,7 +33,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import get_args
+from typing import TypeVar, get_args
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -65,6 +65,7 @@ BUCKETS: tuple[tuple[str, pd.Timedelta], ...] = (
 _STAGES = ("deep", "light", "rem", "wake", "asleep", "restless", "awake")
 Band = tuple[float, float, str]
 """A score band ``(low, high, label)``, e.g. ``(5, 10, "mild")`` of the PHQ-9."""
+_Data = TypeVar("_Data", pd.Series, pd.DataFrame)
 
 
 class Chart(Figure):
@@ -127,13 +128,38 @@ def _numeric(frame: pd.DataFrame, name: str, caller: str) -> pd.Series:
     return column.astype("float64")
 
 
-def _local(times: pd.Series) -> tuple[pd.Series, str]:
-    """Times as naive wall-clock values to draw, and the axis label saying in which zone."""
+def _when(times: pd.Series) -> tuple[pd.Series, str]:
+    """Times as the frame has them (a tz-aware column keeps its zone, so that buckets are cut in
+    absolute time), and the axis label saying in which zone they are drawn."""
     if isinstance(times.dtype, pd.DatetimeTZDtype):
-        return times.dt.tz_localize(None), f"time ({times.dt.tz})"
+        return times, f"time ({times.dt.tz})"
     if pd.api.types.is_datetime64_dtype(times.dtype):
         return times, "local calendar"
     raise InvalidArgumentError(f"column {times.name!r} is {times.dtype}, not date-times: pass a date-time column as x")
+
+
+def _wall(index: pd.Index) -> pd.Index:
+    """A time index as naive wall-clock values to draw (the zone is named on the axis)."""
+    return index.tz_localize(None) if isinstance(index, pd.DatetimeIndex) and index.tz is not None else index
+
+
+def _local(times: pd.Series) -> tuple[pd.Series, str]:
+    """Times as naive wall-clock values to draw, and the axis label saying in which zone."""
+    times, label = _when(times)
+    return (times.dt.tz_localize(None) if isinstance(times.dtype, pd.DatetimeTZDtype) else times), label
+
+
+def _resample(data: _Data, width: pd.Timedelta, how: str) -> _Data:
+    """``data`` (indexed by time, sorted) combined per bucket of ``width`` from the first day's midnight,
+    the index as wall-clock values to draw. Buckets shorter than a day are cut on the tz-aware times,
+    so the hour repeated when clocks go back is two buckets and the skipped hour none; whole days and
+    weeks are the participant's calendar days (23 or 25 hours across a change of clocks)."""
+    index = data.index
+    zoned = isinstance(index, pd.DatetimeIndex) and index.tz is not None
+    if zoned and width % pd.Timedelta(days=1) == pd.Timedelta(0):
+        data = data.set_axis(_wall(index))
+    combined = data.resample(width).agg(how)
+    return combined.set_axis(_wall(combined.index))
 
 
 def _bucket(times: pd.Series, every: str | pd.Timedelta | None, points: int) -> tuple[str, pd.Timedelta] | None:
@@ -206,7 +232,9 @@ def time_series(frame: pd.DataFrame, x: str, y: str | None = None, *, by: str | 
     for value in (hows or {"": how}).values():
         _check_how(value, caller)
     labels = _per_group(ylabel, "ylabel", caller)
-    times, label = _local(frame[x])
+    if frame.empty:  # before the dtypes are read: an empty frame's columns may be untyped (object)
+        return _note("no rows", title)
+    times, label = _when(frame[x])
     data = pd.DataFrame({"x": times}, index=frame.index)
     if y is not None:
         data["y"] = _numeric(frame, y, caller)
@@ -214,7 +242,7 @@ def time_series(frame: pd.DataFrame, x: str, y: str | None = None, *, by: str | 
         data["by"] = frame[by]
     data = data[data["x"].notna() & (data["y"].notna() if y is not None else True)]
     if data.empty:
-        return _note("no rows" if frame.empty else f"no rows with a {x}" + (f" and a {y}" if y else ""), title)
+        return _note(f"no rows with a {x}" + (f" and a {y}" if y else ""), title)
     if y is None:
         return _count_series(data, label, by, every, ylabel if isinstance(ylabel, str) else None, title)
     groups = _groups(data, "by" if by is not None else None)
@@ -227,7 +255,9 @@ def time_series(frame: pd.DataFrame, x: str, y: str | None = None, *, by: str | 
             series = group.set_index("x")["y"].sort_index()
             bucket = _bucket(series.index.to_series(), every, len(series))
             if bucket is not None:
-                series = series.resample(bucket[1]).agg(combine)
+                series = _resample(series, bucket[1], combine)
+            else:
+                series = series.set_axis(_wall(series.index))
             marker = "o" if series.notna().sum() <= 60 else None
             ax.plot(series.index, series.to_numpy(dtype="float64", na_value=float("nan")), marker=marker,
                     markersize=3, linewidth=1)
@@ -251,11 +281,11 @@ def _count_series(data: pd.DataFrame, label: str, by: str | None, every: str | p
     span = data["x"].max() - data["x"].min()
     name, width = _bucket(data["x"], every, 0) or (("week", BUCKETS[-1][1]) if span > pd.Timedelta(days=730)
                                                    else ("day", pd.Timedelta(days=1)))
-    start = data["x"].min().floor("D")
-    slot = start + ((data["x"] - start) // width) * width
     keys = [k for k, _ in _groups(data, "by")] if by is not None else [""]
-    table = (pd.crosstab(slot, _labels(data["by"]) if by is not None else pd.Series("", index=data.index))
-             .reindex(columns=keys, fill_value=0))
+    onehot = (pd.get_dummies(_labels(data["by"]) if by is not None else pd.Series("", index=data.index), dtype="int64")
+              .reindex(columns=keys, fill_value=0).set_axis(pd.DatetimeIndex(data["x"])).sort_index())
+    table = _resample(onehot, width, "sum")
+    table = table[table.sum(axis=1) > 0]
     with _style():
         fig = _figure()
         ax = fig.add_subplot()
@@ -311,11 +341,13 @@ def score_over_time(scores: pd.DataFrame, *, by: str = "survey_name", bands: Seq
     caller = "score_over_time()"
     scores = _require(scores, ("date", "total", by), caller)
     shaded = _check_bands(bands, caller) if bands is not None else []
+    if scores.empty:  # before the dtypes are read (see time_series)
+        return _note("no rows", title)
     times, label = _local(scores["date"])
     data = pd.DataFrame({"x": times, "y": _numeric(scores, "total", caller), "by": scores[by]})
     data = data[data["x"].notna() & data["y"].notna()]
     if data.empty:
-        return _note("no rows" if scores.empty else "no scored results with a date", title)
+        return _note("no scored results with a date", title)
     groups = sorted(_groups(data, "by"), key=lambda group: group[0])  # by name: participants or surveys in their order
     below = bool(shaded) and len(groups) > 1  # the band names take the right: the legend goes below
     with _style():

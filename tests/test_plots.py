@@ -236,21 +236,60 @@ def _line_series(fig: Figure, panel: int = 0) -> pd.Series:
     return pd.Series(np.asarray(line.get_ydata(), dtype=float), index=pd.DatetimeIndex(line.get_xdata()))
 
 
-@settings(max_examples=30)
+def _hand(frame: pd.DataFrame, every: str, how: str) -> pd.Series:
+    """The tz-aware hand resample, its index then drawn as the wall clock."""
+    series = frame.set_index("at")["steps"].astype(float).resample(every).agg(how)
+    return series.set_axis(series.index.tz_localize(None))
+
+
+# a quiet week, the week clocks go forward (2026-03-08) and the week they go back (2026-11-01) in New York
+@settings(max_examples=40)
 @given(st.lists(st.tuples(st.integers(0, 3 * 86400), st.integers(0, 500)), min_size=2, max_size=60),
-       st.sampled_from(["15min", "1h", "1D"]))
-def test_a_sum_bucket_is_the_hand_sum(rows: list[tuple[int, int]], every: str) -> None:
-    at = pd.Timestamp("2026-10-05", tz="America/New_York") + pd.to_timedelta([r[0] for r in rows], unit="s")
+       st.sampled_from(["15min", "1h", "1D"]), st.sampled_from(["2026-10-05", "2026-03-07", "2026-10-31"]))
+def test_a_sum_bucket_is_the_hand_sum(rows: list[tuple[int, int]], every: str, start: str) -> None:
+    at = pd.Timestamp(start, tz="America/New_York") + pd.to_timedelta([r[0] for r in rows], unit="s")
     frame = pd.DataFrame({"at": at, "steps": pd.Series([r[1] for r in rows], dtype="Int64")})
     fig = time_series(frame, "at", "steps", every=every, how="sum", ylabel="steps")
     drawn_sums = _line_series(fig)
-    hand = frame.set_index(frame["at"].dt.tz_localize(None))["steps"].astype(float).resample(every).sum()
+    hand = _hand(frame, every, "sum")
     assert drawn_sums.index.equals(hand.index) and drawn_sums.tolist() == hand.tolist()
     ax = fig.axes[0]
     assert ax.get_ylim()[0] == 0 and ax.get_ylabel().startswith("steps\n(sum per ")
     means = _line_series(time_series(frame, "at", "steps", every=every))
-    counted = frame.set_index(frame["at"].dt.tz_localize(None))["steps"].resample(every).count()
+    counted = _hand(frame, every, "count")
     assert means.fillna(0).mul(counted).tolist() == pytest.approx(hand.tolist())  # the mean is not the sum
+
+
+def test_the_hour_repeated_when_clocks_go_back_is_two_buckets() -> None:
+    # 00:00 to 03:00 New York time on 2026-11-01, one row every 15 minutes: 01:00-02:00 happens twice
+    at = pd.date_range("2026-11-01T04:00Z", "2026-11-01T07:45Z", freq="15min").tz_convert("America/New_York")
+    frame = pd.DataFrame({"at": at, "steps": pd.Series(1, index=range(len(at)), dtype="Int64")})
+    drawn_sums = _line_series(time_series(frame, "at", "steps", every="1h", how="sum"))
+    assert drawn_sums.tolist() == [4, 4, 4, 4]  # 00:00, 01:00 (EDT), 01:00 (EST), 02:00 — not 8 at 01:00
+    assert [str(t.time()) for t in drawn_sums.index] == ["00:00:00", "01:00:00", "01:00:00", "02:00:00"]
+    counted = time_series(frame.assign(g="a"), "at", by="g", every="1h")  # rows counted: the same buckets
+    assert [p.get_height() for p in counted.axes[0].patches] == [4, 4, 4, 4]
+    forward = pd.date_range("2026-03-08T05:00Z", "2026-03-08T07:45Z", freq="15min").tz_convert("America/New_York")
+    frame = pd.DataFrame({"at": forward, "steps": pd.Series(1, index=range(len(forward)), dtype="Int64")})
+    drawn_sums = _line_series(time_series(frame, "at", "steps", every="1h", how="sum"))
+    assert drawn_sums.tolist() == [4, 4, 4]  # 00:00, 01:00, 03:00: no empty bucket for the skipped 02:00
+    assert [t.hour for t in drawn_sums.index] == [0, 1, 3]
+    counted = time_series(frame.assign(g="a"), "at", by="g", every="1h")
+    assert [p.get_height() for p in counted.axes[0].patches] == [4, 4, 4]
+    daily = _line_series(time_series(frame, "at", "steps", every="1D", how="sum"))
+    assert daily.tolist() == [12] and str(daily.index[0]) == "2026-03-08 00:00:00"  # the local calendar day
+
+
+def test_an_empty_untyped_frame_says_no_rows() -> None:
+    untyped = pd.DataFrame(columns=["at", "v", "g", "date", "total", "survey_name", "start_timestamp",
+                                    "minutes_asleep"])
+    assert all(pd.api.types.is_object_dtype(dtype) for dtype in untyped.dtypes)
+    for fig in (time_series(untyped, "at", "v", by="g"), time_series(untyped, "at", by="g"),
+                score_over_time(untyped), sleep_over_time(untyped), counts(untyped, "g")):
+        assert not drawn(fig) and texts(fig) == "no rows"
+    for name in sorted(KINDS):
+        fig = plot_kind(name, pd.DataFrame(columns=mdh.to_frame(name, []).columns), title="empty")
+        assert not drawn(fig) and texts(fig) == "no rows"
 
 
 def test_how_per_group_and_the_other_combinations() -> None:
