@@ -419,3 +419,13 @@ def test_a_bad_how_or_amount_is_refused_at_import(timeline: Timeline, message: s
         _probe(timeline)
     assert _probe(Timeline("when", value="amount", group="label", how="max", amounts=("steps",),
                            amount_value="amount", units="label")).timeline is not None
+
+
+def test_every_plot_style_has_a_plot() -> None:
+    from typing import get_args
+
+    from mdh_notebook import plots
+    from mdh_notebook.kinds import PlotStyle
+
+    assert set(plots._PLOTS) == set(get_args(PlotStyle))
+    assert {k.timeline.plot for k in KINDS.values() if k.timeline is not None} == set(get_args(PlotStyle))
