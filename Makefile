@@ -47,12 +47,15 @@ $(CHROMIUM):
 		"run: sudo apt-get install chromium" >&2; exit 1; fi; rm -f $$log
 	@test -x $(CHROMIUM) || { echo "error: apt-get installed chromium but $(CHROMIUM) is missing" >&2; exit 1; }
 
-# the unit tests first (the quickest failures), then the stored notebooks under nbval, then the browser
-# tests, which run 05_explorer in JupyterLab and so come last
+# the unit tests, then the stored notebooks under nbval, then the browser tests (05_explorer in
+# JupyterLab); every step runs even when an earlier one fails, and make fails if any did
 test: install browser
-	$(BIN)/python -m pytest tests --ignore=tests/browser
-	$(NBVAL)
-	$(BIN)/python -m pytest tests/browser
+	@failed=""; \
+	$(BIN)/python -m pytest tests --ignore=tests/browser || failed="$$failed unit-tests"; \
+	$(NBVAL) || failed="$$failed notebooks"; \
+	$(BIN)/python -m pytest tests/browser || failed="$$failed browser"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi; \
+	echo "make test: unit tests, notebooks and browser tests passed"
 
 test-browser: install browser
 	$(BIN)/python -m pytest tests/browser
