@@ -333,6 +333,52 @@ def test_the_date_range_is_utc_days_with_both_ends_included(ranged: tuple[Explor
         assert sorted(frame[key]) == sorted(inside[key]), kind
 
 
+LOCAL = {"device_data_aggregate": {"namespace": "Fitbit", "type": "steps"},
+         "daily_sleep": {"namespace": "Fitbit", "type": "sleep"}, "fitbit_daily_summaries": {}}
+ZONED = ("PT-0001", "PT-0006", "PT-0012", "PT-0004")  # New York, Honolulu, Berlin, no zone on record
+
+
+@pytest.fixture(scope="module")
+def local(config: mdh.Config) -> Iterator[tuple[Explorer, dict[tuple[str, str], pd.DataFrame]]]:
+    """An explorer, and every row of each LOCAL kind per ZONED participant (to filter by hand)."""
+    with mdh.Client(config) as client, closing(Explorer(client)) as explorer:
+        rows = {}
+        for participant in ZONED:
+            with client.connect(participant, ["api"]) as session:
+                rows.update({(participant, kind): session.fetch(kind, **f) for kind, f in LOCAL.items()})
+        yield explorer, rows
+
+
+def _rows(frame: pd.DataFrame) -> list[str]:
+    return sorted(map(str, frame.astype(str).itertuples(index=False)))
+
+
+@settings(max_examples=12)
+@given(participant=st.sampled_from(ZONED), kind=st.sampled_from(sorted(LOCAL)),
+       start=st.dates(dt.date(2026, 7, 30), dt.date(2026, 11, 2)), days=st.integers(0, 6))
+def test_kinds_keyed_by_a_local_day_keep_exactly_the_picked_local_days(
+        local: tuple[Explorer, dict[tuple[str, str], pd.DataFrame]], participant: str, kind: str, start: dt.date,
+        days: int) -> None:
+    explorer, everything = local
+    end = start + dt.timedelta(days=days)
+    rows = everything[participant, kind]
+    _picked(explorer, participant, ("api",), kind)
+    for name, value in LOCAL[kind].items():
+        explorer.filters[name].value = value
+    explorer.start.value, explorer.end.value = start, end
+    frame = explorer.fetch()
+    assert frame is not None, explorer.message
+    day = pd.to_datetime(rows["date"]).dt.date  # the participant's own calendar day, as the API gives it
+    assert _rows(frame) == _rows(rows[(day >= start) & (day <= end)]), (participant, kind)
+    session = explorer.session
+    assert session is not None
+    zone = session.time_zone
+    assert "local calendar days" in explorer.date_note.value
+    assert (f"({zone}, {participant})" if zone else "no time zone on record") in explorer.date_note.value
+    explorer.kind.value = "survey_answers"
+    assert "UTC calendar days" in explorer.date_note.value
+
+
 # a kind's required filters: one example each (checked to cover every such kind the explorer lists)
 REQUIRED: dict[str, dict[str, str]] = {
     "device_data": {"namespace": "AppleHealth"},

@@ -62,6 +62,13 @@ def _explorer_kind(kind: object) -> str:
                                + ", ".join(names))
 
 
+def _local_days(entry: Kind) -> bool:
+    """Whether the kind's rows are keyed by the participant's local day (a date or wall-clock column)."""
+    timeline = entry.timeline
+    column = next((c for c in entry.columns if c.name == timeline.column), None) if timeline is not None else None
+    return column is not None and column.dtype in ("date", "wallclock")
+
+
 def _descendants(widget: Any) -> list[Any]:
     found: list[Any] = []
     for child in getattr(widget, "children", ()):
@@ -278,12 +285,25 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         before = timeline.before if timeline is not None else ""
         self.start.disabled = not after
         self.end.disabled = not before
-        if not after and not before:
-            self.date_note.value = (f"<small>{entry.name} cannot be filtered by date: the range is not used"
-                                    "</small>")
-        else:
-            self.date_note.value = "<small>UTC calendar days, both included; leave empty for all dates</small>"
+        self._show_date_note()
         self._update_save_path()
+
+    def _show_date_note(self) -> None:
+        """Which days the pickers mean for the kind: UTC days, or the participant's own local days."""
+        entry = lookup_kind(self.kind.value)
+        timeline = entry.timeline
+        if timeline is None or not (timeline.after or timeline.before):
+            text = f"{entry.name} cannot be filtered by date: the range is not used"
+        elif _local_days(entry):
+            session: ParticipantSession | None = self.session
+            zone = session.time_zone if session is not None else None
+            whose = (f" ({zone}, {session.participant_identifier})" if session is not None and zone
+                     else " (no time zone on record)" if session is not None else "")
+            text = (f"the participant's local calendar days{whose}, as the rows' {timeline.column} — both "
+                    "included; leave empty for all dates")
+        else:
+            text = "UTC calendar days, both included; leave empty for all dates"
+        self.date_note.value = f"<small>{_render.message_html(text, 'info')}</small>"
 
     def _on_filter(self, change: Any) -> None:
         self._guarded(self._offer_vocabulary)
@@ -305,6 +325,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self.session = None
         self._session_key = None
         self._show_token_state()
+        self._show_date_note()
 
     def _open_session(self) -> ParticipantSession:
         key = self._key()
@@ -318,6 +339,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         session.on_renew(lambda _event: self._show_token_state())
         self.session, self._session_key = session, key
         self._show_token_state()
+        self._show_date_note()
         return session
 
     def _offer_vocabulary(self) -> None:
@@ -348,7 +370,9 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     def _range(self, entry: Kind) -> dict[str, Any]:
         """The date pickers as the kind's time filters: UTC days, both ends included (the reference's
         after/before bounds are exclusive: the lower one is sent a millisecond before the first day's
-        midnight, the upper one at the midnight after the last day)."""
+        midnight, the upper one at the midnight after the last day). For a kind keyed by the
+        participant's local day the bounds are a day wider (a local day is not the UTC one) and
+        :meth:`_trim` keeps the rows of the picked days."""
         timeline = entry.timeline
         start: dt.date | None = self.start.value
         end: dt.date | None = self.end.value
@@ -357,16 +381,37 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             return filters
         if timeline.after and timeline.before and start is not None and end is not None and start > end:
             raise ValueError(f"the start date {start} is after the end date {end}; swap them or clear one")
+        wider = 1 if _local_days(entry) else 0
         for name, day, shift in ((timeline.after, start, -1), (timeline.before, end, 1)):
             param = entry.param(name) if name else None
             if param is None or day is None:
                 continue
+            day += dt.timedelta(days=shift * wider)
             if param.type == "date":
                 filters[name] = day + dt.timedelta(days=shift)
             else:
                 midnight = pd.Timestamp(day, tz="UTC")
                 filters[name] = midnight - _MS if shift < 0 else midnight + pd.Timedelta(days=1)
         return filters
+
+    def _trim(self, entry: Kind, frame: pd.DataFrame) -> pd.DataFrame:
+        """A local-day kind's rows on the picked days only (its date or wall-clock column, as it is)."""
+        timeline = entry.timeline
+        if timeline is None or not _local_days(entry) or timeline.column not in frame.columns:
+            return frame
+        start: dt.date | None = self.start.value if timeline.after else None
+        end: dt.date | None = self.end.value if timeline.before else None
+        if start is None and end is None:
+            return frame
+        days = pd.to_datetime(frame[timeline.column]).dt.normalize()
+        keep = pd.Series(True, index=frame.index)
+        if start is not None:
+            keep &= days >= pd.Timestamp(start)
+        if end is not None:
+            keep &= days <= pd.Timestamp(end)
+        trimmed = frame[keep.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+        trimmed.attrs = dict(frame.attrs)
+        return trimmed
 
     def fetch(self) -> pd.DataFrame | None:
         """Fetch the picked kind (what the Fetch button does): the frame, or None with ``message`` saying why."""
@@ -407,7 +452,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
                 for page in pager.pages:
                     records.extend(page)
                     self._show_progress(pager.state.pages, len(records), pager.state.total, pager.state.done)
-                frame = to_frame(entry, records)
+                frame = self._trim(entry, to_frame(entry, records))
                 if frame.empty and (entry.setting_for(filters) or entry.vocabulary is not None):
                     session.fetch(entry, progress=False, **filters)  # for why: a source switched off, a typo
         except MDHError as exc:
