@@ -4,9 +4,15 @@ see the explorer name it. Screenshots go to artifacts/browser/ (ignored by git).
 
 from __future__ import annotations
 
+import base64
+import re
+
 import pytest
 from labdriver import Lab, cell_with, open_notebook, run_all_cells, screenshot
 from playwright.sync_api import Page, expect
+
+import mdh_notebook as mdh
+from mdh_notebook.plots import plot_kind, png_bytes
 
 pytestmark = pytest.mark.timeout(600)  # JupyterLab's start, Run All and the fetches each have their own limit
 
@@ -30,11 +36,26 @@ def test_explorer_fetches_a_table_and_a_plot_and_names_a_missing_scope(lab: Lab,
     scope.check()
     explorer.locator("button.mdh-fetch").click()
 
+    message = explorer.locator(".mdh-message")
+    fetched = re.compile(r"([\d,]+) rows of survey_answers for PT-0003")
+    expect(message).to_contain_text(fetched, timeout=FETCH_TIMEOUT)  # the explorer's own count of what it fetched
+    said = fetched.search(message.inner_text())
+    assert said is not None and int(said.group(1).replace(",", "")) > 0, message.inner_text()
+    assert "no rows" not in message.inner_text()
     rows = explorer.locator(".mdh-table table tbody tr")
     expect(rows.first).to_be_visible(timeout=FETCH_TIMEOUT)
     assert rows.count() > 0
-    expect(explorer.locator(".mdh-plot img").first).to_be_visible(timeout=FETCH_TIMEOUT)
-    expect(explorer.locator(".mdh-table")).to_contain_text("PT-0003")
+    expect(rows.filter(has_text="PT-0003").first).to_be_visible()
+    assert rows.filter(has_text="PT-0003").count() == rows.count(), "every row shown is PT-0003's"
+
+    image = explorer.locator(".mdh-plot img").first
+    expect(image).to_be_visible(timeout=FETCH_TIMEOUT)
+    width, height = image.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert width > 0 and height > 0, "the plot image decoded in the browser"
+    src = image.get_attribute("src") or ""
+    assert src.startswith("data:image/png;base64,")
+    placeholder = png_bytes(plot_kind("survey_answers", mdh.to_frame("survey_answers", [])))
+    assert base64.b64decode(src.split(",", 1)[1]) != placeholder, "the plot is the 'no rows' placeholder"
     explorer.locator(".mdh-plot").scroll_into_view_if_needed()
     screenshot(page, "explorer-fetched")
 
@@ -42,7 +63,7 @@ def test_explorer_fetches_a_table_and_a_plot_and_names_a_missing_scope(lab: Lab,
 
     scope.uncheck()  # the explorer re-fetches on a re-pick: now it must refuse, and say which box to tick
     expect(explorer.locator(".mdh-table table")).to_have_count(0, timeout=FETCH_TIMEOUT)  # no stale rows
-    message = explorer.locator(".mdh-message")
-    expect(message).to_contain_text("SurveyAnswers:read")
+    expect(message).to_contain_text("survey_answers needs the scope SurveyAnswers:read", timeout=FETCH_TIMEOUT)
+    expect(message).to_contain_text("tick 'SurveyAnswers:read'")  # which box, named as the scope picker shows it
     message.scroll_into_view_if_needed()
     screenshot(page, "explorer-scope-missing")
