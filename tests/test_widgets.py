@@ -417,6 +417,21 @@ def test_kinds_without_time_filters_disable_the_dates_and_say_so(explorer: Explo
         assert "start date" not in explorer.message and explorer.message_level == "ok", explorer.message
 
 
+def test_one_row_is_one_row(explorer: Explorer, client: mdh.Client, tmp_path: Path) -> None:
+    everything = client.connect("PT-0003", ["SurveyAnswers:read"]).survey_answers()
+    day = everything["date"].dropna().dt.date.value_counts()
+    single = day[day == 1].index
+    assert not single.empty, "the sandbox has no UTC day with one survey answer for PT-0003"
+    _picked(explorer)
+    explorer.start.value = explorer.end.value = single[0]
+    frame = explorer.fetch()
+    assert frame is not None and len(frame) == 1
+    assert explorer.message == "1 row of survey_answers for PT-0003 (1 page)"
+    explorer.save_path.value = str(tmp_path / "one.csv")
+    explorer.save("csv")
+    assert explorer.message.startswith(f"wrote 1 row × {frame.shape[1]} columns to ")
+
+
 def test_an_empty_result_says_no_rows_not_no_permission(explorer: Explorer) -> None:
     _picked(explorer)
     explorer.start.value, explorer.end.value = dt.date(2020, 1, 1), dt.date(2020, 1, 31)

@@ -62,6 +62,10 @@ def _explorer_kind(kind: object) -> str:
                                + ", ".join(names))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _local_days(entry: Kind) -> bool:
     """Whether the kind's rows are keyed by the participant's local day (a date or wall-clock column)."""
     timeline = entry.timeline
@@ -476,7 +480,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
                       f"no permission){notes}", "warning")
         else:
             pages = pager.state.pages
-            self._say(f"{len(frame):,} rows of {entry.name} for {participant} ({pages} page{'s' * (pages != 1)})"
+            self._say(f"{_count(len(frame), 'row')} of {entry.name} for {participant} ({_count(pages, 'page')})"
                       + notes, "warning" if notes else "ok")
         return frame
 
@@ -524,5 +528,6 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         except OSError as exc:
             self._say(f"cannot save to {path}: {exc.strerror or exc}; type another path in 'Save as'", "error")
             return None
-        self._say(f"wrote {len(self.frame):,} rows × {self.frame.shape[1]} columns to {path.resolve()}", "ok")
+        size = f"{_count(len(self.frame), 'row')} × {_count(self.frame.shape[1], 'column')}"
+        self._say(f"wrote {size} to {path.resolve()}", "ok")
         return path.resolve()
