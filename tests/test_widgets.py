@@ -448,6 +448,11 @@ def test_an_empty_result_says_when_the_source_is_switched_off(explorer: Explorer
     _picked(explorer, "PT-0003", ("FitbitDailySummaries:read", "DataCollectionSettings:read"), "fitbit_daily_summaries")
     explorer.fetch()
     assert explorer.message.startswith("no rows") and "Fitbit data collection switched off" in explorer.message
+    assert "tick" not in explorer.message
+    explorer.scopes.value = ("FitbitDailySummaries:read",)  # may not read the settings: says how to find out
+    assert explorer.message.startswith("no rows") and "switched off" not in explorer.message.split("—")[0]
+    assert explorer.message.endswith("the project may have this source switched off for them: tick "
+                                     "'DataCollectionSettings:read' under Participant & project to find out")
 
 
 def test_required_filters_are_asked_for_and_offered_from_the_vocabulary(explorer: Explorer) -> None:

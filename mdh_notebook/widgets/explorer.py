@@ -25,6 +25,7 @@ from ..kinds import KINDS, Kind, Param
 from ..kinds import kind as lookup_kind
 from ..output import write_frame
 from ..scopes import grants
+from ..session import SETTINGS_KIND
 from . import _render
 from ._render import Level
 from .participant_picker import ParticipantPicker
@@ -476,8 +477,13 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self._draw(entry, participant, frame)
         if frame.empty:
             dates = " in that date range" if self._range(entry) else ""
+            why = ""
+            settings = lookup_kind(SETTINGS_KIND).scope
+            if entry.setting_for(filters) and not caught and not grants(self.scopes.value, settings):
+                why = (f" — the project may have this source switched off for them: tick "
+                       f"{self.scopes.where(settings)} to find out")
             self._say(f"no rows: {participant} has no {entry.name}{dates} (the scope was granted: no data, not "
-                      f"no permission){notes}", "warning")
+                      f"no permission){notes}{why}", "warning")
         else:
             pages = pager.state.pages
             self._say(f"{_count(len(frame), 'row')} of {entry.name} for {participant} ({_count(pages, 'page')})"
