@@ -519,6 +519,22 @@ def test_save_csv_and_parquet_round_trip(explorer: Explorer, tmp_path: Path) -> 
     assert "the folder" in explorer.message and "does not exist" in explorer.message
 
 
+def test_an_unexpected_save_failure_keeps_the_rows_and_shows_its_traceback(explorer: Explorer,
+                                                                            tmp_path: Path) -> None:
+    frame = _picked(explorer).fetch()
+    assert frame is not None
+    explorer.save_path.value = str(tmp_path / "bad\x00<name>.csv")  # a NUL byte: no OSError, a ValueError
+    explorer.save_csv_button.click()
+    assert explorer.message_level == "error" and explorer.message.startswith("unexpected ValueError")
+    assert "the rows shown are unchanged" in explorer.message and "state is unchanged" not in explorer.message
+    assert explorer.frame is frame and _shown(explorer.table) and explorer.figure is not None  # still shown
+    box = explorer.message_box.value
+    assert "<details><summary>traceback</summary>" in box and "Traceback (most recent call last)" in box
+    parsed = _Tags()
+    parsed.feed(box)
+    assert {tag for tag, _ in parsed.tags} == {"span", "details", "summary", "pre"}  # the traceback is text
+
+
 def test_an_unknown_participant_is_a_clear_error(client: mdh.Client) -> None:
     with pytest.raises(TraitError, match="no participant 'PT-9999'"):
         Explorer(client, participant="PT-9999")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from ..session import ParticipantSession
 
-__all__ = ["Level", "clear", "message_html", "show_figure", "show_html", "table_html",
+__all__ = ["Level", "clear", "details_html", "message_html", "show_figure", "show_html", "table_html",
            "token_state"]
 
 Level = Literal["info", "ok", "warning", "error"]
@@ -78,6 +78,14 @@ def message_html(text: str, level: Level) -> str:
     if not text:
         return ""
     return f"<span style='color:{_COLOURS[level]}'>{html.escape(text)}</span>"
+
+
+def details_html(summary: str, detail: str) -> str:
+    """``detail`` (e.g. a traceback) escaped in a collapsed ``<details>`` block; "" when there is none."""
+    if not detail:
+        return ""
+    return (f"<details><summary>{html.escape(summary)}</summary>"
+            f"<pre style='white-space:pre-wrap;font-size:smaller'>{html.escape(detail)}</pre></details>")
 
 
 def _duration(seconds: float) -> str:

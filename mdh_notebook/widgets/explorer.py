@@ -11,6 +11,7 @@ fetches again. Headless state: ``frame``, ``figure``, ``message`` (and ``message
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -178,8 +179,8 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self._kind_changed()
         self._show_token_state()
         self.fetch_button.on_click(lambda _: self._guarded(self.fetch))
-        self.save_csv_button.on_click(lambda _: self._guarded(lambda: self.save("csv")))
-        self.save_parquet_button.on_click(lambda _: self._guarded(lambda: self.save("parquet")))
+        self.save_csv_button.on_click(lambda _: self._guarded(lambda: self.save("csv"), clear=False))
+        self.save_parquet_button.on_click(lambda _: self._guarded(lambda: self.save("parquet"), clear=False))
         self.participants.observe(self._on_pick, names="value")
         self.scopes.observe(self._on_pick, names="value")
         self.kind.observe(self._on_kind, names="value")
@@ -193,7 +194,10 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     def close(self) -> None:
         """Close the session (and the client, if the explorer opened it) and every control; what was
         shown is cleared first, so a notebook's stored widget state does not keep a closed explorer's rows.
-        Safe on an explorer whose construction failed part-way (``Widget.__del__`` calls it)."""
+        Safe on an explorer whose construction failed part-way, and again (``Widget.__del__`` calls it)."""
+        if vars(self).get("_closed"):
+            return
+        self._closed = True
         if "token_state" in vars(self):  # built far enough to have shown anything
             self._close_session()
             self._forget()
@@ -208,10 +212,11 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
 
     # -- saying things ----------------------------------------------------------------------------
 
-    def _say(self, text: str, level: Level = "info") -> None:
+    def _say(self, text: str, level: Level = "info", detail: str = "") -> None:
+        """Show ``text``; ``detail`` (a traceback) goes in a collapsed, escaped block below it."""
         self.message = text
         self.message_level = level
-        self.message_box.value = _render.message_html(text, level)
+        self.message_box.value = _render.message_html(text, level) + _render.details_html("traceback", detail)
 
     @property
     def token_summary(self) -> str:
@@ -232,17 +237,22 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self._forget()
         self._say(text, "warning")
 
-    def _guarded(self, action: Any) -> Any:
-        """Run a callback's work; any failure becomes the message (a callback has nowhere to raise to)."""
+    def _guarded(self, action: Any, *, clear: bool = True) -> Any:
+        """Run a callback's work; any failure becomes the message (a callback has nowhere to raise to).
+        ``clear``: a failure also clears the rows shown (a failed fetch); a failed save or suggestion
+        leaves them."""
         try:
             return action()
         except MDHError as exc:
-            self._forget()
+            if clear:
+                self._forget()
             self._say(f"{type(exc).__name__}: {exc}", "error")
-        except Exception as exc:  # not ours to know: shown, with what to do
-            self._forget()
-            self._say(f"unexpected {type(exc).__name__}: {exc} — the explorer's state is unchanged; "
-                      "run the same call in a cell to see the traceback", "error")
+        except Exception as exc:  # not ours to know: shown, with its traceback
+            if clear:
+                self._forget()
+            state = "the rows shown were cleared" if clear else "the rows shown are unchanged"
+            self._say(f"unexpected {type(exc).__name__}: {exc} — {state}; the traceback is below", "error",
+                      traceback.format_exc())
         return None
 
     # -- reacting to picks ------------------------------------------------------------------------
@@ -253,7 +263,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             self._close_session()
         self._update_save_path()
         if any(isinstance(w, widgets.Combobox) and w.options for w in self.filters.values()):
-            self._guarded(self._offer_vocabulary)  # suggestions shown were another participant's (or scopes')
+            self._guarded(self._offer_vocabulary, clear=False)  # the suggestions were others'
         if self._armed:
             self._guarded(self.fetch)
 
@@ -311,7 +321,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self.date_note.value = f"<small>{_render.message_html(text, 'info')}</small>"
 
     def _on_filter(self, change: Any) -> None:
-        self._guarded(self._offer_vocabulary)
+        self._guarded(self._offer_vocabulary, clear=False)
         if self._armed:
             self._guarded(self.fetch)
 
