@@ -519,6 +519,32 @@ def test_save_csv_and_parquet_round_trip(explorer: Explorer, tmp_path: Path) -> 
     assert "the folder" in explorer.message and "does not exist" in explorer.message
 
 
+def test_save_says_replaced_takes_a_trailing_slash_as_a_folder_and_names_a_file_in_the_way(
+        explorer: Explorer, tmp_path: Path) -> None:
+    frame = _picked(explorer).fetch()
+    assert frame is not None
+    size = f"{len(frame)} rows × {frame.shape[1]} columns"
+    explorer.save_path.value = str(tmp_path / "a.csv")
+    assert explorer.save("csv") == (tmp_path / "a.csv").resolve() and explorer.message.startswith("wrote ")
+    assert explorer.save("csv") == (tmp_path / "a.csv").resolve()
+    assert explorer.message == f"replaced {(tmp_path / 'a.csv').resolve()} with {size}"
+    explorer.save_path.value = str(tmp_path / "new") + "/"  # a folder that does not exist yet
+    assert explorer.save("csv") is None and explorer.message_level == "error"
+    assert f"the folder {tmp_path / 'new'} does not exist" in explorer.message
+    (tmp_path / "new").mkdir()
+    assert explorer.save("parquet") == (tmp_path / "new" / "PT-0003_survey_answers.parquet").resolve()
+    explorer.save_path.value = str(tmp_path / "a.csv" / "x.csv")  # a.csv is a file
+    assert explorer.save("csv") is None
+    assert explorer.message == (f"cannot save to {tmp_path / 'a.csv' / 'x.csv'}: {tmp_path / 'a.csv'} is a file, "
+                                "not a folder; type another path in 'Save as'")
+    explorer.save_path.value = str(tmp_path / "a.csv") + "/"  # a file typed as a folder
+    assert explorer.save("csv") is None and f"{tmp_path / 'a.csv'} is a file, not a folder" in explorer.message
+    (tmp_path / "d.csv").mkdir()
+    explorer.save_path.value = str(tmp_path / "d.csv")  # a folder: the default name inside it
+    assert explorer.save("csv") == (tmp_path / "d.csv" / "PT-0003_survey_answers.csv").resolve()
+    assert explorer.frame is frame and _shown(explorer.table)  # saving never touches the rows
+
+
 def test_an_unexpected_save_failure_keeps_the_rows_and_shows_its_traceback(explorer: Explorer,
                                                                             tmp_path: Path) -> None:
     frame = _picked(explorer).fetch()

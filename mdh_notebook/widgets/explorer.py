@@ -29,6 +29,7 @@ from ..scopes import grants
 from ..session import SETTINGS_KIND
 from . import _render
 from ._render import Level
+from ._save import save_target
 from .participant_picker import ParticipantPicker
 from .scope_picker import ScopePicker
 
@@ -525,25 +526,24 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
 
     def save(self, fmt: Literal["csv", "parquet"] = "csv") -> Path | None:
         """Write the last frame as CSV or Parquet to the path in ``save_path`` (its suffix set to the
-        format; a folder gets the default name inside it); the path written, or None with ``message`` saying why."""
+        format; a folder — existing, or typed with a trailing slash — gets the default name inside it;
+        an existing file is replaced, and the message says so); the path written, or None with
+        ``message`` saying why."""
         if self.frame is None:
             self._say("Nothing to save yet: Fetch first.", "warning")
             return None
-        typed = self.save_path.value.strip() or self._auto_path
-        path = Path(typed).expanduser()
-        if path.is_dir():
-            path = path / self._auto_path
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_suffix(f".{fmt}")
-        if not path.parent.is_dir():
-            self._say(f"cannot save: the folder {path.parent} does not exist; create it, or type another path "
-                      "in 'Save as'", "error")
+        try:
+            path = save_target(self.save_path.value, self._auto_path, fmt)
+        except InvalidArgumentError as exc:
+            self._say(str(exc), "error")
             return None
+        replaced = path.exists()
         try:
             write_frame(self.frame, path, fmt)
         except OSError as exc:
             self._say(f"cannot save to {path}: {exc.strerror or exc}; type another path in 'Save as'", "error")
             return None
         size = f"{_count(len(self.frame), 'row')} × {_count(self.frame.shape[1], 'column')}"
-        self._say(f"wrote {size} to {path.resolve()}", "ok")
+        self._say(f"replaced {path.resolve()} with {size}" if replaced else f"wrote {size} to {path.resolve()}",
+                  "ok")
         return path.resolve()
