@@ -10,7 +10,6 @@ fetches again. Headless state: ``frame``, ``figure``, ``message`` (and ``message
 
 from __future__ import annotations
 
-import datetime as dt
 import traceback
 import warnings
 from pathlib import Path
@@ -27,7 +26,7 @@ from ..kinds import kind as lookup_kind
 from ..output import write_frame
 from ..scopes import grants
 from ..session import SETTINGS_KIND
-from . import _render
+from . import _dates, _render
 from ._render import Level
 from ._save import save_target
 from .participant_picker import ParticipantPicker
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_KIND", "Explorer", "explorer_kinds"]
 
 DEFAULT_KIND = "survey_answers"
-_MS = pd.Timedelta(milliseconds=1)
 
 
 def explorer_kinds() -> list[Kind]:
@@ -67,13 +65,6 @@ def _explorer_kind(kind: object) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _local_days(entry: Kind) -> bool:
-    """Whether the kind's rows are keyed by the participant's local day (a date or wall-clock column)."""
-    timeline = entry.timeline
-    column = next((c for c in entry.columns if c.name == timeline.column), None) if timeline is not None else None
-    return column is not None and column.dtype in ("date", "wallclock")
 
 
 def _descendants(widget: Any) -> list[Any]:
@@ -305,20 +296,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self._update_save_path()
 
     def _show_date_note(self) -> None:
-        """Which days the pickers mean for the kind: UTC days, or the participant's own local days."""
-        entry = lookup_kind(self.kind.value)
-        timeline = entry.timeline
-        if timeline is None or not (timeline.after or timeline.before):
-            text = f"{entry.name} cannot be filtered by date: the range is not used"
-        elif _local_days(entry):
-            session: ParticipantSession | None = self.session
-            zone = session.time_zone if session is not None else None
-            whose = (f" ({zone}, {session.participant_identifier})" if session is not None and zone
-                     else " (no time zone on record)" if session is not None else "")
-            text = (f"the participant's local calendar days{whose}, as the rows' {timeline.column} — both "
-                    "included; leave empty for all dates")
-        else:
-            text = "UTC calendar days, both included; leave empty for all dates"
+        text = _dates.note(lookup_kind(self.kind.value), self.session)
         self.date_note.value = f"<small>{_render.message_html(text, 'info')}</small>"
 
     def _on_filter(self, change: Any) -> None:
@@ -383,52 +361,6 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
 
     # -- fetching ---------------------------------------------------------------------------------
 
-    def _range(self, entry: Kind) -> dict[str, Any]:
-        """The date pickers as the kind's time filters: UTC days, both ends included (the reference's
-        after/before bounds are exclusive: the lower one is sent a millisecond before the first day's
-        midnight, the upper one at the midnight after the last day). For a kind keyed by the
-        participant's local day the bounds are a day wider (a local day is not the UTC one) and
-        :meth:`_trim` keeps the rows of the picked days."""
-        timeline = entry.timeline
-        start: dt.date | None = self.start.value
-        end: dt.date | None = self.end.value
-        filters: dict[str, Any] = {}
-        if timeline is None:
-            return filters
-        if timeline.after and timeline.before and start is not None and end is not None and start > end:
-            raise ValueError(f"the start date {start} is after the end date {end}; swap them or clear one")
-        wider = 1 if _local_days(entry) else 0
-        for name, day, shift in ((timeline.after, start, -1), (timeline.before, end, 1)):
-            param = entry.param(name) if name else None
-            if param is None or day is None:
-                continue
-            day += dt.timedelta(days=shift * wider)
-            if param.type == "date":
-                filters[name] = day + dt.timedelta(days=shift)
-            else:
-                midnight = pd.Timestamp(day, tz="UTC")
-                filters[name] = midnight - _MS if shift < 0 else midnight + pd.Timedelta(days=1)
-        return filters
-
-    def _trim(self, entry: Kind, frame: pd.DataFrame) -> pd.DataFrame:
-        """A local-day kind's rows on the picked days only (its date or wall-clock column, as it is)."""
-        timeline = entry.timeline
-        if timeline is None or not _local_days(entry) or timeline.column not in frame.columns:
-            return frame
-        start: dt.date | None = self.start.value if timeline.after else None
-        end: dt.date | None = self.end.value if timeline.before else None
-        if start is None and end is None:
-            return frame
-        days = pd.to_datetime(frame[timeline.column]).dt.normalize()
-        keep = pd.Series(True, index=frame.index)
-        if start is not None:
-            keep &= days >= pd.Timestamp(start)
-        if end is not None:
-            keep &= days <= pd.Timestamp(end)
-        trimmed = frame[keep.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
-        trimmed.attrs = dict(frame.attrs)
-        return trimmed
-
     def fetch(self) -> pd.DataFrame | None:
         """Fetch the picked kind (what the Fetch button does): the frame, or None with ``message`` saying why."""
         self._armed = True
@@ -448,7 +380,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
                 return None
             filters[param.name] = value
         try:
-            filters.update(self._range(entry))
+            filters.update(_dates.range_filters(entry, self.start.value, self.end.value))
         except ValueError as exc:
             self._refuse(str(exc))
             return None
@@ -468,7 +400,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
                 for page in pager.pages:
                     records.extend(page)
                     self._show_progress(pager.state.pages, len(records), pager.state.total, pager.state.done)
-                frame = self._trim(entry, to_frame(entry, records))
+                frame = _dates.trim(entry, to_frame(entry, records), self.start.value, self.end.value)
                 if frame.empty and (entry.setting_for(filters) or entry.vocabulary is not None):
                     session.fetch(entry, progress=False, **filters)  # for why: a source switched off, a typo
         except MDHError as exc:
@@ -487,7 +419,7 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self._show_token_state()
         self._draw(entry, participant, frame)
         if frame.empty:
-            dates = " in that date range" if self._range(entry) else ""
+            dates = " in that date range" if _dates.range_filters(entry, self.start.value, self.end.value) else ""
             why = ""
             settings = lookup_kind(SETTINGS_KIND).scope
             if entry.setting_for(filters) and not caught and not grants(self.scopes.value, settings):
