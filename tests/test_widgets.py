@@ -255,6 +255,9 @@ def test_fetch_shows_the_rows_as_a_table_a_plot_and_the_token_state(explorer: Ex
     assert session.scopes == ("SurveyAnswers:read",)
     state = explorer.token_state.value
     assert "scopes SurveyAnswers:read" in state and "expires in" in state and "renewals so far 0" in state
+    assert session.token is not None
+    at = dt.datetime.fromtimestamp(session.token.expires_at, dt.timezone.utc)
+    assert f"(at {at:%Y-%m-%d %H:%M} UTC)" in state  # the absolute time beside the countdown
     assert session.rate_limit is not None and f"{session.rate_limit.remaining:,} of" in state
 
 

@@ -5,6 +5,7 @@ in a test and in a stored notebook's widget state."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -106,7 +107,9 @@ def token_state(session: ParticipantSession | None) -> str:
     token = session.token
     if token is not None:
         left = token.remaining(session.client.clock())
-        parts.append(f"token expires in {_duration(left)}" if left > 0 else "token expired (renewed on next use)")
+        at = dt.datetime.fromtimestamp(token.expires_at, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        parts.append(f"token expires in {_duration(left)} (at {at})" if left > 0
+                     else f"token expired at {at} (renewed on next use)")
     parts.append(f"renewals so far {session.renewals}")
     budget = session.rate_limit
     if budget is not None:
