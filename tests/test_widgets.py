@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import gc
 import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import closing
@@ -695,3 +696,15 @@ def test_a_participants_free_text_is_shown_as_text_never_as_markup(note: str) ->
     assert all(name in ("id", "class", "style", "type") for _, attrs in parsed.tags for name, _ in attrs)
     assert parsed.text.count(note) >= 3  # the cell, the column name and the index label, shown as typed
     assert "<img" not in markup
+
+
+def _loaded_after(statement: str) -> set[str]:
+    probe = f"import sys\n{statement}\nprint(' '.join(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    return set(done.stdout.split())
+
+
+def test_importing_the_package_loads_neither_matplotlib_nor_ipywidgets() -> None:
+    assert _loaded_after("import mdh_notebook") == set()  # a script or a CLI call pays for neither
+    assert _loaded_after("import mdh_notebook.widgets") == {"ipywidgets"}  # the probe sees a loaded module
+    assert _loaded_after("import mdh_notebook.plots") == {"matplotlib"}
