@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from .errors import InvalidArgumentError
+from .frames import DataWarning
 
 __all__ = ["LEADING", "answers_wide", "survey_scores"]
 
@@ -47,15 +49,32 @@ def _check_answers(frame: object, caller: str) -> pd.DataFrame:
     return frame
 
 
+def _given(value: Any) -> bool:
+    """Whether one value in an answer's list is an answer (not None, not a NaN)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
 def _values(cell: Any) -> list[Any] | None:
-    """An ``answers`` cell as a list of values (None where there is no answer record)."""
+    """An ``answers`` cell as a list of values (None where there is no answer record); a ``None`` or
+    NaN inside the list is no answer (``[nan]`` is missing, never the text "nan")."""
     if isinstance(cell, (list, tuple)):
-        return [v for v in cell if v is not None]
+        return [v for v in cell if _given(v)]
     if hasattr(cell, "tolist") and not isinstance(cell, str):  # a numpy array (e.g. read back from Parquet)
-        return [v for v in cell.tolist() if v is not None]
+        return [v for v in cell.tolist() if _given(v)]
     if cell is None or (not isinstance(cell, str) and pd.isna(cell)):
         return None
     return [cell]
+
+
+def _check_not_text(answers: pd.Series, caller: str) -> None:
+    """Refuse an ``answers`` column of list-shaped text (a frame read back from CSV): its values
+    would be read as one string each ("['1']"), not as the answers."""
+    for cell in answers.tolist():
+        if isinstance(cell, str) and cell.strip().startswith("[") and cell.strip().endswith("]"):
+            raise InvalidArgumentError(
+                f"{caller}: the answers column holds text like {cell[:40]!r}, not lists — a frame read back "
+                "from CSV; save and read survey answers as Parquet (lists kept), or parse the column first: "
+                "frame['answers'] = frame['answers'].map(ast.literal_eval)")
 
 
 def _number(value: Any) -> int | float | None:
@@ -165,10 +184,13 @@ def answers_wide(frame: pd.DataFrame) -> pd.DataFrame:
     that survey alone would give them.
 
     Rows are ordered by date (results without one last), then as first seen. An answer record
-    given twice for one item of a result counts once (the first). Answers without a result id are
+    given twice for one item of a result counts once (the first), with a :class:`DataWarning`
+    saying how many were left out. An ``answers`` column of text (a frame read back from CSV) is
+    refused with :class:`InvalidArgumentError`. Answers without a result id are
     each a result of their own (``survey_result_id`` missing).
     """
     frame = _check_answers(frame, "answers_wide()")
+    _check_not_text(frame["answers"], "answers_wide()")
     n = len(frame)
     ids = frame["survey_result_id"].astype("object").tolist()
     steps = frame["step_identifier"].astype("object").tolist()
@@ -182,6 +204,7 @@ def answers_wide(frame: pd.DataFrame) -> pd.DataFrame:
     survey_of: dict[int, Any] = {}  # a row -> its survey (the first named among its answers)
     cells: dict[str, dict[int, list[Any] | None]] = {}
     step_of: dict[str, str] = {}  # an item -> the step it was first seen in
+    repeated = 0
     for rid, step, result, cell, survey in zip(ids, steps, results, answers, names, strict=True):
         code = seen.setdefault(rid, len(codes)) if isinstance(rid, str) else len(codes)
         codes.append(code)
@@ -194,7 +217,13 @@ def answers_wide(frame: pd.DataFrame) -> pd.DataFrame:
         step_of.setdefault(item, step if isinstance(step, str) else item)
         if code not in column:
             column[code] = _values(cell)
+        else:
+            repeated += 1
     rows = sorted(set(codes))
+    if repeated:
+        warnings.warn(f"answers_wide(): {repeated} answer record{'s' if repeated > 1 else ''} repeat an item already "
+                      "answered in the same survey result; the first of each is kept (drop duplicates first, e.g. "
+                      "frame.drop_duplicates('id'), to choose)", DataWarning, stacklevel=2)
 
     by = frame[list(LEADING)].groupby(pd.Series(codes, index=frame.index, dtype="int64"), sort=True)
     leading = by[[c for c in LEADING if c != "date"]].first()
@@ -297,11 +326,11 @@ def survey_scores(frame: pd.DataFrame, survey_name: str | Sequence[str] | None =
         whole = whole and group_whole
         values = wide.loc[rows, items].astype("Int64" if group_whole else "Float64")
         sums.append(values.sum(axis=1, min_count=1))
-        counted[values.index] = values.notna().sum(axis=1)
+        counted.loc[values.index] = values.notna().sum(axis=1)
     dtype = "Int64" if whole else "Float64"
     total = pd.Series(pd.NA, index=wide.index, dtype=dtype)
     for part in sums:
-        total[part.index] = part.astype(dtype)
+        total.loc[part.index] = part.astype(dtype)
     out = wide[list(LEADING)].copy()
     out["items"] = counted.astype("Int64")
     out["total"] = total

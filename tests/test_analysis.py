@@ -193,8 +193,9 @@ def _records(*rows: tuple[str, str, str, list[Any]]) -> pd.DataFrame:
 
 
 def test_the_first_answer_of_an_item_counts_and_names_do_not_clash() -> None:
-    wide = answers_wide(_records(("r", "date", "date", ["1"]), ("r", "Q", "Q", ["2"]), ("r", "Q", "Q", ["3"]),
-                                 ("r", "form", "", ["x"])))
+    with pytest.warns(mdh.DataWarning, match=r"answers_wide\(\): 2 answer records repeat an item already answered"):
+        wide = answers_wide(_records(("r", "date", "date", ["1"]), ("r", "Q", "Q", ["2"]), ("r", "Q", "Q", ["3"]),
+                                     ("r", "Q", "Q", ["4"]), ("r", "form", "", ["x"])))
     assert list(wide.columns) == [*LEADING, "date_", "Q", "form"]
     assert wide.loc[0, "date_"] == 1 and wide.loc[0, "Q"] == 2 and wide.loc[0, "form"] == "x"
 
@@ -207,6 +208,24 @@ def test_numbers_large_and_odd() -> None:
     assert str(wide["inf"].dtype) == "string"  # not a finite number
     assert str(wide["b"].dtype) == "string" and wide.loc[0, "b"] == "True"  # a boolean is no number
     assert str(wide["sp"].dtype) == "Int64"
+
+
+def test_nan_answers_are_missing_and_answers_read_back_from_csv_are_refused() -> None:
+    nan = float("nan")
+    frame = _records(("a", "Note", "Note", [nan]), ("a", "Q", "Q", [nan]), ("b", "Note", "Note", ["x"]),
+                     ("b", "Q", "Q", ["2"]), ("b", "M", "M", ["y", nan, "z"]))
+    wide = answers_wide(frame)
+    assert str(wide["Note"].dtype) == "string" and pd.isna(wide.loc[0, "Note"]) and wide.loc[1, "Note"] == "x"
+    assert str(wide["Q"].dtype) == "Int64" and pd.isna(wide.loc[0, "Q"]) and wide.loc[1, "Q"] == 2
+    assert wide.loc[1, "M"] == ["y", "z"]
+    text = io.StringIO()
+    frame.to_csv(text, index=False)
+    again = pd.read_csv(io.StringIO(text.getvalue()))
+    with pytest.raises(InvalidArgumentError, match=r"answers column holds text like '\[nan\]', not lists.*read "
+                       r"back from CSV.*Parquet.*ast.literal_eval"):
+        answers_wide(again)
+    with pytest.raises(InvalidArgumentError, match="read back from CSV"):
+        survey_scores(again)
 
 
 def test_answers_read_back_from_parquet() -> None:
