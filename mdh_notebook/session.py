@@ -143,13 +143,13 @@ class ParticipantSession(Writes, _KindMethods):
             raise error
 
     def fetch(self, kind: str | Kind, *, tz: str | None = None, progress: bool | None = None,
-              **filters: Any) -> pd.DataFrame:
+              on_page: Callable[[PagerState], Any] | None = None, **filters: Any) -> pd.DataFrame:
         """All records of a data kind as a typed frame; ``tz="local"`` for the participant's zone;
-        ``progress=False`` for no progress bar on a long pull."""
+        ``progress=False`` for no progress bar on a long pull; ``on_page(state)`` after every page."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         self._check_access(entry)
         zone = self._zone(tz)
-        frame = self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress)
+        frame = self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress, on_page=on_page)
         flag = entry.setting_for(filters)
         if flag and frame.empty:
             self._warn_if_switched_off(entry, flag)

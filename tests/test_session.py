@@ -307,3 +307,14 @@ def test_rate_limit_is_reported_with_its_reset(config_for: Any) -> None:
     assert info.value.reset is not None and 0 < info.value.reset <= 3600
     assert info.value.limit == 3
     assert "resets in" in str(info.value) and "--rate-limit" in str(info.value)
+
+
+def test_fetch_tells_on_page_of_every_page_with_the_pager_state(config: mdh.Config) -> None:
+    seen: list[tuple[int, int, bool]] = []
+    with mdh.Client(config) as c:
+        session = c.connect("PT-0001", ["SurveyAnswers:read"])
+        frame = session.fetch("survey_answers", progress=False,
+                              on_page=lambda state: seen.append((state.pages, state.records, state.done)))
+    assert len(seen) == frame.attrs["pages"] > 1  # PT-0001 has more than one page of everything
+    assert [pages for pages, _, _ in seen] == list(range(1, len(seen) + 1))
+    assert seen[-1][1] == len(frame) and seen[-1][2] and not any(done for _, _, done in seen[:-1])

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import gc
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -708,3 +709,29 @@ def test_importing_the_package_loads_neither_matplotlib_nor_ipywidgets() -> None
     assert _loaded_after("import mdh_notebook") == set()  # a script or a CLI call pays for neither
     assert _loaded_after("import mdh_notebook.widgets") == {"ipywidgets"}  # the probe sees a loaded module
     assert _loaded_after("import mdh_notebook.plots") == {"matplotlib"}
+
+
+def test_a_refusal_after_a_fetch_leaves_no_stale_progress(explorer: Explorer) -> None:
+    explorer.participants.value = "PT-0003"
+    explorer.scopes.value = ("SurveyAnswers:read",)
+    assert explorer.fetch() is not None and explorer.progress.value > 0 and "records" in explorer.progress_label.value
+    explorer.scopes.value = ()  # a re-pick re-fetches, and this one is refused
+    assert "needs the scope SurveyAnswers:read" in explorer.message
+    assert (explorer.progress.value, explorer.progress.bar_style, explorer.progress_label.value) == (0, "", "")
+
+
+def test_the_readme_widgets_snippet_exits_cleanly_as_a_script(tmp_path: Path) -> None:
+    """A script that leaves an explorer holding a frame must exit 0: Widget.__del__ closes it at
+    interpreter exit, which once compared DataFrames elementwise through a trait (pyarrow aborted)."""
+    script = tmp_path / "explore.py"
+    script.write_text("from mdh_notebook.widgets import Explorer\n"
+                      "explorer = Explorer()\n"
+                      "explorer.participants.value = 'PT-0003'\n"
+                      "explorer.scopes.value = ('SurveyAnswers:read',)\n"
+                      "explorer.fetch()\n"
+                      "print(explorer.message)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RKS_", "MDH_"))}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "rows of survey_answers for PT-0003" in done.stdout

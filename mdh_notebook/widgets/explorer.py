@@ -20,7 +20,6 @@ import pandas as pd
 from traitlets import Instance, Unicode
 
 from ..errors import InvalidArgumentError, MDHError
-from ..frames import to_frame
 from ..kinds import KINDS, Kind, Param
 from ..kinds import kind as lookup_kind
 from ..output import write_frame
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from ..client import Client
+    from ..paging import PagerState
     from ..session import ParticipantSession
 
 __all__ = ["DEFAULT_KIND", "Explorer", "explorer_kinds"]
@@ -89,8 +89,6 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
     do what the buttons do.
     """
 
-    frame = Instance(pd.DataFrame, allow_none=True, help="the last fetched frame")
-    figure = Instance("matplotlib.figure.Figure", allow_none=True, help="the last plot")
     message = Unicode("", help="what the explorer says: a refusal, an error, a result")
     message_level = Unicode("info", help="info, ok, warning or error")
     session = Instance("mdh_notebook.session.ParticipantSession", allow_none=True,
@@ -179,6 +177,22 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self.start.observe(self._on_range, names="value")
         self.end.observe(self._on_range, names="value")
 
+    # plain attributes behind read-only properties, not traits: a trait compares the old and new
+    # value on every set, an elementwise comparison for a DataFrame (one that pyarrow aborts on
+    # when Widget.__del__ closes the explorer at interpreter exit)
+    _frame: pd.DataFrame | None = None
+    _figure: Figure | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        """The last fetched frame (None before a fetch, after a refusal or an error)."""
+        return self._frame
+
+    @property
+    def figure(self) -> Figure | None:
+        """The last plot (a matplotlib Figure), or None."""
+        return self._figure
+
     def __repr__(self) -> str:
         return (f"Explorer(participant={self.participants.value!r}, scopes={self.scopes.value!r}, "
                 f"kind={self.kind.value!r}, rows={None if self.frame is None else len(self.frame)})")
@@ -220,13 +234,15 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
 
     def _forget(self) -> None:
         """No frame, no figure, nothing shown: what a refusal or an error leaves (never stale rows)."""
-        self.frame = None
-        self.figure = None
+        self._frame = None
+        self._figure = None
         _render.clear(self.table)
         _render.clear(self.plot)
 
     def _refuse(self, text: str) -> None:
         self._forget()
+        self.progress.bar_style, self.progress.value = "", 0  # nothing was fetched: no stale count
+        self.progress_label.value = ""
         self._say(text, "warning")
 
     def _guarded(self, action: Any, *, clear: bool = True) -> Any:
@@ -395,14 +411,10 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             with warnings.catch_warnings(record=True) as caught:  # shown with the result, not lost on stderr
                 warnings.simplefilter("always")
                 session = self._open_session()
-                pager = session.pager(entry, **filters)
-                records: list[dict[str, Any]] = []
-                for page in pager.pages:
-                    records.extend(page)
-                    self._show_progress(pager.state.pages, len(records), pager.state.total, pager.state.done)
-                frame = _dates.trim(entry, to_frame(entry, records), self.start.value, self.end.value)
-                if frame.empty and (entry.setting_for(filters) or entry.vocabulary is not None):
-                    session.fetch(entry, progress=False, **filters)  # for why: a source switched off, a typo
+                # the session's own fetch: one pager, and its warnings say why a result is empty
+                # (a source switched off, a value its vocabulary does not list)
+                fetched = session.fetch(entry, progress=False, on_page=self._show_progress, **filters)
+                frame = _dates.trim(entry, fetched, self.start.value, self.end.value)
         except MDHError as exc:
             self.progress.bar_style = "danger"
             self.progress_label.value = "failed"
@@ -411,9 +423,10 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             self._show_token_state()
             return None
         notes = "".join(f" — {w.category.__name__}: {w.message}" for w in caught)
-        frame.attrs["pages"] = pager.state.pages
+        pages = int(fetched.attrs.get("pages", 0))
+        frame.attrs["pages"] = pages
         self.progress.bar_style = "success"
-        self.frame = frame
+        self._frame = frame
         markup, line = _render.table_html(frame, self.rows)
         _render.show_html(self.table, markup, line)
         self._show_token_state()
@@ -428,12 +441,12 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
             self._say(f"no rows: {participant} has no {entry.name}{dates} (the scope was granted: no data, not "
                       f"no permission){notes}{why}", "warning")
         else:
-            pages = pager.state.pages
             self._say(f"{_count(len(frame), 'row')} of {entry.name} for {participant} ({_count(pages, 'page')})"
                       + notes, "warning" if notes else "ok")
         return frame
 
-    def _show_progress(self, pages: int, records: int, total: int | None, done: bool) -> None:
+    def _show_progress(self, state: PagerState) -> None:
+        pages, records, total, done = state.pages, state.records, state.total, state.done
         if total is not None:
             self.progress.max, self.progress.value = max(total, 1), min(records, max(total, 1))
         else:  # no total sent: the bar creeps by pages until the last one
@@ -447,11 +460,11 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
 
             figure: Figure = plot_kind(entry, frame)
         except Exception as exc:  # the table stands without its plot
-            self.figure = None
+            self._figure = None
             _render.show_html(self.plot, _render.message_html(f"no plot: {type(exc).__name__}: {exc}", "warning"),
                               f"no plot: {exc}")
             return
-        self.figure = figure
+        self._figure = figure
         _render.show_figure(self.plot, figure)
 
     # -- saving -----------------------------------------------------------------------------------
