@@ -148,11 +148,12 @@ def test_scopes_are_grouped_by_the_family_that_reads_them_and_write_only_scopes_
     assert groups["user/*.read"] == OTHER
 
 
-def test_every_family_with_participant_entries_has_a_group_label() -> None:
+def test_the_groups_are_the_catalogue_families_own_labels() -> None:
     for family in FAMILIES:
-        entries = [*family.KINDS, *family.OPERATIONS]
-        if any(e.token == "participant" for e in entries):
-            assert family.__name__.rsplit(".", 1)[-1] in FAMILY_GROUPS, f"name a group for {family.__name__}"
+        assert FAMILY_GROUPS[family.__name__.rsplit(".", 1)[-1]] == family.LABEL
+    groups = {choice.scope: choice.group for choice in scope_choices()}
+    assert groups["SurveyAnswers:read"] == "Surveys" and groups["FitbitSleepLogs:read"] == "Fitbit"
+    assert groups["DeviceData:read"] == "Device data" and groups["DeviceData:write"] == WRITES
 
 
 def test_each_checkbox_says_which_methods_it_unlocks() -> None:

@@ -68,6 +68,9 @@ __all__ = [
 ]
 
 FAMILIES = (surveys, devicedata, devicedata_v2, fitbit, applehealth, accounts, files, project, admin)
+for _family in FAMILIES:  # each family names itself to a reader (the scope picker's groups)
+    if not isinstance(getattr(_family, "LABEL", None), str) or not _family.LABEL:
+        raise CatalogueError(f"catalogue family {_family.__name__} has no LABEL (how a reader sees it named)")
 
 E = TypeVar("E", Kind, Operation)
 

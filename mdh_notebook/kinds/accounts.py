@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from .model import SINGLE, Column, Kind, Operation, Paging, Param
 
+#: how this family is named to a reader (the scope picker's group)
+LABEL = "Account (external accounts)"
+
 __all__ = [
     "CONNECT_EXTERNAL_ACCOUNT",
     "EXTERNAL_ACCOUNTS",
     "EXTERNAL_ACCOUNT_PROVIDERS",
     "FEATURED_EXTERNAL_ACCOUNT_PROVIDERS",
     "KINDS",
+    "LABEL",
     "OPERATIONS",
     "PROVIDER_COLUMNS",
     "UPDATE_PARTICIPANT",

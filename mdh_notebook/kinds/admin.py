@@ -5,7 +5,10 @@ from __future__ import annotations
 from .model import Column, Kind, Operation, Paging, Param, Timeline
 from .project import DEMOGRAPHICS
 
-__all__ = ["KINDS", "OPERATIONS", "PARTICIPANTS"]
+#: how this family is named to a reader (the scope picker's group)
+LABEL = "Administration (service token)"
+
+__all__ = ["KINDS", "LABEL", "OPERATIONS", "PARTICIPANTS"]
 
 PARTICIPANTS = Kind(
     name="participants",

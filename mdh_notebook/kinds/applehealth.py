@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from .model import Column, Kind, Operation, Paging, Param, Timeline
 
-__all__ = ["APPLE_HEALTH", "APPLE_HEALTH_ACTIVITY_SUMMARIES", "APPLE_HEALTH_WORKOUTS", "KINDS", "OPERATIONS"]
+#: how this family is named to a reader (the scope picker's group)
+LABEL = "Apple Health"
+
+__all__ = ["APPLE_HEALTH", "APPLE_HEALTH_ACTIVITY_SUMMARIES", "APPLE_HEALTH_WORKOUTS", "KINDS", "LABEL", "OPERATIONS"]
 
 APPLE_HEALTH = Paging(style="cursor", size_param="pageSize", max_size=25, total_key="totalResults")
 

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from .model import CURSOR, Column, Kind, Operation, Param, Setting, Timeline, Vocabulary
 
-__all__ = ["AMOUNTS", "DEVICE_DATA", "KINDS", "NAMESPACES", "NAMESPACE_SETTINGS", "OPERATIONS", "PERSISTABLE"]
+#: how this family is named to a reader (the scope picker's group)
+LABEL = "Device data"
+
+__all__ = ["AMOUNTS", "DEVICE_DATA", "KINDS", "LABEL", "NAMESPACES", "NAMESPACE_SETTINGS", "OPERATIONS", "PERSISTABLE"]
 
 NAMESPACES: tuple[str, ...] = (
     "Project", "Fitbit", "AppleHealth", "GoogleFit", "AirNowApi", "WeatherBit", "Garmin", "Omron",

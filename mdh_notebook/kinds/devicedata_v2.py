@@ -14,8 +14,21 @@ from __future__ import annotations
 from .devicedata import AMOUNTS, NAMESPACE_SETTINGS
 from .model import CURSOR, Column, Kind, Operation, Param, Timeline, Vocabulary
 
-__all__ = ["AGGREGATE_FUNCTIONS", "DAILY_SLEEP", "DEVICE_DATA_AGGREGATE", "DEVICE_DATA_TYPES", "DEVICE_DATA_V2",
-           "INTERVAL_TYPES", "KINDS", "OPERATIONS", "V2_NAMESPACES"]
+#: how this family is named to a reader (the scope picker's group)
+LABEL = "Device data"
+
+__all__ = [
+           "AGGREGATE_FUNCTIONS",
+           "DAILY_SLEEP",
+           "DEVICE_DATA_AGGREGATE",
+           "DEVICE_DATA_TYPES",
+           "DEVICE_DATA_V2",
+           "INTERVAL_TYPES",
+           "KINDS",
+           "LABEL",
+           "OPERATIONS",
+           "V2_NAMESPACES",
+]
 
 V2_NAMESPACES = ("Fitbit", "AppleHealth", "Garmin", "Dexcom", "HealthConnect", "Oura", "GoogleHealth")
 """DeviceDataV2Namespace of the JS SDK 5.7.0 (``types.d.ts``)."""

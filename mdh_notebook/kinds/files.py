@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from .model import CURSOR, Column, Kind, Operation, Param
 
-__all__ = ["DELETE_FILE", "FILES", "FILE_DOWNLOAD_URL", "KINDS", "MAX_UPLOAD_BYTES", "OPERATIONS", "UPLOAD_FILE"]
+#: how this family is named to a reader (the scope picker's group)
+LABEL = "Files"
+
+__all__ = ["DELETE_FILE", "FILES", "FILE_DOWNLOAD_URL", "KINDS", "LABEL", "MAX_UPLOAD_BYTES", "OPERATIONS",
+           "UPLOAD_FILE"]
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 """The largest file the API takes (the JS SDK refuses larger ones before any request)."""

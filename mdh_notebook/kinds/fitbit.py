@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from .model import FITBIT, Column, Kind, Operation, Param, Timeline
 
-__all__ = ["FITBIT_DAILY_SUMMARIES", "FITBIT_SLEEP_LOGS", "KINDS", "OPERATIONS"]
+#: how this family is named to a reader (the scope picker's group)
+LABEL = "Fitbit"
+
+__all__ = ["FITBIT_DAILY_SUMMARIES", "FITBIT_SLEEP_LOGS", "KINDS", "LABEL", "OPERATIONS"]
 
 _PROVIDER = Param("provider_id", "providerID", "int",
                   "only data that came through this external account provider (its id, as "

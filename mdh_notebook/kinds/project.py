@@ -10,8 +10,20 @@ from __future__ import annotations
 
 from .model import Column, Kind, Operation, Setting
 
-__all__ = ["DATA_AVAILABILITY", "DATA_COLLECTION_SETTINGS", "DEMOGRAPHICS", "KINDS", "OPERATIONS", "PARTICIPANT_INFO",
-           "PROJECT_INFO", "SETTINGS"]
+#: how this family is named to a reader (the scope picker's group)
+LABEL = "Participant & project"
+
+__all__ = [
+           "DATA_AVAILABILITY",
+           "DATA_COLLECTION_SETTINGS",
+           "DEMOGRAPHICS",
+           "KINDS",
+           "LABEL",
+           "OPERATIONS",
+           "PARTICIPANT_INFO",
+           "PROJECT_INFO",
+           "SETTINGS",
+]
 
 DEMOGRAPHICS: tuple[Column, ...] = (
     Column("demographics.email", "string"),

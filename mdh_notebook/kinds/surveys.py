@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from .model import CURSOR, Column, Kind, Operation, Param, Timeline
 
-__all__ = ["INBOX", "KINDS", "NOTIFICATIONS", "OPERATIONS", "SURVEY_ANSWERS", "SURVEY_RESULTS", "SURVEY_TASKS"]
+#: how this family is named to a reader (the scope picker's group)
+LABEL = "Surveys"
+
+__all__ = ["INBOX", "KINDS", "LABEL", "NOTIFICATIONS", "OPERATIONS", "SURVEY_ANSWERS", "SURVEY_RESULTS", "SURVEY_TASKS"]
 
 SCHEDULE: tuple[Column, ...] = (
     Column("schedule.id", "string"),

@@ -28,18 +28,8 @@ from ..scopes import KNOWN_SCOPES, grants, validate_scopes
 
 __all__ = ["FAMILY_GROUPS", "OTHER", "WRITES", "ScopeChoice", "ScopePicker", "scope_choices", "scope_class"]
 
-#: The group each catalogue family's scopes are listed under (a family not named here is listed
-#: under its module name; tests/test_widgets.py fails until it is named).
-FAMILY_GROUPS: dict[str, str] = {
-    "surveys": "Surveys",
-    "fitbit": "Fitbit",
-    "applehealth": "Apple Health",
-    "devicedata": "Device data",
-    "devicedata_v2": "Device data",
-    "accounts": "Account (external accounts)",
-    "files": "Files",
-    "project": "Participant & project",
-}
+#: The group each catalogue family's scopes are listed under: the family's own ``LABEL``.
+FAMILY_GROUPS: dict[str, str] = {family.__name__.rsplit(".", 1)[-1]: family.LABEL for family in FAMILIES}
 WRITES = "Writes"
 OTHER = "Other"
 _COLLAPSED = (WRITES, OTHER)
