@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-from .analysis import answers_wide, survey_scores
+from .analysis import answers_wide, scored_surveys, survey_scores
 from .auth import RenewalEvent, Token
 from .client import Client, RateLimit
 from .config import Config
@@ -83,6 +83,7 @@ __all__ = [
     "open_client",
     "plots",
     "sandbox",
+    "scored_surveys",
     "survey_scores",
     "to_frame",
     "widgets",

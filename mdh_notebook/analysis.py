@@ -26,7 +26,7 @@ import pandas as pd
 from .errors import InvalidArgumentError
 from .frames import DataWarning
 
-__all__ = ["LEADING", "answers_wide", "survey_scores"]
+__all__ = ["LEADING", "answers_wide", "scored_surveys", "survey_scores"]
 
 LEADING: tuple[str, ...] = ("survey_result_id", "survey_name", "participant_identifier", "participant_id", "date")
 """The columns that come first in :func:`answers_wide` and :func:`survey_scores`: which result, of
@@ -336,3 +336,19 @@ def survey_scores(frame: pd.DataFrame, survey_name: str | Sequence[str] | None =
     out["total"] = total
     out.attrs = dict(wide.attrs, kind="survey_scores")
     return out
+
+
+def scored_surveys(frame: pd.DataFrame) -> list[str]:
+    """The surveys in a ``survey_answers`` frame whose every item is answered with numbers — scored
+    instruments such as the PHQ-9. A survey with a free-text or multi-select item (a mood diary with
+    a note) is left out: the sum of its numbers is no score. In first-seen order."""
+    frame = _check_answers(frame, "scored_surveys()")
+    scored: list[str] = []
+    for name in frame["survey_name"].dropna().unique().tolist():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)  # repeats are answers_wide's to report, not ours
+            wide = answers_wide(frame[(frame["survey_name"] == name).fillna(False).to_numpy(dtype=bool)])
+        items = list(wide.columns[len(LEADING):])
+        if items and all(str(wide[item].dtype) in _NUMERIC for item in items):
+            scored.append(str(name))
+    return scored

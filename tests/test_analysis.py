@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mdh_notebook as mdh
-from mdh_notebook.analysis import LEADING, answers_wide, survey_scores
+from mdh_notebook.analysis import LEADING, answers_wide, scored_surveys, survey_scores
 from mdh_notebook.errors import InvalidArgumentError
 
 
@@ -305,3 +305,16 @@ def test_the_sandbox_surveys_wide(answers: pd.DataFrame, raw_answers: list[dict[
     mood = {r["surveyResultID"]: int(r["answers"][0]) for r in raw_answers if r["stepIdentifier"] == "Mood"}
     rows = wide[wide["survey_name"] == "DailyMood"]
     assert dict(zip(rows["survey_result_id"], rows["Mood"].astype(int), strict=True)) == mood
+
+
+def test_scored_surveys_are_those_answered_only_in_numbers(answers: pd.DataFrame) -> None:
+    assert scored_surveys(answers) == ["PHQ-9"]  # DailyMood has a free-text Note, WeeklyActivity a multi-select
+    frame = mdh.to_frame("survey_answers", [
+        {"surveyResultID": rid, "surveyName": survey, "stepIdentifier": step, "answers": answers}
+        for rid, survey, step, answers in (("a", "A", "Q1", ["3"]), ("a", "A", "Q2", ["4"]),
+                                           ("b", "B", "Q1", ["2"]), ("b", "B", "Q2", ["fine"]),
+                                           ("c", "C", "Q1", ["1", "2"]))])
+    assert scored_surveys(frame) == ["A"]
+    assert scored_surveys(frame.iloc[0:0]) == []
+    with pytest.raises(InvalidArgumentError, match="scored_surveys"):
+        scored_surveys(pd.DataFrame({"x": [1]}))

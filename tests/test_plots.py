@@ -429,3 +429,12 @@ def test_every_plot_style_has_a_plot() -> None:
 
     assert set(plots._PLOTS) == set(get_args(PlotStyle))
     assert {k.timeline.plot for k in KINDS.values() if k.timeline is not None} == set(get_args(PlotStyle))
+
+
+def test_plot_kind_scores_only_the_scored_instruments(frames: Frames) -> None:
+    answers = frames("survey_answers")  # PHQ-9 beside a mood diary with a note and a multi-select
+    fig = plot_kind("survey_answers", answers, title="PT-0001")
+    lines = [line for line in fig.axes[0].lines if len(line.get_xdata())]
+    expected = survey_scores(answers, survey_name="PHQ-9").dropna(subset=["date", "total"])
+    assert len(lines) == 1 and _ys(lines[0]) == expected.sort_values("date")["total"].astype(float).tolist()
+    assert "PHQ-9" in fig.axes[0].get_title()  # one line has no legend: the title names it

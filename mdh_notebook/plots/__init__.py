@@ -34,7 +34,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ..analysis import survey_scores
+from ..analysis import scored_surveys, survey_scores
 from ..kinds import How, Kind, PlotStyle, Timeline
 from ..kinds import kind as lookup_kind
 from ._common import DPI, FIGSIZE, MAX_POINTS, Band, Chart, _labels, _note, _require, png_bytes
@@ -107,9 +107,17 @@ def _series(timeline: Timeline, frame: pd.DataFrame, label: str) -> Chart:
     return time_series(frame, timeline.column, value, by=timeline.group, how=hows, ylabel=ylabels, title=label)
 
 
+def _scores(frame: pd.DataFrame, label: str) -> Chart:
+    """Totals of the scored instruments only (every item a number: the PHQ-9, not a diary with a
+    note, whose sum means nothing); every survey when none is scored."""
+    scored = scored_surveys(frame) if len(frame) else []
+    title = f"{label} · {', '.join(scored)}" if len(scored) == 1 else label  # one line has no legend
+    return score_over_time(survey_scores(frame, survey_name=scored or None), title=title)
+
+
 _PLOTS: dict[PlotStyle, Callable[[Timeline, pd.DataFrame, str], Chart]] = {
     "series": _series,
-    "score": lambda _, frame, label: score_over_time(survey_scores(frame), title=label),
+    "score": lambda _, frame, label: _scores(frame, label),
     "sleep": lambda _, frame, label: sleep_over_time(frame, title=label),
 }
 """A timeline's plot style → the plot it draws (every :data:`~mdh_notebook.kinds.PlotStyle` has one)."""
