@@ -3,11 +3,13 @@
 Do not edit: run `make stubs`.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
 import pandas as pd
+
+from mdh_notebook.paging import PagerState
 
 class _KindMethods:
     def survey_answers(
@@ -26,6 +28,7 @@ class _KindMethods:
         event: str | Sequence[str] | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """Every answer to every survey step, one row per answer record (GET surveyanswers).
 
@@ -46,6 +49,7 @@ class _KindMethods:
             event: survey event name(s) (``event``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def survey_results(
@@ -60,6 +64,7 @@ class _KindMethods:
         event: str | Sequence[str] | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """One row per completed survey (GET surveyresults); ``id`` is its answers' ``survey_result_id``.
         ``user_type`` says who entered it (Participant, Coordinator, ServiceAccount); ``user`` names a
@@ -78,6 +83,7 @@ class _KindMethods:
             event: survey event name(s) (``event``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def survey_tasks(
@@ -92,6 +98,7 @@ class _KindMethods:
         event: str | Sequence[str] | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """The participant's survey tasks (GET surveytasks): incomplete, complete or closed; newest first
         unless ``sort_order='ascending'``. ``end_date`` is when a task was completed or closed.
@@ -109,6 +116,7 @@ class _KindMethods:
             event: survey event name(s) (``event``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def notifications(
@@ -121,6 +129,7 @@ class _KindMethods:
         status_code: Literal['Succeeded', 'Unsubscribed', 'MissingContactInfo', 'NoRegisteredMobileDevice', 'NoAssociatedUser', 'ServiceError'] | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """Notifications sent (or not) to the participant (GET notifications): Sms, Push, Email. The content is
         flattened: Sms ``content_body``, Push ``content_title`` and ``content_body``, Email
@@ -137,6 +146,7 @@ class _KindMethods:
             status_code: whether (and why not) it was sent (``statusCode``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def inbox(
@@ -151,6 +161,7 @@ class _KindMethods:
         ends_before: datetime | date | str | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """The participant's inbox (GET inbox): messages (title, content, related resources), surveys (name,
         due date, saved progress as ``has_restoration_data``) and resources (title, url), one row each;
@@ -169,6 +180,7 @@ class _KindMethods:
             ends_before: items ending strictly before this instant (``endsBefore``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def device_data(
@@ -182,6 +194,7 @@ class _KindMethods:
         modified_before: datetime | date | str | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """Device data points (v1) of one namespace (GET devicedata), most recent first (observationDate
         descending, then id). value is the string the API sent; value_number its number, missing where it is
@@ -200,6 +213,7 @@ class _KindMethods:
             modified_before: changed strictly before this instant (``modifiedBefore``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def device_data_v2(
@@ -217,6 +231,7 @@ class _KindMethods:
         properties: Mapping[str, str | Sequence[str]] | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """V2 device data points of one namespace and type (GET api/v2/delegated/devicedata), e.g.
         device_data_v2('Fitbit', 'heart-rate'): minute heart rate, steps, sleep-stage segments, daily
@@ -240,6 +255,7 @@ class _KindMethods:
                 (``properties``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def device_data_aggregate(
@@ -260,6 +276,7 @@ class _KindMethods:
         properties: Mapping[str, str | Sequence[str]] | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """V2 device data aggregated into intervals of the participant's local calendar (GET
         api/v2/delegated/devicedata/aggregate), e.g. device_data_aggregate('Fitbit', 'heart-rate', 'Hours',
@@ -287,6 +304,7 @@ class _KindMethods:
                 (``properties``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def daily_sleep(
@@ -304,6 +322,7 @@ class _KindMethods:
         properties: Mapping[str, str | Sequence[str]] | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """Minutes of each sleep stage per sleep day, from the stage segments of a v2 sleep type (GET
         api/v2/delegated/devicedata/aggregate/dailysleep), e.g. daily_sleep('Fitbit', 'sleep'); value is the
@@ -327,6 +346,7 @@ class _KindMethods:
                 (``properties``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def device_data_types(
@@ -337,6 +357,7 @@ class _KindMethods:
         namespace: Literal['Project', 'Fitbit', 'AppleHealth', 'GoogleFit', 'AirNowApi', 'WeatherBit', 'Garmin', 'Omron', 'Dexcom', 'HealthConnect', 'Oura', 'GoogleHealth'] | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """The device data types the project knows, each enabled or not (GET
         api/v1|v2/delegated/devicedata/allDataTypes); retention_days is sent by v2 only, for some types.
@@ -350,6 +371,7 @@ class _KindMethods:
             namespace: one namespace (``namespace``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def fitbit_daily_summaries(
@@ -360,6 +382,7 @@ class _KindMethods:
         provider_id: int | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """Fitbit daily summaries, one row per day: ``date`` is the participant's calendar day (dtype date, a
         naive midnight); distance in km, elevation in m, water in ml, weight in kg; heart-rate zones
@@ -378,6 +401,7 @@ class _KindMethods:
                 (``providerID``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def fitbit_sleep_logs(
@@ -388,6 +412,7 @@ class _KindMethods:
         provider_id: int | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.
 
@@ -402,6 +427,7 @@ class _KindMethods:
                 (``providerID``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def apple_health_workouts(
@@ -411,6 +437,7 @@ class _KindMethods:
         *,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """Apple Health workouts, one row per workout: ``summary_*`` (activity type, duration in s, energy in
         kcal, distance in m, strokes, flights), ``source_*`` and ``device_*`` flattened; ``metadata``
@@ -424,6 +451,7 @@ class _KindMethods:
             end: workouts that started before this instant (``endDate``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def apple_health_activity_summaries(
@@ -433,6 +461,7 @@ class _KindMethods:
         *,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """Apple Health activity summaries (the rings), one row per day from local midnight to the next: active
         energy in kcal, exercise time in minutes, stand hours, each beside its goal.
@@ -445,6 +474,7 @@ class _KindMethods:
             end: days that started before this instant (``endDate``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def external_accounts(
@@ -452,6 +482,7 @@ class _KindMethods:
         *,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """The participant's connected external accounts (health plans, providers, devices), one row each, the
         provider flattened; status is unauthorized, fetchingData, error or fetchComplete (GET
@@ -463,6 +494,7 @@ class _KindMethods:
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def external_account_providers(
@@ -472,6 +504,7 @@ class _KindMethods:
         category: Literal['Provider', 'Health Plan', 'Device Manufacturer'] | None = None,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """The directory of providers a participant can connect to, one row each (GET
         externalaccountproviders).
@@ -484,6 +517,7 @@ class _KindMethods:
             category: one category of provider (``category``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def featured_external_account_providers(
@@ -492,6 +526,7 @@ class _KindMethods:
         *,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """The providers the project features, in its order (GET featuredexternalaccountproviders).
 
@@ -503,6 +538,7 @@ class _KindMethods:
                 (``featuredProvidersContext``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def files(
@@ -511,6 +547,7 @@ class _KindMethods:
         *,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """The participant's uploaded files, one row each, most recent first (GET files); the bytes:
         download_file().
@@ -522,6 +559,7 @@ class _KindMethods:
             category: files of this category only (``category``)
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def participant_info(
@@ -529,6 +567,7 @@ class _KindMethods:
         *,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """The participant's own record (GET participant): identifiers, demographics, custom fields.
 
@@ -538,6 +577,7 @@ class _KindMethods:
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def project_info(
@@ -545,6 +585,7 @@ class _KindMethods:
         *,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """The participant's project (GET project): name, code, type (Research Study, Wellness Program,
         Clinical Program, ...), the organization flattened, support contacts, platforms (a list).
@@ -555,6 +596,7 @@ class _KindMethods:
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def data_collection_settings(
@@ -562,6 +604,7 @@ class _KindMethods:
         *,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """What the project collects from this participant (GET datacollectionsettings): one boolean per source
         (fitbit_enabled, apple_health_enabled, ...), the device data types that may be queried (a list of
@@ -573,6 +616,7 @@ class _KindMethods:
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def data_availability(
@@ -580,6 +624,7 @@ class _KindMethods:
         *,
         tz: str | None = None,
         progress: bool | None = None,
+        on_page: Callable[[PagerState], Any] | None = None,
     ) -> pd.DataFrame:
         """Whether health records are available from Apple Health Records and Health Connect (GET
         dataavailability; its scope is not published: DataCollectionSettings:read is assumed).
@@ -590,6 +635,7 @@ class _KindMethods:
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
+            on_page: called with the pager's state after every page (your own progress display)
         """
 
     def delete_device_data(

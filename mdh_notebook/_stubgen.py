@@ -24,7 +24,8 @@ _HEADER = '''"""Generated from the catalogue (mdh_notebook/kinds/) by `python -m
 Do not edit: run `make stubs`.
 """
 '''
-_FROM = {"collections.abc": ("Mapping", "Sequence"), "datetime": ("date", "datetime"), "typing": ("Any", "Literal")}
+_FROM = {"collections.abc": ("Callable", "Mapping", "Sequence"), "datetime": ("date", "datetime"),
+         "typing": ("Any", "Literal"), "mdh_notebook.paging": ("PagerState",)}
 
 
 def _docstring(text: str, indent: str) -> str:
@@ -60,8 +61,10 @@ def _imports(entries: Sequence[Kind | Operation]) -> str:
             used |= set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", re.sub(r"'[^']*'|\"[^\"]*\"", "", text)))
     lines = [f"from {module} import {', '.join(n for n in names if n in used)}"
              for module, names in _FROM.items() if used & set(names)]
+    stdlib = [line for line in lines if not line.startswith("from mdh_notebook")]
+    ours = [line for line in lines if line.startswith("from mdh_notebook")]
     third = ["import pandas as pd"] if "pd" in used else []
-    return "\n\n".join("\n".join(group) for group in (lines, third) if group)
+    return "\n\n".join("\n".join(group) for group in (stdlib, third, ours) if group)  # isort's groups
 
 
 def render() -> str:

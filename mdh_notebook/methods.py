@@ -5,7 +5,7 @@ the typed stub ``_kind_methods.pyi`` (written by ``python -m mdh_notebook._stubg
 the same :func:`arguments` here, so what ``help()`` shows, what mypy checks and what runs agree.
 
 A read method takes its kind's filters as keywords (``positional`` ones also by position), plus
-``tz`` and ``progress``, and returns the frame of :meth:`ParticipantSession.fetch`. A write method
+``tz``, ``progress`` and ``on_page``, and returns the frame of :meth:`ParticipantSession.fetch`. A write method
 takes its path placeholders by position, then its body (``body`` for JSON, ``content`` for
 bytes), its query filters as keywords, and returns :meth:`ParticipantSession.call`'s answer.
 """
@@ -74,7 +74,9 @@ def arguments(entry: Kind | Operation) -> list[Arg]:
         return [*args, Arg("tz", "str | None", False, False,
                            "show date-times in this IANA zone, or 'local' for the participant's own (default UTC)"),
                 Arg("progress", "bool | None", False, False,
-                    "a progress bar for a long pull (default: in Jupyter or a terminal)")]
+                    "a progress bar for a long pull (default: in Jupyter or a terminal)"),
+                Arg("on_page", "Callable[[PagerState], Any] | None", False, False,
+                    "called with the pager's state after every page (your own progress display)")]
     args = [Arg(h, "str | int", True, True, "the path's {" + h + "}") for h in entry.placeholders]
     if entry.body in _BODY_ARG:
         name, kind = _BODY_ARG[entry.body]
@@ -122,7 +124,7 @@ def read_method(entry: Kind) -> Callable[..., Any]:
     positional = list(entry.positional)
 
     def method(self: Any, *args: Any, tz: str | None = None, progress: bool | None = None,
-               **filters: Any) -> Any:
+               on_page: Callable[..., Any] | None = None, **filters: Any) -> Any:
         if len(args) > len(positional):
             raise InvalidArgumentError(
                 f"{entry.name}() takes filters as keywords ({', '.join(p.name for p in entry.params) or 'none'})"
@@ -131,7 +133,7 @@ def read_method(entry: Kind) -> Callable[..., Any]:
             if name in filters:
                 raise InvalidArgumentError(f"{entry.name}() got {name!r} twice")
             filters[name] = value
-        return self.fetch(entry, tz=tz, progress=progress, **filters)
+        return self.fetch(entry, tz=tz, progress=progress, on_page=on_page, **filters)
 
     return _finish(method, entry, "pandas.DataFrame")
 

@@ -318,3 +318,10 @@ def test_fetch_tells_on_page_of_every_page_with_the_pager_state(config: mdh.Conf
     assert len(seen) == frame.attrs["pages"] > 1  # PT-0001 has more than one page of everything
     assert [pages for pages, _, _ in seen] == list(range(1, len(seen) + 1))
     assert seen[-1][1] == len(frame) and seen[-1][2] and not any(done for _, _, done in seen[:-1])
+
+
+def test_kind_methods_take_on_page_too(config: mdh.Config) -> None:
+    pages: list[int] = []
+    with mdh.Client(config) as c:
+        frame = c.connect("PT-0001", ["SurveyAnswers:read"]).survey_answers(on_page=lambda s: pages.append(s.pages))
+    assert pages == list(range(1, frame.attrs["pages"] + 1)) and len(pages) > 1
