@@ -9,8 +9,10 @@ cheaply, a handful of numbers per day, no minutes — and every endpoint renders
 - ``fitbit_daily`` renders a ``Day`` as a summary (adding only wire quirks and what the tracker
   alone does not know: food, water, body fat);
 - ``devicedata_v1_wearables.Fitbit`` emits the day's values as v1 points (on the days worn);
-- ``devicedata_v2_signals.wearable`` distributes ``Day.steps`` over the day's minutes (so the
-  minutes of a local day sum to exactly that total), takes its heart rate around ``Day.resting``,
+- ``devicedata_v2_signals.wearable`` distributes the tracker's steps (``Day.tracker["steps"]``)
+  over the day's minutes (so the minutes of a local day sum to exactly that count; a manually
+  logged activity is in the day's totals — v1 ``Steps``, the summary's ``steps`` — but has no
+  minutes, as in Fitbit, whose daily totals include logged activities), takes its heart rate around ``Day.resting``,
   its charging break from ``Day.charge`` and its nights from ``Day.night``; the v2 day-level types
   (``resting-heart-rate``, GoogleHealth's daily floors, distance and calories) read the day;
 - ``sleep`` makes a main-sleep log of every tracked ``Day.night`` (its stage minutes are the

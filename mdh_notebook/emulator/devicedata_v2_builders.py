@@ -10,7 +10,8 @@ GoogleHealth ``heartRate-daily-avg`` is the mean of that day's ``heartRate`` poi
 come from), so aggregates of the fine points agree with the daily types. The figures a tracker
 reports for the whole day — resting heart rate, floors, distance, calories — are the
 participant's days (``days.Day``), the same the Fitbit daily summaries and v1 carry; the minutes'
-steps sum to ``Day.steps`` by construction.
+steps sum to the tracker's steps (``Day.tracker["steps"]``, the summary's ``tracker.steps``) by
+construction.
 """
 
 from __future__ import annotations

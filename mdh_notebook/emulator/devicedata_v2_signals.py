@@ -5,8 +5,9 @@ underlying signals (``Wearable``): heart rate and steps per minute while the wea
 and the nights with their sleep stages. The minutes live the participant's days (``days.Day``,
 drawn first and cheaply, and also what the Fitbit daily summaries, sleep logs and v1 serve): a
 day not worn has no minutes; the tracker is off on its charger when the day says; each day's
-walks are drawn to about its ``steps``, then the minutes' steps are scaled so that the local
-day sums to exactly that total; heart rate rides on the day's resting rate; the nights are the
+walks are drawn to about the steps its tracker counted (``Day.tracker["steps"]``), then the
+minutes' steps are scaled so that the local day sums to exactly that count (a manually logged
+activity, in the day's totals only, has no minutes); heart rate rides on the day's resting rate; the nights are the
 days' tracked nights. Fitbit and GoogleHealth (its successor) read them as they
 are; other devices resample them with a little noise of their own. Dexcom reads a glucose signal
 of its own (``glucose``) every five minutes.
@@ -182,7 +183,7 @@ def wearable(ctx: GenContext, participant: Participant) -> Wearable:
             elif day0 + night.end <= n:
                 segments = tuple((day0 + s, day0 + e, stage) for s, e, stage in night.segments)
                 nights.append(Night(day0 + night.start, day0 + night.end, segments, d))
-        planned, target, walks = 0.0, 0.75 * day.steps if day.worn else 0.0, 0
+        planned, target, walks = 0.0, 0.75 * day.tracker["steps"] if day.worn else 0.0, 0
         while planned < target and walks < 60:  # walks adding up to most of the day's steps
             walks += 1
             at = day0 + round(rng.uniform(7 * 60, 21 * 60))
@@ -203,7 +204,7 @@ def wearable(ctx: GenContext, participant: Participant) -> Wearable:
     background = (nrng.random(n) < 0.22) & ~in_bed
     shape = np.where(background & (shape == 0), nrng.integers(1, 25, n), shape)
     awake = worn & ~in_bed
-    totals = np.array([day.steps if day.worn else 0 for day in days], dtype=np.float64)
+    totals = np.array([day.tracker["steps"] if day.worn else 0 for day in days], dtype=np.float64)
     steps = _spread(shape, awake, g, totals)
     resting_by_day = np.array([np.nan if day.resting is None else day.resting for day in days], dtype=np.float64)
     level = np.repeat(np.where(np.isfinite(resting_by_day), resting_by_day, person.resting), np.diff(g.day_start))

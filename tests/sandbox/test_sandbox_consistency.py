@@ -1,8 +1,9 @@
 """One participant, one truth: the endpoints that in the real service read the same Fitbit tracker
 agree, over HTTP, day by day (the participant's local calendar day).
 
-- steps: v1 ``Fitbit``/``Steps`` == the daily summary's ``steps`` == v2 ``Fitbit``/``steps`` summed
-  over the local day (raw points and the ``Days`` aggregate alike) == GoogleHealth ``steps-daily``;
+- steps: v1 ``Fitbit``/``Steps`` == the daily summary's ``steps`` (the day's total, a manually logged
+  activity included); the summary's ``tracker.steps`` == v2 ``Fitbit``/``steps`` summed over the local
+  day (raw points and the ``Days`` aggregate alike) == GoogleHealth ``steps-daily``;
 - resting heart rate: v1 ``RestingHeartRate`` == the summary's ``restingHeartRate`` == v2
   ``resting-heart-rate`` (and all three missing together);
 - floors, calories, BMR, activity minutes, heart-rate zone minutes: v1 == the summary; GoogleHealth
@@ -98,28 +99,42 @@ def fetched(proto_session: Proto) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("identifier", PARTICIPANTS)
 def test_steps_are_one_number_per_local_day(fetched: dict[str, dict[str, Any]], identifier: str) -> None:
+    """The day's total (v1, the summary) includes a manually logged activity; the minutes (v2) are
+    only what the tracker counted (the summary's ``tracker.steps``)."""
     data = fetched[identifier]
     summaries, v1, v2 = data["summaries"], data["v1"], data["v2_steps"]
     assert len(summaries) > 20
     walked = 0
     for day, summary in summaries.items():
-        steps = summary["steps"]
+        steps, tracked = summary["steps"], summary["tracker"]["steps"]
+        assert tracked <= steps, (identifier, day)
         point = v1.get(("Steps", day))
         assert (int(point["value"]) if point else 0) == steps, (identifier, day, "v1")
-        assert v2.get(day, 0) == steps, (identifier, day, "v2 aggregate")
+        assert v2.get(day, 0) == tracked, (identifier, day, "v2 aggregate")
         walked += steps > 0
     assert walked > 0.7 * len(summaries)
     for day, total in data["raw_steps"].items():
         if RAW_DAYS[0] <= day <= RAW_DAYS[1] and day in summaries:
-            assert total == summaries[day]["steps"] == v2[day], (identifier, day, "v2 raw points")
+            assert total == summaries[day]["tracker"]["steps"] == v2[day], (identifier, day, "v2 raw points")
     google = data["google"].get("steps-daily", {})
-    assert all(google[d] == s["steps"] for d, s in summaries.items() if d in google)
+    assert all(google[d] == s["tracker"]["steps"] for d, s in summaries.items() if d in google)
+
+
+def test_logged_activities_are_in_the_totals_only(fetched: dict[str, dict[str, Any]]) -> None:
+    """Some days have a logged activity (total above the tracker's count): there v1 and v2 differ."""
+    logged = [(identifier, day) for identifier in PARTICIPANTS
+              for day, s in fetched[identifier]["summaries"].items() if s["steps"] > s["tracker"]["steps"]]
+    assert len(logged) > 3
+    for identifier, day in logged:
+        data = fetched[identifier]
+        assert int(data["v1"][("Steps", day)]["value"]) > data["v2_steps"].get(day, 0), (identifier, day)
 
 
 def test_pt_0001_has_raw_points_on_every_compared_day(fetched: dict[str, dict[str, Any]]) -> None:
     data = fetched["PT-0001"]
     days = [RAW_DAYS[0] + dt.timedelta(days=i) for i in range((RAW_DAYS[1] - RAW_DAYS[0]).days + 1)]
-    assert sum(data["raw_steps"].get(d, 0) for d in days) == sum(data["summaries"][d]["steps"] for d in days) > 0
+    tracked = sum(data["summaries"][d]["tracker"]["steps"] for d in days)
+    assert sum(data["raw_steps"].get(d, 0) for d in days) == tracked > 0
 
 
 @pytest.mark.parametrize("identifier", PARTICIPANTS)
