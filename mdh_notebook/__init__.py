@@ -20,7 +20,7 @@ from .analysis import answers_wide, scored_surveys, survey_scores
 from .auth import RenewalEvent, Token
 from .client import Client, RateLimit
 from .config import Config
-from .connect import connect, embedded_sandbox, open_client, sandbox
+from .connect import connect, embedded_sandbox, open_client, sandbox, stop_sandbox
 from .errors import (
     APIError,
     AuthenticationError,
@@ -81,18 +81,22 @@ __all__ = [
     "connect",
     "embedded_sandbox",
     "open_client",
-    "plots",
     "sandbox",
     "scored_surveys",
+    "stop_sandbox",
     "survey_scores",
     "to_frame",
-    "widgets",
 ]
 
 if TYPE_CHECKING:  # editors and mypy see the lazy submodules as modules
-    from . import plots, widgets
+    from . import plots as plots
+    from . import widgets as widgets
 
-_LAZY = ("plots", "widgets")  # matplotlib and ipywidgets load on first use, not at import
+_LAZY = ("plots", "widgets")  # matplotlib and ipywidgets load on first use, not at import (nor by `import *`)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
 
 
 def __getattr__(name: str) -> object:

@@ -31,7 +31,7 @@ from .session import ParticipantSession
 if TYPE_CHECKING:
     from .emulator import SandboxServer
 
-__all__ = ["connect", "embedded_sandbox", "open_client", "resolve_config", "sandbox"]
+__all__ = ["connect", "embedded_sandbox", "open_client", "resolve_config", "sandbox", "stop_sandbox"]
 
 _embedded_lock = threading.Lock()
 _embedded: list[SandboxServer] = []  # at most one per process, started on first need
@@ -90,7 +90,8 @@ def sandbox(**options: Any) -> Config:
         config = mdh.sandbox(participant_token_lifetime=20)   # tokens that last 20 s
         session = mdh.connect("PT-0001", ["SurveyAnswers:read"], config=config)
 
-    Each call starts a new one (the same seed gives the same data); it runs until the process exits.
+    Each call starts a new one (the same seed gives the same data); it runs until the process exits
+    or :func:`stop_sandbox` stops it.
     """
     unknown = sorted(set(options) - set(SANDBOX_OPTIONS))
     if unknown:
@@ -160,3 +161,16 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
     except BaseException:
         client.close()
         raise
+
+
+def stop_sandbox(config: Config) -> None:
+    """Stop the sandbox that :func:`sandbox` started for ``config`` (its sessions fail from then on)."""
+    with _embedded_lock:
+        found = [server for server in _started if server.url == config.base_url]
+        for server in found:
+            _started.remove(server)
+    if not found:
+        raise ConfigurationError(f"no sandbox started by mdh.sandbox() serves {config.base_url}; "
+                                 "stop_sandbox takes the Config that mdh.sandbox() returned")
+    for server in found:
+        server.stop()

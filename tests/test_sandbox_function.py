@@ -25,6 +25,11 @@ def test_short_tokens_renew_visibly_and_options_shape_the_data(capsys: pytest.Ca
         again = session.survey_answers()
         assert session.renewals >= 1 and events and events[-1].kind == "participant"
     assert len(first) == len(again) > 0
+    mdh.stop_sandbox(config)
+    with pytest.raises(mdh.TransportError), mdh.open_client(config) as client:
+        client.participants()
+    with pytest.raises(mdh.ConfigurationError, match="stop_sandbox takes the Config"):
+        mdh.stop_sandbox(config)
     assert again["date"].max() - again["date"].min() <= pd.Timedelta(days=21)  # days=20 shaped the data
 
 
@@ -36,6 +41,8 @@ def test_same_seed_same_data_and_a_new_server_each_call() -> None:
         with mdh.connect("PT-0001", ["SurveyAnswers:read"], config=config) as session:
             frames.append(session.survey_answers().drop(columns=["participant_id", "survey_result_id", "id"]))
     assert frames[0].equals(frames[1])
+    mdh.stop_sandbox(one)
+    mdh.stop_sandbox(two)
 
 
 @pytest.mark.parametrize(("options", "names"), [
