@@ -16,8 +16,10 @@ cheaply, a handful of numbers per day, no minutes — and every endpoint renders
   its charging break from ``Day.charge`` and its nights from ``Day.night``; the v2 day-level types
   (``resting-heart-rate``, GoogleHealth's daily floors, distance and calories) read the day;
 - ``sleep`` makes a main-sleep log of every tracked ``Day.night`` (its stage minutes are the
-  night's segments, so v1 ``SleepLevel*`` and v2 ``sleep`` / ``dailysleep`` agree with it); naps
-  are the sleep logs' own (classic logs, absent from v2).
+  night's segments, so v1 ``SleepLevel*`` and v2 ``sleep`` / ``dailysleep`` agree with it); a
+  ``Night.classic`` night (no heart-rate data) is a classic log and, in v2, neither stages nor
+  heart-rate minutes (v2 has no classic sleep levels); naps are the sleep logs' own (classic logs,
+  absent from v2).
 
 Decision (the reference does not say it): **a Fitbit day is the participant's local calendar day**
 (midnight to midnight in their time zone, 23 or 25 hours across a daylight-saving change), as
@@ -57,12 +59,15 @@ _RATES = (1.3, 6.5, 10.0, 13.0)  # relative burn per minute in each zone
 class Night:
     """One main sleep: minutes after the local midnight of the evening it starts on (``Day.date``);
     ``segments`` ``(start, end, stage)`` cover [start, end) without gaps; ``tracked``: the tracker
-    was worn all night (else no endpoint knows of this night)."""
+    was worn all night (else no endpoint knows of this night); ``classic``: a tracked night without
+    heart-rate data, so Fitbit knows only how long it lasted (a classic sleep log, infoCode "1";
+    v2 has no stage segments, no ``dailysleep`` and no heart-rate minutes for it)."""
 
     start: int
     end: int
     segments: tuple[tuple[int, int, str], ...]
     tracked: bool
+    classic: bool = False
 
     def minutes(self, stage: str) -> int:
         return sum(e - s for s, e, st in self.segments if st == stage)
@@ -253,7 +258,8 @@ def _generate(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[
         ends_next = start + length > day_length
         tracked = (rng.random() >= person.skip_night and worn[i] and i + 1 < len(dates)
                    and (worn[i + 1] or not ends_next))
-        night = Night(start, start + length, segments, tracked)
+        classic = tracked and rng.random() < 0.08  # no heart-rate data that night: Fitbit falls back to classic
+        night = Night(start, start + length, segments, tracked, classic)
         days.append(Day(date, midnights[i], midnights[i + 1], worn[i], weight, bmr, tracker, totals, zones,
                         resting, worn_minutes, asleep if worn[i] else 0, charge, night))
         asleep = night.asleep if tracked else 0

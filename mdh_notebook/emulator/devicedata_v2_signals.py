@@ -8,7 +8,8 @@ day not worn has no minutes; the tracker is off on its charger when the day says
 walks are drawn to about the steps its tracker counted (``Day.tracker["steps"]``), then the
 minutes' steps are scaled so that the local day sums to exactly that count (a manually logged
 activity, in the day's totals only, has no minutes); heart rate rides on the day's resting rate; the nights are the
-days' tracked nights. Fitbit and GoogleHealth (its successor) read them as they
+days' tracked nights (a classic one, ``days.Night.classic``, has no heart-rate minutes and no
+stages: it is no night here). Fitbit and GoogleHealth (its successor) read them as they
 are; other devices resample them with a little noise of their own. Dexcom reads a glucose signal
 of its own (``glucose``) every five minutes.
 
@@ -178,7 +179,7 @@ def wearable(ctx: GenContext, participant: Participant) -> Wearable:
         worn[day0 + day.charge[0]: day0 + day.charge[1]] = False
         night = day.night
         if night is not None:
-            if not night.tracked:
+            if not night.tracked or night.classic:  # off the wrist, or no heart rate (a classic night)
                 worn[day0 + night.start: day0 + night.end] = False
             elif day0 + night.end <= n:
                 segments = tuple((day0 + s, day0 + e, stage) for s, e, stage in night.segments)

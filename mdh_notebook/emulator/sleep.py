@@ -10,10 +10,10 @@ Consistency rules kept by every log: ``timeInBed = minutesAsleep + minutesAwake`
 No sleep is logged before the participant's enrollment.
 
 A main sleep is the participant's tracked night (``days.Night``, the one v2 ``sleep`` serves as
-stage segments): it starts and ends when the night does, its stage minutes are the night's, and
-a classic log's ``minutesAsleep`` / ``minutesAwake`` are the night's asleep and wake minutes.
-A night is logged only when it lies wholly between enrollment and any withdrawal. Naps are the
-logs' own (v2 does not carry them).
+stage segments; a ``Night.classic`` one is a classic log here and absent from v2): it starts and
+ends when the night does, its stage minutes are the night's, and a classic log's ``minutesAsleep``
+/ ``minutesAwake`` are the night's asleep and wake minutes. A night is logged only when it lies
+wholly between enrollment and any withdrawal. Naps are the logs' own (v2 does not carry them).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def generate_sleep_logs(ctx: GenContext, participant: Participant) -> list[Sleep
         if night_start < first_ms or (last_ms is not None and night_end > last_ms):
             continue
         stages = {stage: night.minutes(stage) for stage in ("deep", "light", "rem", "wake")}
-        classic = rng.random() < 0.08  # no heart-rate data that night: Fitbit falls back to classic
+        classic = night.classic  # no heart-rate data that night: Fitbit falls back to classic
         logs.append(_log(rng, tz, night_start, night.asleep, stages["wake"], "classic" if classic else "stages",
                          "1" if classic else "0", stages))
         starts.append(night_start)

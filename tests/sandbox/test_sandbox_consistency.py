@@ -9,7 +9,8 @@ agree, over HTTP, day by day (the participant's local calendar day).
 - floors, calories, BMR, activity minutes, heart-rate zone minutes: v1 == the summary; GoogleHealth
   floors / distance / calories == the summary;
 - sleep: a stages sleep log's levels == v1 ``SleepLevel*`` == v2 ``sleep`` segments in the log ==
-  v2 ``dailysleep`` of its sleep day.
+  v2 ``dailysleep`` of its sleep day; a classic main sleep (no heart-rate data) has neither stages
+  nor heart-rate minutes in v2.
 """
 
 from __future__ import annotations
@@ -81,6 +82,14 @@ def fetched(proto_session: Proto) -> dict[str, dict[str, Any]]:
         sleep_points, _ = proto.all_pages(POINTS, token, "deviceDataPoints", namespace="Fitbit", type="sleep")
         daily_sleep, _ = proto.all_pages(DAILY_SLEEP, token, "sleepStageSummaries", namespace="Fitbit", type="sleep")
         logs, _ = proto.all_pages(SLEEP_LOGS, token, "results")
+        classic_hr: dict[str, int] = {}  # a classic main sleep's start -> v2 heart-rate points inside it
+        for log in logs:
+            if log["infoCode"] == "1":
+                start = instant(log["startTimestamp"])
+                end = start + dt.timedelta(milliseconds=log["duration"])
+                hr, _ = proto.all_pages(POINTS, token, "deviceDataPoints", namespace="Fitbit", type="heart-rate",
+                                        observedAfter=start.isoformat(), observedBefore=end.isoformat())
+                classic_hr[log["startTimestamp"]] = len(hr)
         google = {}
         if "GoogleHealth" in cohort[identifier].sources:
             google = {t: _v2_days(proto, token, "GoogleHealth", t) for t in
@@ -93,6 +102,7 @@ def fetched(proto_session: Proto) -> dict[str, dict[str, Any]]:
             "raw_steps": dict(raw_steps),
             "v2_resting": {dt.date.fromisoformat(p["startDate"][:10]): float(p["value"]) for p in resting},
             "sleep_points": sleep_points, "daily_sleep": daily_sleep, "logs": logs, "google": google,
+            "classic_hr": classic_hr,
         }
     return out
 
@@ -199,3 +209,26 @@ def test_a_stages_sleep_log_is_the_v2_night(fetched: dict[str, dict[str, Any]], 
                 assert daily[(sleep_day, stage)] == f"{value // 60:02d}:{value % 60:02d}:00", (sleep_day, stage)
         checked += 1
     assert checked > 10
+
+
+def test_a_classic_night_has_no_stages_and_no_heart_rate_in_v2(fetched: dict[str, dict[str, Any]]) -> None:
+    """A main sleep logged classic for lack of heart-rate data (infoCode "1") is, in v2, no stage
+    segments, no ``dailysleep`` and no heart-rate minutes (v2 has no classic sleep levels)."""
+    checked = 0
+    for identifier in PARTICIPANTS:
+        data = fetched[identifier]
+        tz = data["tz"]
+        segments = [(instant(p["startDate"]), instant(p["observationDate"])) for p in data["sleep_points"]]
+        sleep_days = {s["date"][:10] for s in data["daily_sleep"]}
+        for log in data["logs"]:
+            if log["infoCode"] != "1":
+                continue
+            assert log["type"] == "classic" and log["sleepLevelAsleep"] == log["minutesAsleep"]
+            start = instant(log["startTimestamp"])
+            end = start + dt.timedelta(milliseconds=log["duration"])
+            assert not [s for s, e in segments if s < end and e > start], (identifier, log["startTimestamp"])
+            sleep_day = (start.astimezone(tz) + dt.timedelta(hours=6)).date().isoformat()
+            assert sleep_day not in sleep_days, (identifier, sleep_day)
+            assert data["classic_hr"][log["startTimestamp"]] == 0, (identifier, log["startTimestamp"])
+            checked += 1
+    assert checked > 3
