@@ -68,3 +68,15 @@ def raw_answers(sandbox: SandboxServer, config: mdh.Config) -> list[dict[str, An
     with mdh.Client(config) as c:
         session = c.connect("PT-0001", ["SurveyAnswers:read"])
         return list(c.pager("survey_answers", auth=session.auth))
+
+
+@pytest.fixture
+def explorer(client: mdh.Client) -> Iterator[Any]:
+    """An Explorer on the session's sandbox, closed afterwards (ipywidgets loads only for tests that ask)."""
+    from mdh_notebook.widgets import Explorer
+
+    explorer = Explorer(client)
+    try:
+        yield explorer
+    finally:
+        explorer.close()

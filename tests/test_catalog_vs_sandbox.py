@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 import mdh_notebook as mdh
+from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.filters import encode_params, encode_path
 from mdh_notebook.kinds import KINDS, OPERATIONS, Kind, Operation
-from mdh_notebook.emulator import SandboxServer
 
 PARTICIPANT_KINDS = [k for k in KINDS.values() if k.token == "participant"]
 

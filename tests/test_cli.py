@@ -18,8 +18,8 @@ import pytest
 
 import mdh_notebook as mdh
 from mdh_notebook.cli import build_parser, main
-from mdh_notebook.kinds import KINDS
 from mdh_notebook.emulator import SandboxServer
+from mdh_notebook.kinds import KINDS
 
 PARTICIPANT_KINDS = sorted(k.name for k in KINDS.values() if k.token == "participant")
 

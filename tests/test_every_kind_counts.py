@@ -16,8 +16,8 @@ import pytest
 from test_independent_client import Independent
 
 import mdh_notebook as mdh
-from mdh_notebook.kinds import KINDS
 from mdh_notebook.emulator import SandboxServer
+from mdh_notebook.kinds import KINDS
 
 V1 = "api/v1/delegated/"
 V2 = "api/v2/delegated/"

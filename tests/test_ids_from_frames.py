@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import mdh_notebook as mdh
-from mdh_notebook.filters import as_integer
 from mdh_notebook.emulator import SandboxServer
+from mdh_notebook.filters import as_integer
 
 
 def test_as_integer() -> None:

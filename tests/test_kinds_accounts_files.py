@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdh_notebook as mdh
+from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.errors import BadRequestError, InvalidArgumentError, NotFoundError, ScopeError
 from mdh_notebook.frames import DTYPES
-from mdh_notebook.emulator import SandboxServer
 
 MINE = ("external_accounts", "external_account_providers", "featured_external_account_providers", "files")
 EVERY_SCOPE = ["ExternalAccounts:read", "ExternalAccounts:connect", "ExternalAccounts:write", "File:read",

@@ -20,9 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mdh_notebook as mdh
+from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.kinds import KINDS
 from mdh_notebook.kinds.devicedata import NAMESPACES
-from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.writes.devicedata import BATCH_SIZE, batches, points_body
 
 PATH = "api/v1/delegated/devicedata"

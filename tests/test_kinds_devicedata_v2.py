@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdh_notebook as mdh
+from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.filters import encode_params, encode_path
 from mdh_notebook.frames import DTYPES, DataWarning
 from mdh_notebook.kinds import CatalogueError, Column, Kind, Param
 from mdh_notebook.methods import arguments
-from mdh_notebook.emulator import SandboxServer
 
 MINE = ("device_data_v2", "device_data_aggregate", "daily_sleep", "device_data_types")
 WEEK = {"observed_after": "2026-10-01T00:00:00Z", "observed_before": "2026-10-08T00:00:00-04:00"}

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdh_notebook as mdh
-from mdh_notebook.frames import DTYPES
 from mdh_notebook.emulator import SandboxServer
+from mdh_notebook.frames import DTYPES
 
 LISTS = ("fitbit_daily_summaries", "apple_health_workouts", "apple_health_activity_summaries")
 SINGLES = ("project_info", "data_collection_settings", "data_availability")

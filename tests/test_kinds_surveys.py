@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdh_notebook as mdh
+from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.errors import InvalidArgumentError, NotFoundError, ScopeError
 from mdh_notebook.frames import DTYPES
-from mdh_notebook.emulator import SandboxServer
 
 MINE = ("survey_answers", "survey_results", "survey_tasks", "notifications", "inbox")
 PATHS = {"survey_answers": ("surveyanswers", "surveyAnswers"), "survey_results": ("surveyresults", "surveyResults"),
