@@ -30,6 +30,12 @@ counts as sleep of the day it ends on (the summary's minute accounting; v2 ``dai
 day). A day not worn has no steps and no resting heart rate anywhere; a resting rate Fitbit could
 not work out (now and then) is missing from every endpoint alike.
 
+Minutes worn (v1 ``HeartRateIntradayCount``'s ``MinuteCount``, the summary's heart-rate zone
+minutes added up) are ``Day.worn_minutes``: the day's minutes less what v2's minutes blank — the
+charging break, any part of a night off the wrist or classic (no heart rate), a day not worn — so
+they are exactly the day's v2 ``heart-rate`` minutes. Left open: how those minutes split among the
+zones is drawn from the day's activity, not counted from the v2 heart rates against the zone bounds.
+
 Everything is a pure function of (seed, participant, window), remembered for the last few
 participants (``participant_days``).
 """
@@ -177,12 +183,13 @@ def _bmr(person: Person, weight: float) -> int:
 
 def _zones(rng: random.Random, person: Person, worn: int, light: int, fair: int, very: int,
            calories_worn: float) -> dict[str, dict[str, Any]]:
+    """The day's zones; their minutes add up to exactly ``worn``."""
     top = person.max_hr
     bounds = (30, round(top * 0.5), round(top * 0.7), round(top * 0.85), 220)
-    peak = round(very * rng.uniform(0, 0.25))
-    cardio = round(very * rng.uniform(0.3, 0.6) + fair * rng.uniform(0, 0.2))
-    fat_burn = min(worn - peak - cardio, round(fair * 0.7 + light * rng.uniform(0.1, 0.3)))
-    minutes = (max(0, worn - peak - cardio - fat_burn), fat_burn, cardio, peak)
+    peak = min(worn, round(very * rng.uniform(0, 0.25)))
+    cardio = min(worn - peak, round(very * rng.uniform(0.3, 0.6) + fair * rng.uniform(0, 0.2)))
+    fat_burn = max(0, min(worn - peak - cardio, round(fair * 0.7 + light * rng.uniform(0.1, 0.3))))
+    minutes = (worn - peak - cardio - fat_burn, fat_burn, cardio, peak)
     weight = sum(m * r for m, r in zip(minutes, _RATES, strict=True)) or 1.0
     return {
         name: {"caloriesOut": round(calories_worn * m * r / weight, 4), "max": bounds[i + 1], "min": bounds[i],
@@ -192,24 +199,23 @@ def _zones(rng: random.Random, person: Person, worn: int, light: int, fair: int,
 
 
 _IDLE_ZONES = {name: {"caloriesOut": 0.0, "max": 0, "min": 0, "minutes": 0} for name in ZONES}
+_IDLE = {"activityCalories": 0, "calories": 0, "distance": 0.0, "elevation": 0.0, "floors": 0,
+         "minutesFairlyActive": 0, "minutesLightlyActive": 0, "minutesSedentary": 1440, "minutesVeryActive": 0,
+         "steps": 0}
 
 
 def _activity(rng: random.Random, person: Person, day: dt.date, weight: float, bmr: int, worn: bool,
-              asleep: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[str, Any]], int]:
-    """(tracker, totals, zones, minutes worn) of one day."""
+              asleep: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(tracker, totals) of one day."""
     if not worn:
-        tracker = {"activityCalories": 0, "calories": bmr, "distance": 0.0, "elevation": 0.0, "floors": 0,
-                   "minutesFairlyActive": 0, "minutesLightlyActive": 0, "minutesSedentary": 1440,
-                   "minutesVeryActive": 0, "steps": 0}
-        return tracker, dict(tracker), _IDLE_ZONES, 0
+        tracker = {**_IDLE, "calories": bmr}
+        return tracker, dict(tracker)
     weekend = day.weekday() >= 5
     steps = max(150, round(rng.gauss(person.steps * (0.85 if weekend else 1.05), person.steps * 0.3)))
     light = min(400, max(30, round(rng.gauss(150 + steps / 100, 40))))
     fair = min(120, max(0, round(rng.gauss(steps / 800, 8))))
     very = min(180, max(0, round(rng.gauss(steps / 600 - 5, 10))))
     sedentary = 1440 - light - fair - very - asleep
-    worn_minutes = min(1440, (asleep + 60 if asleep else 0) + light + fair + very
-                       + round(sedentary * rng.uniform(0.55, 0.9)))
     active = round((light * 2.4 + fair * 5.5 + very * 9.0) * weight / 70)
     floors = max(0, round(rng.gauss(steps / 1000, 3)))
     tracker = {"activityCalories": active, "calories": bmr + active,
@@ -217,7 +223,6 @@ def _activity(rng: random.Random, person: Person, day: dt.date, weight: float, b
                "elevation": round(floors * 3.048, 2), "floors": floors, "minutesFairlyActive": fair,
                "minutesLightlyActive": light, "minutesSedentary": sedentary, "minutesVeryActive": very,
                "steps": steps}
-    zones = _zones(rng, person, worn_minutes, light, fair, very, (bmr + active) * worn_minutes / 1440)
     totals = dict(tracker)
     if rng.random() < 0.06:  # a manually logged activity the tracker did not record
         extra = min(totals["minutesSedentary"], rng.randint(15, 45))
@@ -230,7 +235,32 @@ def _activity(rng: random.Random, person: Person, day: dt.date, weight: float, b
         burnt = round(extra * rng.uniform(5, 10) * weight / 70)
         totals["activityCalories"] += burnt
         totals["calories"] += burnt
-    return tracker, totals, zones, worn_minutes
+    return tracker, totals
+
+
+def _worn_minutes(starts: list[int], worn: list[bool], charges: list[tuple[int, int]],
+                  nights: list[Night]) -> list[int]:
+    """Per day, the minutes the tracker read a heart rate: the day's minutes (``starts``: each local
+    midnight's minute from the first, and one past the last) less its charging break and any part
+    of a night without heart rate (off the wrist, or classic) — what v2's minutes blank; 0 unworn."""
+    out: list[int] = []
+    for i, on in enumerate(worn):
+        if not on:
+            out.append(0)
+            continue
+        day0, day1 = starts[i], starts[i + 1]
+        gaps = [(day0 + charges[i][0], day0 + charges[i][1])]
+        for j in (i - 1, i):
+            night = nights[j] if j >= 0 else None
+            if night is not None and (not night.tracked or night.classic):
+                gaps.append((starts[j] + night.start, starts[j] + night.end))
+        blank, reach = 0, day0
+        for a, b in sorted((max(a, day0), min(b, day1)) for a, b in gaps):
+            a = max(a, reach)
+            if b > a:
+                blank, reach = blank + b - a, b
+        out.append(day1 - day0 - blank)
+    return out
 
 
 def _generate(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[Day, ...]]:
@@ -241,17 +271,18 @@ def _generate(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[
     midnights = [to_ms(dt.datetime.combine(d, dt.time(), tz)) for d in (*dates, dates[-1] + dt.timedelta(days=1))]
     worn = [rng.random() >= person.miss for _ in dates]
     weight = rng.gauss(24.5, 3.5) * person.height_m ** 2
-    days: list[Day] = []
+    drawn: list[tuple[float, int, dict[str, Any], dict[str, Any], int | None, int]] = []
+    charges: list[tuple[int, int]] = []
+    nights: list[Night] = []
     asleep = 0  # in the night that ends on the day being drawn
     for i, date in enumerate(dates):
         weight = max(40.0, weight + rng.gauss(0, 0.12))
         bmr = _bmr(person, weight)
-        tracker, totals, zones, worn_minutes = _activity(rng, person, date, weight, bmr, worn[i],
-                                                         asleep if worn[i] else 0)
+        tracker, totals = _activity(rng, person, date, weight, bmr, worn[i], asleep if worn[i] else 0)
         resting = round(rng.gauss(person.resting, 2)) if worn[i] and rng.random() >= 0.02 else None
         charge_start = round(rng.uniform(17 * 60, 20 * 60 + 30))
-        charge = (charge_start, charge_start + rng.randint(25, 80))
-        start = max(charge[1] + 5, round(person.bedtime + rng.gauss(0, 35)))
+        charges.append((charge_start, charge_start + rng.randint(25, 80)))
+        start = max(charges[-1][1] + 5, round(person.bedtime + rng.gauss(0, 35)))
         length = int(min(620, max(200, rng.gauss(person.need, 45))))
         segments = tuple(_segments(rng, start, length))
         day_length = (midnights[i + 1] - midnights[i]) // 60_000
@@ -259,10 +290,21 @@ def _generate(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[
         tracked = (rng.random() >= person.skip_night and worn[i] and i + 1 < len(dates)
                    and (worn[i + 1] or not ends_next))
         classic = tracked and rng.random() < 0.08  # no heart-rate data that night: Fitbit falls back to classic
-        night = Night(start, start + length, segments, tracked, classic)
-        days.append(Day(date, midnights[i], midnights[i + 1], worn[i], weight, bmr, tracker, totals, zones,
-                        resting, worn_minutes, asleep if worn[i] else 0, charge, night))
-        asleep = night.asleep if tracked else 0
+        nights.append(Night(start, start + length, segments, tracked, classic))
+        drawn.append((weight, bmr, tracker, totals, resting, asleep if worn[i] else 0))
+        asleep = nights[-1].asleep if tracked else 0
+    starts = [(m - midnights[0]) // 60_000 for m in midnights]
+    wear = _worn_minutes(starts, worn, charges, nights)
+    zone_rng = ctx.rng("days-zones", participant.index)
+    days: list[Day] = []
+    for i, (weight, bmr, tracker, totals, resting, slept) in enumerate(drawn):
+        zones = _IDLE_ZONES
+        if worn[i]:
+            zones = _zones(zone_rng, person, wear[i], tracker["minutesLightlyActive"],
+                           tracker["minutesFairlyActive"], tracker["minutesVeryActive"],
+                           tracker["calories"] * wear[i] / (starts[i + 1] - starts[i]))
+        days.append(Day(dates[i], midnights[i], midnights[i + 1], worn[i], weight, bmr, tracker, totals, zones,
+                        resting, wear[i], slept, charges[i], nights[i]))
     return person, tuple(days)
 
 

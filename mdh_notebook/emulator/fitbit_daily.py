@@ -18,7 +18,8 @@ Consistency rules kept by every summary:
   ``floors × 3.048``;
 - heart-rate zones follow Fitbit's defaults from a maximum of 220 − age (out of range below 50 %,
   fat burn to 70 %, cardio to 85 %, peak above; each zone's ``max`` is the next one's ``min``);
-  their minutes add up to the minutes worn (≤ 1440) and their ``caloriesOut`` to the share of
+  their minutes add up to the minutes worn (the day's v2 heart-rate minutes, ≤ the day's length:
+  1500 on the day summer time ends) and their ``caloriesOut`` to the share of
   ``calories`` burnt while worn; ``restingHeartRate`` drifts around a personal baseline (50–74).
 
 Wire quirks: ``date`` is the local calendar day, mostly ``2026-08-03T00:00:00`` (no offset, as the

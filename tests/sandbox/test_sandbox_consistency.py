@@ -6,6 +6,8 @@ agree, over HTTP, day by day (the participant's local calendar day).
   day (raw points and the ``Days`` aggregate alike) == GoogleHealth ``steps-daily``;
 - resting heart rate: v1 ``RestingHeartRate`` == the summary's ``restingHeartRate`` == v2
   ``resting-heart-rate`` (and all three missing together);
+- minutes worn: v1 ``HeartRateIntradayCount``'s ``MinuteCount`` == the summary's heart-rate zone
+  minutes added up == v2 ``heart-rate`` minutes of the local day;
 - floors, calories, BMR, activity minutes, heart-rate zone minutes: v1 == the summary; GoogleHealth
   floors / distance / calories == the summary;
 - sleep: a stages sleep log's levels == v1 ``SleepLevel*`` == v2 ``sleep`` segments in the log ==
@@ -64,9 +66,12 @@ def fetched(proto_session: Proto) -> dict[str, dict[str, Any]]:
         v1: dict[tuple[str, dt.date], dict[str, Any]] = {}
         zones: dict[tuple[str, dt.date], dict[str, Any]] = {}
         levels: dict[tuple[dt.datetime, str], int] = {}
+        minute_count: dict[dt.date, int] = {}
         for p in v1_points:
             if p["type"] in V1_DAILY:
                 v1[(p["type"], _local_date(p["observationDate"], tz))] = p
+            elif p["type"] == "HeartRateIntradayCount":
+                minute_count[_local_date(p["observationDate"], tz)] = int(p["properties"]["MinuteCount"])
             elif p["type"] == "HeartRateZone":
                 zones[(ZONE_NAMES[p["value"]], _local_date(p["observationDate"], tz))] = p["properties"]
             elif p["type"].startswith("SleepLevel"):
@@ -102,7 +107,8 @@ def fetched(proto_session: Proto) -> dict[str, dict[str, Any]]:
             "raw_steps": dict(raw_steps),
             "v2_resting": {dt.date.fromisoformat(p["startDate"][:10]): float(p["value"]) for p in resting},
             "sleep_points": sleep_points, "daily_sleep": daily_sleep, "logs": logs, "google": google,
-            "classic_hr": classic_hr,
+            "classic_hr": classic_hr, "minute_count": minute_count,
+            "v2_hr_minutes": _v2_days(proto, token, "Fitbit", "heart-rate", "count"),
         }
     return out
 
@@ -158,6 +164,19 @@ def test_resting_heart_rate_agrees(fetched: dict[str, dict[str, Any]], identifie
         assert data["v2_resting"].get(day) == rate, (identifier, day, "v2")
         known += rate is not None
     assert known > 0.7 * len(data["summaries"])
+
+
+@pytest.mark.parametrize("identifier", PARTICIPANTS)
+def test_minutes_worn_are_the_v2_heart_rate_minutes(fetched: dict[str, dict[str, Any]], identifier: str) -> None:
+    data = fetched[identifier]
+    worn = 0
+    for day, summary in data["summaries"].items():
+        v2 = int(data["v2_hr_minutes"].get(day, 0))
+        zones = sum(z["minutes"] for z in (summary.get("heartRateZones") or {}).values())
+        assert zones == v2, (identifier, day, "summary zones", zones, v2)
+        assert data["minute_count"].get(day, 0) == v2, (identifier, day, "v1 MinuteCount")
+        worn += v2 > 0
+    assert worn > 0.7 * len(data["summaries"])
 
 
 @pytest.mark.parametrize("identifier", PARTICIPANTS)
