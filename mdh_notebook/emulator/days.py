@@ -45,14 +45,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
 from .cohort import Participant
 from .declarations import GenContext
 from .isotime import to_ms
+from .kept import Kept
 
 __all__ = ["ZONES", "Day", "Night", "Person", "participant_days"]
 
@@ -308,23 +307,11 @@ def _generate(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[
     return person, tuple(days)
 
 
-_KEPT = 8
-_CACHE: OrderedDict[tuple[Any, ...], tuple[Person, tuple[Day, ...]]] = OrderedDict()
-_LOCK = threading.Lock()
+_KEPT: Kept[tuple[Person, tuple[Day, ...]]] = Kept(8)
 
 
 def participant_days(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[Day, ...]]:
     """The participant's person and their days of the window, in order (every day, worn or not,
     enrolled or not: each endpoint clips them to enrollment and withdrawal its own way)."""
     key = (ctx.seed, ctx.start, ctx.end, participant.id, participant.index, participant.tz_name)
-    with _LOCK:
-        found = _CACHE.get(key)
-        if found is not None:
-            _CACHE.move_to_end(key)
-            return found
-    found = _generate(ctx, participant)
-    with _LOCK:
-        _CACHE[key] = found
-        while len(_CACHE) > _KEPT:
-            _CACHE.popitem(last=False)
-    return found
+    return _KEPT.get(key, lambda: _generate(ctx, participant))

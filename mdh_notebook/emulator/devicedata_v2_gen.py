@@ -9,8 +9,6 @@ the table of every (namespace, type) in ``devicedata_v2_types``.
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -21,30 +19,20 @@ from .cohort import Participant
 from .declarations import GenContext
 from .devicedata_v2_series import Floats, Ints, Objects, Series, Style
 from .devicedata_v2_signals import MINUTE_MS, Grid, Wearable, numpy_rng, wearable
+from .kept import Kept
 
 __all__ = ["Builder", "Parts", "Source", "TypeSpec", "generate_series"]
 
 
-_BODIES: OrderedDict[tuple[Any, ...], Wearable] = OrderedDict()
-_BODIES_LOCK = threading.Lock()
-_BODIES_KEPT = 4
+_BODIES: Kept[Wearable] = Kept(4)
 
 
 def _body(ctx: GenContext, participant: Participant) -> Wearable:
     """The participant's signals, remembered for the last few participants: every type of every
     namespace reads them, and they are a pure function of this key (so a miss only costs time)."""
-    key = (ctx.seed, ctx.start, ctx.end, participant.id, participant.enrollment_ms, participant.withdraw_ms)
-    with _BODIES_LOCK:
-        body = _BODIES.get(key)
-        if body is not None:
-            _BODIES.move_to_end(key)
-            return body
-    body = wearable(ctx, participant)
-    with _BODIES_LOCK:
-        _BODIES[key] = body
-        while len(_BODIES) > _BODIES_KEPT:
-            _BODIES.popitem(last=False)
-    return body
+    key = (ctx.seed, ctx.start, ctx.end, participant.id, participant.index, participant.tz_name,
+           participant.enrollment_ms, participant.withdraw_ms)
+    return _BODIES.get(key, lambda: wearable(ctx, participant))
 
 
 class Source:

@@ -35,14 +35,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-import threading
-from collections import OrderedDict
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .cohort import Participant, Project, guid, rng_for
 from .declarations import GenContext
 from .isotime import to_ms
+from .kept import Kept
 from .surveys import AnswerRow, Completion, scheduled_surveys, survey_history
 
 __all__ = ["PlannedResult", "PlannedTask", "SurveyInfo", "SurveyPlan", "local_ms", "plan_answers",
@@ -219,26 +218,14 @@ def _insert_delay_ms(rng: random.Random) -> int:
 #: inbox, notifications), so each participant's plan is built once rather than five times. A few
 #: are kept: the collections of one participant are generated one after another (``warm`` goes
 #: participant by participant), and a plan of a long window is large.
-_PLANS: OrderedDict[tuple[object, ...], SurveyPlan] = OrderedDict()
-_PLANS_KEPT = 4
-_PLANS_LOCK = threading.Lock()
+_PLANS: Kept[SurveyPlan] = Kept(4)
 
 
 def survey_plan(ctx: GenContext, participant: Participant) -> SurveyPlan:
     """The participant's tasks and results (see the module docstring), built once and kept while
     recently used. ``ctx.pace`` is called once per day while it is built."""
     key = (ctx.seed, ctx.project.id, ctx.start, ctx.end, participant.index, participant.id)
-    with _PLANS_LOCK:
-        plan = _PLANS.get(key)
-        if plan is not None:
-            _PLANS.move_to_end(key)
-            return plan
-    plan = _build_plan(ctx, participant)
-    with _PLANS_LOCK:
-        _PLANS[key] = plan
-        while len(_PLANS) > _PLANS_KEPT:
-            _PLANS.popitem(last=False)
-    return plan
+    return _PLANS.get(key, lambda: _build_plan(ctx, participant))
 
 
 def plan_answers(ctx: GenContext, participant: Participant) -> list[AnswerRow]:
