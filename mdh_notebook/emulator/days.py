@@ -81,6 +81,11 @@ class Night:
     def asleep(self) -> int:
         return sum(e - s for s, e, st in self.segments if st != "wake")
 
+    def shifted(self, by: int) -> Night:
+        """The same night with its minutes counted ``by`` minutes later (v2 puts it on its grid)."""
+        return dataclasses.replace(self, start=self.start + by, end=self.end + by,
+                                   segments=tuple((s + by, e + by, st) for s, e, st in self.segments))
+
 
 @dataclasses.dataclass(frozen=True)
 class Person:

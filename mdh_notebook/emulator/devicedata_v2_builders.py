@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from .days import Night
 from .devicedata_v2_gen import Builder, Parts, Source
 from .devicedata_v2_series import Floats, Ints, Objects, timespan, wall_clock
-from .devicedata_v2_signals import MINUTE_MS, Night, glucose, numpy_rng
+from .devicedata_v2_signals import MINUTE_MS, glucose, numpy_rng
 
 __all__ = [
     "DailyFn", "blood_pressure", "daily", "day_value", "egv", "hr_daily", "motion", "nightly",

@@ -33,10 +33,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .cohort import Participant, rng_for
-from .days import Day, participant_days
+from .days import Day, Night, participant_days
 from .declarations import GenContext
 
-__all__ = ["MINUTE_MS", "STAGES", "Grid", "Night", "Wearable", "glucose", "grid", "numpy_rng", "wearable"]
+__all__ = ["MINUTE_MS", "STAGES", "Grid", "Wearable", "glucose", "grid", "numpy_rng", "wearable"]
 
 MINUTE_MS = 60_000
 #: Sleep stages of a night's segments, as the wearable itself knows them.
@@ -97,31 +97,13 @@ def grid(ctx: GenContext, participant: Participant) -> Grid:
 
 
 @dataclasses.dataclass(frozen=True)
-class Night:
-    """One night's sleep session on the grid: [start, end) minutes, its stage segments
-    ``(start, end, stage)`` covering it without gaps, and the local day its evening belongs to."""
-
-    start: int
-    end: int
-    segments: tuple[tuple[int, int, str], ...]
-    day: int
-
-    def minutes(self, stage: str) -> int:
-        return sum(e - s for s, e, st in self.segments if st == stage)
-
-    @property
-    def asleep(self) -> int:
-        return sum(e - s for s, e, st in self.segments if st != "wake")
-
-
-@dataclasses.dataclass(frozen=True)
 class Wearable:
     grid: Grid
     worn: Bools  # per grid minute
     hr: Floats  # bpm per grid minute, NaN where not worn
     steps: Ints  # per grid minute
     in_bed: Bools  # per grid minute: inside one of the nights
-    nights: tuple[Night, ...]
+    nights: tuple[Night, ...]  # the days' tracked nights, on the grid's minutes (``days.Night.shifted``)
     resting: Floats  # per local day: the resting heart rate (NaN where unknown)
     days: tuple[Day, ...]  # the days this body lives (``days.participant_days``)
 
@@ -182,8 +164,7 @@ def wearable(ctx: GenContext, participant: Participant) -> Wearable:
             if not night.tracked or night.classic:  # off the wrist, or no heart rate (a classic night)
                 worn[day0 + night.start: day0 + night.end] = False
             elif day0 + night.end <= n:
-                segments = tuple((day0 + s, day0 + e, stage) for s, e, stage in night.segments)
-                nights.append(Night(day0 + night.start, day0 + night.end, segments, d))
+                nights.append(night.shifted(day0))
         planned, target, walks = 0.0, 0.75 * day.tracker["steps"] if day.worn else 0.0, 0
         while planned < target and walks < 60:  # walks adding up to most of the day's steps
             walks += 1
