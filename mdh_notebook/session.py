@@ -164,29 +164,36 @@ class ParticipantSession(Writes, _KindMethods):
         values = [given] if isinstance(given, str) else list(given) if isinstance(given, (list, tuple)) else []
         if not values:
             return
-        key = (vocabulary.kind, vocabulary.filters)
-        listing = self._listings.get(key)
-        if listing is None:
-            try:
-                listed: dict[str, Any] = dict(vocabulary.filters)
-                listing = self.fetch(vocabulary.kind, progress=False, **listed)
-            except MDHError:
-                return  # a courtesy check: its failure never fails the read it follows
-            self._listings[key] = listing
-        rows = listing
-        for name, value in filters.items():
-            if name != vocabulary.param and isinstance(value, str) and name in rows.columns:
-                rows = rows[rows[name].astype("string").str.casefold() == value.casefold()]
-        known = [str(v) for v in rows[vocabulary.param].dropna().unique()]
+        try:
+            known = self.listed_values(vocabulary, filters)
+        except MDHError:
+            return  # a courtesy check: its failure never fails the read it follows
+        columns = self._listings[(vocabulary.kind, vocabulary.filters)].columns
         unknown = [v for v in values if isinstance(v, str) and v not in known]
         for value in unknown:
             close = difflib.get_close_matches(value, known, n=1, cutoff=0.4)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             narrowed = ", ".join(f"{n}={v!r}" for n, v in filters.items()
-                                 if n != vocabulary.param and isinstance(v, str) and n in listing.columns)
+                                 if n != vocabulary.param and isinstance(v, str) and n in columns)
             where = f" for {narrowed}" if narrowed else ""
             warnings.warn(f"{entry.name}() is empty, and {vocabulary.kind}() lists no {vocabulary.param} {value!r}"
                           f"{where}{hint}", UnknownValueWarning, stacklevel=4)
+
+    def listed_values(self, vocabulary: Vocabulary, filters: Mapping[str, Any] | None = None) -> list[str]:
+        """The values ``vocabulary.kind`` lists for ``vocabulary.param`` (e.g. the device data types),
+        narrowed by the other non-empty string ``filters`` it has columns for (case-insensitively).
+        The listing is read once per session (it comes from this participant's own token)."""
+        key = (vocabulary.kind, vocabulary.filters)
+        listing = self._listings.get(key)
+        if listing is None:
+            listed: dict[str, Any] = dict(vocabulary.filters)
+            listing = self.fetch(vocabulary.kind, progress=False, **listed)
+            self._listings[key] = listing
+        rows = listing
+        for name, value in (filters or {}).items():
+            if name != vocabulary.param and isinstance(value, str) and value and name in rows.columns:
+                rows = rows[rows[name].astype("string").str.casefold() == value.casefold()]
+        return [str(v) for v in rows[vocabulary.param].dropna().unique()]
 
     def pager(self, kind: str | Kind, resume: PagerState | None = None, **filters: Any) -> Pager:
         """The pages of a data kind as raw records (``.pages``, or iterate for records; ``.state``

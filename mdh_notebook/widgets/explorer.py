@@ -116,7 +116,6 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         self._armed = False  # after the first fetch, re-picking fetches again
         self._session_key: tuple[str, tuple[str, ...]] | None = None
         self._auto_path = ""
-        self._vocabularies: dict[tuple[Any, str, Any], pd.DataFrame] = {}
 
         self.participants = ParticipantPicker(self.client)
         self.scopes = ScopePicker(scopes)
@@ -362,18 +361,9 @@ class Explorer(widgets.VBox):  # type: ignore[misc]
         if self._key() is None or not grants(self.scopes.value, lookup_kind(vocabulary.kind).scope):
             widget.options = ()  # no one's suggestions rather than another participant's
             return
-        key = (self._key(), vocabulary.kind, vocabulary.filters)  # types come from each participant's own token
-        listing = self._vocabularies.get(key)
-        if listing is None:
-            listed: dict[str, Any] = dict(vocabulary.filters)
-            listing = self._open_session().fetch(vocabulary.kind, progress=False, **listed)
-            self._vocabularies[key] = listing
-        rows = listing
-        for name, other in self.filters.items():
-            value = other.value
-            if name != vocabulary.param and isinstance(value, str) and value and name in rows.columns:
-                rows = rows[rows[name].astype("string").str.casefold() == value.casefold()]
-        widget.options = sorted({str(v) for v in rows[vocabulary.param].dropna()})
+        # each participant's own listing (their token), read once per session: a re-pick lists again
+        given = {name: other.value for name, other in self.filters.items()}
+        widget.options = sorted(set(self._open_session().listed_values(vocabulary, given)))
 
     # -- fetching ---------------------------------------------------------------------------------
 
