@@ -117,13 +117,8 @@ class Day:
     zones: Mapping[str, Mapping[str, Any]]  # ZONES -> caloriesOut, max, min, minutes
     resting: int | None  # None: not worn, or not worked out
     worn_minutes: int
-    asleep: int  # minutes asleep in the tracked night that ended this day
     charge: tuple[int, int]  # minutes after midnight the tracker spent on its charger
     night: Night | None  # the main sleep starting this evening
-
-    @property
-    def steps(self) -> int:
-        return int(self.totals["steps"])
 
 
 def _age(participant: Participant, today: dt.date, rng: random.Random) -> int:
@@ -275,7 +270,7 @@ def _generate(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[
     midnights = [to_ms(dt.datetime.combine(d, dt.time(), tz)) for d in (*dates, dates[-1] + dt.timedelta(days=1))]
     worn = [rng.random() >= person.miss for _ in dates]
     weight = rng.gauss(24.5, 3.5) * person.height_m ** 2
-    drawn: list[tuple[float, int, dict[str, Any], dict[str, Any], int | None, int]] = []
+    drawn: list[tuple[float, int, dict[str, Any], dict[str, Any], int | None]] = []
     charges: list[tuple[int, int]] = []
     nights: list[Night] = []
     asleep = 0  # in the night that ends on the day being drawn
@@ -295,20 +290,20 @@ def _generate(ctx: GenContext, participant: Participant) -> tuple[Person, tuple[
                    and (worn[i + 1] or not ends_next))
         classic = tracked and rng.random() < 0.08  # no heart-rate data that night: Fitbit falls back to classic
         nights.append(Night(start, start + length, segments, tracked, classic))
-        drawn.append((weight, bmr, tracker, totals, resting, asleep if worn[i] else 0))
+        drawn.append((weight, bmr, tracker, totals, resting))
         asleep = nights[-1].asleep if tracked else 0
     starts = [(m - midnights[0]) // 60_000 for m in midnights]
     wear = _worn_minutes(starts, worn, charges, nights)
     zone_rng = ctx.rng("days-zones", participant.index)
     days: list[Day] = []
-    for i, (weight, bmr, tracker, totals, resting, slept) in enumerate(drawn):
+    for i, (weight, bmr, tracker, totals, resting) in enumerate(drawn):
         zones = _IDLE_ZONES
         if worn[i]:
             zones = _zones(zone_rng, person, wear[i], tracker["minutesLightlyActive"],
                            tracker["minutesFairlyActive"], tracker["minutesVeryActive"],
                            tracker["calories"] * wear[i] / (starts[i + 1] - starts[i]))
         days.append(Day(dates[i], midnights[i], midnights[i + 1], worn[i], weight, bmr, tracker, totals, zones,
-                        resting, wear[i], slept, charges[i], nights[i]))
+                        resting, wear[i], charges[i], nights[i]))
     return person, tuple(days)
 
 

@@ -52,7 +52,7 @@ def _start_ms(day: dt.date, minute_of_day: float, tz: ZoneInfo) -> int:
 
 def _log(rng: random.Random, tz: ZoneInfo, start_ms: int, asleep: int, awake: int, kind: str,
          info_code: str, stages: dict[str, int] | None = None) -> dict[str, Any]:
-    """One log; a stages log's levels are ``stages`` (deep, light, rem, wake minutes) when given."""
+    """One log; a stages log's levels are ``stages`` (the night's deep, light, rem, wake minutes)."""
     time_in_bed = asleep + awake
     duration = time_in_bed * 60_000
     form = rng.choices(FORMS, weights=_FORM_WEIGHTS)[0]
@@ -74,9 +74,7 @@ def _log(rng: random.Random, tz: ZoneInfo, start_ms: int, asleep: int, awake: in
     others: tuple[str, ...]
     if kind == "stages":
         if stages is None:
-            deep = round(asleep * rng.uniform(0.12, 0.22))
-            rem = round(asleep * rng.uniform(0.17, 0.26))
-            stages = {"deep": deep, "light": asleep - deep - rem, "rem": rem, "wake": awake}
+            raise ValueError("a stages log takes the night's own stages")
         levels = {"sleepLevelDeep": stages["deep"], "sleepLevelLight": stages["light"],
                   "sleepLevelRem": stages["rem"], "sleepLevelWake": stages["wake"]}
         others = _CLASSIC_KEYS
