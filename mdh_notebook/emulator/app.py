@@ -1,4 +1,4 @@
-"""The Starlette application: the route table, the middleware (paths, activity, stats), and
+"""The Starlette application: the route table, the middleware (paths, activity, faults, stats), and
 ``create_app``."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from . import responses as r
 from .config import SandboxConfig
 from .declarations import Registry
 from .exceptions import JsonResponse
+from .fault_layer import FaultMiddleware
 from .models import TOKEN_PATH, SandboxBackend
 from .urlpaths import PathMiddleware
 
@@ -122,6 +123,7 @@ def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend |
         Route(CONTROL_PREFIX + "stats", r.stats, methods=["GET"]),
         Route(CONTROL_PREFIX + "reset", r.reset, methods=["POST"]),
         Route(CONTROL_PREFIX + "clock", r.clock, methods=["GET", "POST"]),
+        Route(CONTROL_PREFIX + "faults", r.faults, methods=["GET", "POST"]),
         Route(CONTROL_PREFIX + "routes", _routes, methods=["GET"]),
     ]
     app = Starlette(
@@ -129,6 +131,7 @@ def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend |
         middleware=[
             Middleware(PathMiddleware),  # outermost: everything below sees the routing path
             Middleware(ActivityMiddleware, backend=backend),
+            Middleware(FaultMiddleware, backend=backend, routes=routes),  # a faulted request is no API request
             Middleware(StatsMiddleware, backend=backend),
         ],
         exception_handlers={404: r.not_found, 405: r.method_not_allowed, Exception: r.server_error},

@@ -46,6 +46,7 @@ from .exceptions import (
     clipped,
     shown,
 )
+from .faults import FaultPlan
 from .kinds import REGISTRY
 from .paging import CursorCodec, Params
 from .queries import ParticipantIndex, participant_page
@@ -92,6 +93,9 @@ class SandboxBackend:
         self.rate = RateLimiter(self.clock)
         self.stats = Stats()
         self.activity = Activity()
+        #: The faults in force (none until set: ``POST /_sandbox/faults``), over every API path and the token's.
+        self.faults = FaultPlan(["/" + TOKEN_PATH, *("/" + c.path for c in self.registry.collections),
+                                 *("/" + o.path for o in self.registry.operations)])
         self.cursors = CursorCodec(secrets.token_bytes(32))  # this backend's own: not forged from the seed
         self.context = GenContext(seed=cfg.seed, project=self.project, start=self.window_start,
                                   end=self.window_end, pace=_let_others_run)
@@ -203,7 +207,7 @@ class SandboxBackend:
         try:
             claims = self.tokens.verify(service_token)
         except Unauthorized as exc:
-            raise InvalidGrant(f"token is not a usable service access token: {exc.message}") from None
+            raise InvalidGrant(self.unusable_service_token(exc.message)) from None
         if claims.kind != "service":
             raise InvalidGrant("token must be a service access token, not a participant token")
         raw_id = form.get("participant_id") or ""
@@ -231,7 +235,17 @@ class SandboxBackend:
         self.stats.token_issued("delegated_participant")
         return self._token_response(token, expires_in, scopes)
 
+    @staticmethod
+    def unusable_service_token(reason: str) -> str:
+        """What a delegated grant says of a service token that does not verify (e.g. expired)."""
+        return f"token is not a usable service access token: {reason}"
+
     # -- API auth + rate limit --------------------------------------------------------------
+    def anonymous_rate_headers(self, family: Family, client: str) -> dict[str, str]:
+        """The RateLimit headers of a request without a usable token: the untouched anonymous budget."""
+        limit = self.config.admin_rate_limit if family == "admin" else self.config.rate_limit
+        return self.rate.peek((f"anonymous-{family}", client), limit).headers()
+
     def _bearer(self, authorization: str | None) -> AccessClaims:
         if not authorization or not authorization.strip():
             raise Unauthorized("missing access token: send Authorization: Bearer <access token>")
@@ -260,8 +274,7 @@ class SandboxBackend:
         try:
             claims = self._bearer(authorization)
         except Unauthorized as failure:
-            limit = self.config.admin_rate_limit if family == "admin" else self.config.rate_limit
-            headers = self.rate.peek((f"anonymous-{family}", client), limit).headers()
+            headers = self.anonymous_rate_headers(family, client)
             if need is None:
                 return None, headers
             failure.headers.update(headers)
@@ -325,8 +338,9 @@ class SandboxBackend:
 
     # -- control plane ----------------------------------------------------------------------
     def reset(self) -> None:
-        """Zero stats, rate-limit buckets, the jti cache and the clock offset; restore the seeded
-        data (every write undone). Keys stay."""
+        """Zero stats, rate-limit buckets, the jti cache and the clock offset; clear the faults; restore
+        the seeded data (every write undone). Keys stay."""
+        self.faults.clear()
         self.store.reset()
         self.stats.reset()
         self.rate.reset()

@@ -48,6 +48,7 @@ __all__ = [
     "MAX_TOKEN_BODY",
     "ApiRoute",
     "api_endpoint",
+    "faults",
     "method_not_allowed",
     "not_found",
     "public_endpoint",
@@ -286,6 +287,27 @@ async def stats(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     backend_of(request).reset()
     return JsonResponse({"status": "reset"})
+
+
+async def faults(request: Request) -> Response:
+    """GET: the faults in force, as set. POST a JSON object of settings (``faults`` module) to replace
+    them, ``{}`` to clear them; a bad setting is a 400 naming it and leaves the faults as they were."""
+    backend = backend_of(request)
+    if request.method == "GET":
+        return JsonResponse(backend.faults.current())
+    try:
+        raw = await _read_body(request, MAX_CONTROL_BODY, PayloadTooLarge)
+        try:
+            body = json.loads(raw or b"{}")
+        except (ValueError, RecursionError):
+            raise BadRequest('faults must be a JSON object such as {"seed": 1, "error_rate": 0.1}') from None
+        try:
+            current = backend.faults.set(body)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+    except SandboxError as exc:
+        return error_response(exc)
+    return JsonResponse(current)
 
 
 async def clock(request: Request) -> Response:

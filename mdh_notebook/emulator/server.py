@@ -22,6 +22,7 @@ import uvicorn
 
 from .app import create_app
 from .config import SandboxConfig
+from .faults import quiet_injected_drops
 from .models import TOKEN_PATH, SandboxBackend
 
 __all__ = ["WARM_LIMIT", "SandboxCredentials", "SandboxServer", "SandboxStartError"]
@@ -158,6 +159,7 @@ class SandboxServer:
         if self.config.port:
             _check_port_free(self.config.host, self.config.port)
         settled = threading.Event()
+        quiet_injected_drops()
         uv_config = uvicorn.Config(
             self.app,
             host=self.config.host,
@@ -271,3 +273,16 @@ class SandboxServer:
 
     def stats(self) -> dict[str, Any]:
         return self.backend.stats.snapshot()
+
+    def set_faults(self, **settings: Any) -> dict[str, Any]:
+        """Replace the faults in force (the keys of ``POST /_sandbox/faults``: ``seed``, ``error_rate``,
+        ``drop_rate``, ``throttle_rate``, ``expire_rate``, ``latency_ms``, ``throttle_reset``, ``paths``);
+        none clears them. ValueError naming a bad setting. Returns the settings as set."""
+        return self.backend.faults.set(settings)
+
+    def clear_faults(self) -> None:
+        self.backend.faults.clear()
+
+    def faults(self) -> dict[str, Any]:
+        """The faults in force, as set (``{}``: none)."""
+        return self.backend.faults.current()

@@ -51,12 +51,14 @@ class Activity:
 
 class Stats:
     GRANTS = ("client_credentials", "delegated_participant")
+    FAULTS = ("error", "drop", "throttle", "expire", "latency")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests: Counter[str] = Counter()
         self._responses: Counter[str] = Counter()
         self._tokens: Counter[str] = Counter()
+        self._faults: Counter[str] = Counter()
 
     def record(self, request_key: str, status: int) -> None:
         with self._lock:
@@ -67,12 +69,17 @@ class Stats:
         with self._lock:
             self._tokens[grant] += 1
 
+    def fault_injected(self, kind: str) -> None:
+        with self._lock:
+            self._faults[kind] += 1
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {
                 "requests": dict(sorted(self._requests.items())),
                 "responses": dict(sorted(self._responses.items())),
                 "tokens_issued": {grant: self._tokens.get(grant, 0) for grant in self.GRANTS},
+                "faults_injected": {kind: self._faults.get(kind, 0) for kind in self.FAULTS},
             }
 
     def reset(self) -> None:
@@ -80,3 +87,4 @@ class Stats:
             self._requests.clear()
             self._responses.clear()
             self._tokens.clear()
+            self._faults.clear()

@@ -27,6 +27,7 @@ from .exceptions import InvalidClient, Unauthorized, shown
 
 __all__ = [
     "DELEGATED_CLIENT_IDS",
+    "EXPIRED",
     "JWT_BEARER",
     "MAX_ASSERTION_CHARS",
     "MAX_TOKEN_CHARS",
@@ -45,6 +46,9 @@ _MILLISECONDS_THRESHOLD = 1e11
 MAX_ASSERTION_CHARS = 8192
 #: Longer bearer tokens are refused before any decoding (ours are about 700 characters).
 MAX_TOKEN_CHARS = 8192
+
+#: What a 401 says of an expired access token (an injected ``expire`` fault says the same).
+EXPIRED = "access token has expired"
 
 TokenKind = Literal["service", "participant"]
 _KIND_CLAIM = "token_kind"
@@ -250,7 +254,7 @@ class TokenAuthority:
         if not _number(exp):
             raise Unauthorized("access token has no expiry")
         if exp <= now:
-            raise Unauthorized("access token has expired")
+            raise Unauthorized(EXPIRED)
         nbf = claims.get("nbf")
         if _number(nbf) and nbf > now + self._config.clock_skew:
             raise Unauthorized("access token is not valid yet")
