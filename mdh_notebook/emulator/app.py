@@ -124,6 +124,7 @@ def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend |
         Route(CONTROL_PREFIX + "reset", r.reset, methods=["POST"]),
         Route(CONTROL_PREFIX + "clock", r.clock, methods=["GET", "POST"]),
         Route(CONTROL_PREFIX + "faults", r.faults, methods=["GET", "POST"]),
+        Route(CONTROL_PREFIX + "revoke", r.revoke, methods=["POST"]),
         Route(CONTROL_PREFIX + "routes", _routes, methods=["GET"]),
     ]
     app = Starlette(

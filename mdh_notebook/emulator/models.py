@@ -347,6 +347,10 @@ class SandboxBackend:
         self.tokens.reset()
         self.clock.reset()
 
+    def revoke(self) -> None:
+        """Invalidate every token issued so far (API calls with one: 401; a delegated grant: invalid_grant)."""
+        self.tokens.revoke()
+
     def advance_clock(self, seconds: float) -> float:
         """Move the sandbox clock forward; ValueError for a negative, non-finite or too large step."""
         return self.clock.advance(seconds)

@@ -53,6 +53,7 @@ __all__ = [
     "not_found",
     "public_endpoint",
     "render",
+    "revoke",
     "server_error",
     "token_endpoint",
 ]
@@ -287,6 +288,11 @@ async def stats(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     backend_of(request).reset()
     return JsonResponse({"status": "reset"})
+
+
+async def revoke(request: Request) -> Response:
+    backend_of(request).revoke()
+    return JsonResponse({"status": "revoked"})
 
 
 async def faults(request: Request) -> Response:

@@ -274,6 +274,10 @@ class SandboxServer:
     def stats(self) -> dict[str, Any]:
         return self.backend.stats.snapshot()
 
+    def revoke(self) -> None:
+        """Invalidate every token issued so far, service and participant (as ``POST /_sandbox/revoke``)."""
+        self.backend.revoke()
+
     def set_faults(self, **settings: Any) -> dict[str, Any]:
         """Replace the faults in force (the keys of ``POST /_sandbox/faults``: ``seed``, ``error_rate``,
         ``drop_rate``, ``throttle_rate``, ``expire_rate``, ``latency_ms``, ``throttle_reset``, ``paths``);

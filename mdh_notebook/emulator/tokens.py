@@ -31,6 +31,7 @@ __all__ = [
     "JWT_BEARER",
     "MAX_ASSERTION_CHARS",
     "MAX_TOKEN_CHARS",
+    "REVOKED",
     "AccessClaims",
     "TokenAuthority",
     "TokenKind",
@@ -49,9 +50,13 @@ MAX_TOKEN_CHARS = 8192
 
 #: What a 401 says of an expired access token (an injected ``expire`` fault says the same).
 EXPIRED = "access token has expired"
+REVOKED = "access token has been revoked"
 
 TokenKind = Literal["service", "participant"]
 _KIND_CLAIM = "token_kind"
+#: The revocation generation a token was issued in: ``revoke`` starts a new one. (Not ``iat``: a
+#: token issued in the same second as a revocation must still be good.)
+_GENERATION_CLAIM = "gen"
 
 _JWS = jwt.PyJWS()
 
@@ -88,6 +93,7 @@ class TokenAuthority:
         self._signing_public = self._signing_key.public_key()
         self._key_id = uuid.uuid4().hex[:16]
         self._seen_jti: dict[str, float] = {}
+        self._generation = 0
         self._lock = threading.Lock()
 
     # -- keys -------------------------------------------------------------------------------
@@ -109,8 +115,14 @@ class TokenAuthority:
         ).decode("ascii")
 
     def reset(self) -> None:
+        """Forget the assertions seen. Revocations stand (as the keys do)."""
         with self._lock:
             self._seen_jti.clear()
+
+    def revoke(self) -> None:
+        """Every access token issued so far, service and participant, is refused from now on."""
+        with self._lock:
+            self._generation += 1
 
     # -- client assertion -------------------------------------------------------------------
     def verify_client_assertion(self, assertion: str, audiences: Collection[str]) -> str:
@@ -234,6 +246,7 @@ class TokenAuthority:
             "jti": uuid.uuid4().hex,
             _KIND_CLAIM: kind,
             "project_id": self._project_id,
+            _GENERATION_CLAIM: self._generation,
         }
         token = jwt.encode(claims, self._signing_key, algorithm="RS256", headers={"kid": self._key_id})
         return token, math.floor(lifetime)
@@ -249,6 +262,8 @@ class TokenAuthority:
             raise Unauthorized("access token is malformed or not signed by this server") from None
         if not isinstance(claims, dict):
             raise Unauthorized("access token is malformed")
+        if claims.get(_GENERATION_CLAIM) != self._generation:
+            raise Unauthorized(REVOKED)
         now = self._clock.now()
         exp = claims.get("exp")
         if not _number(exp):
