@@ -1,9 +1,10 @@
-"""The Starlette application: the route table, the middleware (paths, activity, faults, stats), and
-``create_app``."""
+"""The Starlette application: the route table, the middleware (CORS around everything, then paths,
+activity, faults, stats), and ``create_app``."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,13 +16,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import responses as r
 from .config import SandboxConfig
+from .cors import with_cors
 from .declarations import Registry
 from .exceptions import JsonResponse
 from .fault_layer import FaultMiddleware
 from .models import TOKEN_PATH, SandboxBackend
 from .urlpaths import PathMiddleware
 
-__all__ = ["CONTROL_PREFIX", "api_routes", "create_app"]
+__all__ = ["CONTROL_PREFIX", "SandboxApp", "api_routes", "create_app"]
 
 CONTROL_PREFIX = "/_sandbox/"
 _PLACEHOLDER = re.compile(r"^\{\w+\}$")
@@ -111,6 +113,18 @@ async def _routes(request: Request) -> Response:
     )
 
 
+class SandboxApp(Starlette):
+    """The Starlette app behind CORS: the CORS middleware wraps Starlette's whole stack, its 500
+    handling included, so every answer an allowed page gets is readable (``cors`` module)."""
+
+    def __init__(self, *, cors_origins: Sequence[str] | None, **kwargs: Any) -> None:
+        self.cors_origins = cors_origins
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return with_cors(super().build_middleware_stack(), self.cors_origins)
+
+
 def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend | None = None) -> Starlette:
     """Build the ASGI app over ``backend`` (or a fresh one from ``config``), serving its registry."""
     backend = backend or SandboxBackend(config)
@@ -127,7 +141,8 @@ def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend |
         Route(CONTROL_PREFIX + "revoke", r.revoke, methods=["POST"]),
         Route(CONTROL_PREFIX + "routes", _routes, methods=["GET"]),
     ]
-    app = Starlette(
+    app = SandboxApp(
+        cors_origins=backend.config.cors_origins,
         routes=routes,
         middleware=[
             Middleware(PathMiddleware),  # outermost: everything below sees the routing path

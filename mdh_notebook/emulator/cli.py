@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="delegated requests per participant per hour (default %(default)s)")
     parser.add_argument("--admin-rate-limit", type=int, default=defaults.admin_rate_limit, metavar="N",
                         help="admin requests per project per hour (default %(default)s)")
+    parser.add_argument("--cors-origin", action="append", default=None, metavar="ORIGIN", dest="cors_origins",
+                        help="an origin whose pages may call the API, e.g. http://localhost:8888 (repeatable; "
+                             "'*' for any; default any loopback origin)")
     parser.add_argument("--env-file", default=None, metavar="PATH",
                         help="write MDH_BASE_URL / RKS_* credentials to this dotenv file (mode 0600)")
 
@@ -59,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
             participant_token_lifetime=args.participant_token_lifetime,
             rate_limit=args.rate_limit,
             admin_rate_limit=getattr(args, "admin_rate_limit", SandboxConfig().admin_rate_limit),
+            cors_origins=getattr(args, "cors_origins", None),
         )
     except ValueError as exc:
         return _fail(str(exc))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
+from collections.abc import Sequence
 from typing import Any, TypeGuard
+
+from .cors import check_origin
 
 __all__ = ["SandboxConfig"]
 
@@ -24,7 +27,8 @@ class SandboxConfig:
 
     The synthetic data depends only on ``seed``, ``participants``, ``days`` and ``end_date``
     (fixed by default so outputs are reproducible). Lifetimes are in seconds; rate limits are
-    requests per hourly window (delegated: per participant, admin: per project).
+    requests per hourly window (delegated: per participant, admin: per project). ``cors_origins``:
+    the origins whose pages may call the API (``None``: any loopback origin; ``"*"``: any).
     """
 
     host: str = "127.0.0.1"
@@ -40,8 +44,11 @@ class SandboxConfig:
     max_assertion_lifetime: float = 900
     clock_skew: float = 30
     service_account: str = "MyDataHelps.Sandbox.ServiceAccount"
+    cors_origins: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.cors_origins, (list, tuple)):  # kept as a tuple: the config stays hashable
+            object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
         self._check(isinstance(self.host, str) and self.host.strip() != "", "host", "a non-empty string")
         self._check(_is_int(self.port) and 0 <= self.port <= 65535, "port", "an integer in 0..65535")
         self._check(_is_int(self.seed), "seed", "an integer")
@@ -71,6 +78,12 @@ class SandboxConfig:
             isinstance(self.service_account, str) and self.service_account.strip() != "",
             "service_account",
             "a non-empty string",
+        )
+        self._check(
+            self.cors_origins is None
+            or (isinstance(self.cors_origins, tuple) and all(check_origin(o) for o in self.cors_origins)),
+            "cors_origins",
+            "None (any loopback origin) or a list of origins such as 'http://localhost:8888' (no path) or '*'",
         )
 
     def _check(self, ok: bool, field: str, expected: str) -> None:
