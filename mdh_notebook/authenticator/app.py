@@ -10,9 +10,13 @@ Routes::
     GET  /grant    (same auth) → {"participants": [...], "scopes": [...]}
     GET  /health   → {"status": "ok"} (no auth; for readiness probes and ``mdh-notebook doctor``)
 
-``scopes`` may be left out: the grant's scopes. CORS is starlette's ``CORSMiddleware``: by default any
-loopback origin (``http(s)://localhost|127.0.0.1|[::1]`` on any port), or exactly the origins given
-(``"*"`` for any). A page on another origin sends ``Authorization``, which makes every call preflighted.
+``scopes`` may be left out: the grant's scopes. A token is handed out again while it has more than
+120 s left; ``"rejected_token": "<the access_token the API refused>"`` in the body asks for a new one
+(after a 401: a revoked or early-expired token), unless a newer one is already cached.
+
+CORS is starlette's ``CORSMiddleware``: by default any loopback origin (``http(s)://localhost``,
+``127.0.0.1`` or ``[::1]`` on any port), or exactly the origins given (``"*"`` for any). A page on another
+origin sends ``Authorization``, which makes every call preflighted.
 The blocking work (MyDataHelps requests) runs in Starlette's thread pool.
 """
 
@@ -37,7 +41,7 @@ __all__ = ["LOOPBACK_ORIGINS", "MAX_BODY", "create_app"]
 #: Origins allowed when none are configured: a page served from this machine, any port.
 LOOPBACK_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 MAX_BODY = 16 * 1024
-_BODY_KEYS = ("participant", "scopes")
+_BODY_KEYS = ("participant", "scopes", "rejected_token")
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # a token is never cached by a proxy
 
 
@@ -65,7 +69,7 @@ async def _body(request: Request) -> dict[str, Any]:
     unknown = sorted(set(body) - set(_BODY_KEYS))
     if unknown:
         raise Refusal(400, "invalid_request", f"unknown field(s) {', '.join(map(repr, unknown))} in the body; "
-                      f"it takes {' and '.join(_BODY_KEYS)}")
+                      f"it takes {', '.join(_BODY_KEYS)}")
     return body
 
 
@@ -78,7 +82,8 @@ async def _token(request: Request) -> Response:
         except Refusal as refusal:
             log.info("refused grant %r: %s", grant.name, refusal.message)
             raise
-        issued = await run_in_threadpool(service.issue, grant, body.get("participant"), body.get("scopes"))
+        issued = await run_in_threadpool(service.issue, grant, body.get("participant"), body.get("scopes"),
+                                         rejected=body.get("rejected_token"))
     except Refusal as refusal:
         return _refused(refusal)
     return JSONResponse(issued.as_json(), headers=_NO_STORE)

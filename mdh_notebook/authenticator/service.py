@@ -21,6 +21,8 @@ The log (logger ``mdh_notebook.authenticator``, INFO) says who (the grant's name
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import threading
 from collections.abc import Mapping, Sequence
@@ -81,6 +83,14 @@ class IssuedToken:
             "time_zone": self.time_zone,
             "base_url": self.base_url,
         }
+
+
+def _same(presented: str | None, token: Token) -> bool:
+    """Whether ``presented`` is ``token``'s value (digests compared in constant time)."""
+    if presented is None:
+        return False
+    return hmac.compare_digest(hashlib.sha256(presented.encode("utf-8", "surrogateescape")).digest(),
+                               hashlib.sha256(token.value.encode("utf-8")).digest())
 
 
 class TokenService:
@@ -155,9 +165,16 @@ class TokenService:
                           f"(it may ask for {', '.join(grant.scopes)}); ask for fewer scopes")
         return participant, tuple(asked)
 
-    def issue(self, grant: Grant, participant: Any, scopes: Any = None) -> IssuedToken:
-        """A token for ``participant`` with exactly ``scopes`` (default: all the grant's), within ``grant``."""
+    def issue(self, grant: Grant, participant: Any, scopes: Any = None, *, rejected: Any = None) -> IssuedToken:
+        """A token for ``participant`` with exactly ``scopes`` (default: all the grant's), within ``grant``.
+
+        ``rejected``: the access token the caller was handed and the API refused (a 401 — revoked, or
+        expired early): if it is still the cached one, a new one is fetched instead; if the cache already
+        holds a newer one, that is the answer. Ten callers with the same refused token cost one renewal.
+        """
         try:
+            if rejected is not None and not isinstance(rejected, str):
+                raise Refusal(400, "invalid_request", "rejected_token must be the access_token that was refused")
             identifier, asked = self.check(grant, participant, scopes)
         except Refusal as refusal:
             log.info("refused grant %r: %s", grant.name, refusal.message)
@@ -167,15 +184,15 @@ class TokenService:
             cache = self._cache(str(record["id"]), asked)
             before = cache.token
             now = self.client.clock()
-            if before is not None and before.remaining(now) <= self.reuse_margin:
-                flow = cache.fresh_flow(force=True, stale=before)  # too little left for the SDK: a new one
+            if before is not None and (before.remaining(now) <= self.reuse_margin or _same(rejected, before)):
+                flow = cache.fresh_flow(force=True, stale=before)  # refused, or too little left for the SDK
             else:
                 flow = cache.fresh_flow()  # the cached token, unless it needs renewal by its own margin
             token = self.client.run_flow(flow)
         except ParticipantNotFound:
             log.info("refused grant %r: no participant %r in the project", grant.name, identifier)
-            raise Refusal(404, "participant_not_found", f"no participant {identifier!r} in this project; the "
-                          "grant names it, so check its participantIdentifier in the grants file") from None
+            raise Refusal(404, "participant_not_found", f"no participant {identifier!r} in this project; check "
+                          "the participantIdentifier (and the grants file that lists it)") from None
         except Refusal:
             raise
         except MDHError as exc:
