@@ -29,6 +29,7 @@ __all__ = [
     "DELEGATED_CLIENT_IDS",
     "EXPIRED",
     "JWT_BEARER",
+    "LIFETIME_SLACK",
     "MAX_ASSERTION_CHARS",
     "MAX_TOKEN_CHARS",
     "REVOKED",
@@ -43,6 +44,9 @@ DELEGATED_CLIENT_IDS = frozenset(
 )
 #: An ``exp`` beyond this is taken as milliseconds (1e11 s is the year 5138; 1e11 ms is 1973).
 _MILLISECONDS_THRESHOLD = 1e11
+#: The lifetime cap's least slack: the official Python quickstart sent ``exp = now + 900`` for two
+#: years, which a client clock a second or two ahead makes 901-902 s, even with ``clock_skew`` 0.
+LIFETIME_SLACK = 5.0
 #: Longer client assertions are refused before any decoding (a real one is well under 1 KB).
 MAX_ASSERTION_CHARS = 8192
 #: Longer bearer tokens are refused before any decoding (ours are about 700 characters).
@@ -194,7 +198,7 @@ class TokenAuthority:
             )
         if exp <= now - skew:
             raise InvalidClient(f"client_assertion has expired ({int(now - exp)} s ago)")
-        if exp - now > limit + skew:
+        if exp - now > limit + max(skew, LIFETIME_SLACK):
             raise InvalidClient(
                 f"client_assertion lifetime too long: exp is {int(exp - now)} s ahead, "
                 f"at most {int(limit)} s is allowed"

@@ -14,7 +14,7 @@ from mdh_notebook.emulator import SandboxServer
 @pytest.fixture(scope="session")
 def protocol_sandbox() -> Iterator[SandboxServer]:
     """This directory's own sandbox (seed 0), reset before each test through ``proto``."""
-    with SandboxServer(seed=0) as server:
+    with SandboxServer(seed=0, rate_limit=10_000, admin_rate_limit=10_000) as server:  # budgets the tests count on
         yield server
 
 

@@ -10,7 +10,7 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given
 from hypothesis import strategies as st
 from sandbox_protocol import Proto
+
+from mdh_notebook.emulator import SandboxServer
 
 PARTICIPANT = "api/v1/delegated/participant"
 _B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -121,6 +123,24 @@ def test_the_quickstarts_900_seconds_pass_from_a_clock_a_little_ahead(proto: Pro
     now = time.time() + ahead
     assertion = proto.assertion(exp=now + 900, iat=int(now))
     assert proto.token_request(proto.service_form(assertion)).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def strict_clock() -> Iterator[Proto]:
+    """A sandbox allowing no clock skew at all (``clock_skew=0``)."""
+    with SandboxServer(participants=1, days=1, clock_skew=0) as server:
+        proto = Proto(server)
+        yield proto
+        proto.http.close()
+
+
+@pytest.mark.parametrize("ahead", [0, 2])
+def test_900_seconds_pass_even_without_clock_skew(strict_clock: Proto, ahead: int) -> None:
+    now = time.time() + ahead
+    quickstart = strict_clock.assertion(exp=now + 900)
+    assert strict_clock.token_request(strict_clock.service_form(quickstart)).status_code == 200
+    over = strict_clock.assertion(exp=time.time() + 900 + 30)
+    assert "too long" in _refused(strict_clock.token_request(strict_clock.service_form(over)), "invalid_client")
 
 
 def test_the_lifetime_cap_still_holds(proto: Proto) -> None:
