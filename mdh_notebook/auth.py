@@ -14,12 +14,20 @@ Shape (after httpx's auth flows and google-auth's credentials):
   time however many threads call, and fires ``on_renew`` hooks with a
   :class:`RenewalEvent` (never the token itself).
 * :class:`BearerAuth` — the ``httpx.Auth``: fresh token → request; on a 401 it renews
-  once and retries once.
+  once and retries once. It carries the rate-limit :class:`~mdh_notebook.retry.Budget` of the
+  bucket its token spends (the service account's, or one participant's).
 
 The clock is injected (``clock=time.time`` by default); nothing patches ``time``.
 The flows are for a synchronous ``httpx.Client``: a renewal holds the cache's lock while its
 token request is in flight, which is what makes it one renewal for many threads (an
-``AsyncClient`` would need an asyncio lock instead).
+``AsyncClient`` would need an asyncio lock instead). That lock is never waited on without a
+bound: a thread that finds another's renewal still running after ``lock_timeout`` seconds (the
+client derives it from its request timeout) gets a :class:`TransportError` saying so. A fresh
+token is read without the lock at all.
+
+Retries of a failed token request are the client's (:mod:`mdh_notebook.retry`): it runs the flow
+again from the start, so a service-token request sent again carries a new assertion with a new
+``jti`` (a dropped answer may have spent the old one).
 """
 
 from __future__ import annotations
@@ -37,13 +45,17 @@ import httpx
 import jwt
 
 from .config import Config
-from .errors import TransportError, error_for_response, oauth_error_code
+from .errors import ConfigurationError, TransportError, error_for_response, oauth_error_code
+from .retry import Budget
 
 __all__ = [
     "ASSERTION_LIFETIME",
     "DELEGATED_CLIENT_ID",
+    "LOCK_TIMEOUT",
+    "NO_SERVICE_ACCOUNT",
     "RENEWAL_MARGIN_MAX",
     "BearerAuth",
+    "NoServiceAccount",
     "ParticipantTokenSource",
     "RenewalEvent",
     "ServiceTokenSource",
@@ -62,6 +74,10 @@ RENEWAL_MARGIN_MAX = 120.0  # the JS SDK's accessTokenRenewalBufferSeconds
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 DELEGATED_CLIENT_ID = "MyDataHelps.DelegatedParticipant"
 DELEGATED_CLIENT_SECRET = "secret"  # a documented placeholder: the service token is the credential
+LOCK_TIMEOUT = 90.0  # seconds a thread waits for another's renewal (a Client derives its own from its timeout)
+NO_SERVICE_ACCOUNT = ("this client has no service account (it was opened through an authenticator, "
+                      "Client.for_api): participant lookups, admin calls and service tokens need one — "
+                      "use a Client made from a Config with RKS_SERVICE_ACCOUNT and its key")
 
 
 @dataclass(frozen=True)
@@ -177,6 +193,20 @@ class ServiceTokenSource:
         return _token_from_response(response, sent_at, ("api",))
 
 
+class NoServiceAccount:
+    """The service token source of a client without a service account (:meth:`Client.for_api`):
+    any use is a :class:`ConfigurationError` saying so, raised before any request."""
+
+    kind = "service"
+
+    def __repr__(self) -> str:
+        return "NoServiceAccount()"
+
+    def token_flow(self) -> Flow:
+        raise ConfigurationError(NO_SERVICE_ACCOUNT)
+        yield  # a generator like every flow (never reached)
+
+
 class ParticipantTokenSource:
     """``delegated_participant`` for one participant's internal id and exactly the scopes asked."""
 
@@ -217,16 +247,21 @@ class ParticipantTokenSource:
 
 
 class TokenCache:
-    """One token from one source, renewed ahead of expiry; thread-safe, one renewal at a time."""
+    """One token from one source, renewed ahead of expiry; thread-safe, one renewal at a time.
+
+    ``lock_timeout``: how long a thread waits for another thread's renewal before it gives up with
+    a :class:`TransportError` (never forever: a hanging token request must not hang every caller).
+    """
 
     def __init__(self, source: TokenSource, *, clock: Clock = time.time,
-                 on_renew: Sequence[Callable[[RenewalEvent], Any]] = ()) -> None:
+                 on_renew: Sequence[Callable[[RenewalEvent], Any]] = (), lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.source = source
         self._clock = clock
         self._lock = threading.RLock()
         self._token: Token | None = None
         self.renewals = 0
         self.hooks: list[Callable[[RenewalEvent], Any]] = list(on_renew)
+        self.lock_timeout = lock_timeout
 
     def __repr__(self) -> str:
         return f"TokenCache({self.source!r}, token={self._token!r}, renewals={self.renewals})"
@@ -235,17 +270,33 @@ class TokenCache:
     def token(self) -> Token | None:
         return self._token
 
+    def _reusable(self, force: bool, stale: Token | None) -> Token | None:
+        """The cached token if it may be used as it is, else None."""
+        current = self._token
+        if current is None or current.needs_renewal(self._clock()) or (force and current is stale):
+            return None
+        return current
+
     def fresh_flow(self, *, force: bool = False, stale: Token | None = None) -> Flow:
         """Return a token good for at least its margin, fetching one if needed.
 
         ``force`` with ``stale`` renews only if the cached token is still the one that was
         refused — so ten threads hitting the same 401 cause one renewal, not ten.
         """
-        with self._lock:
+        reusable = self._reusable(force, stale)
+        if reusable is not None:  # the common case takes no lock
+            return reusable
+        if not self._lock.acquire(timeout=self.lock_timeout):
+            raise TransportError(
+                f"another thread has been renewing the {self.source.kind} token for over {self.lock_timeout:g} s "
+                f"(lock_timeout, derived from the request timeout) and has not finished: the token endpoint may be "
+                "hanging — try again, or give requests longer with timeout=")
+        try:
+            reusable = self._reusable(force, stale)  # another thread may have renewed it meanwhile
+            if reusable is not None:
+                return reusable
             current = self._token
             now = self._clock()
-            if current is not None and not current.needs_renewal(now) and not (force and current is stale):
-                return current
             reason = "initial" if current is None else ("rejected" if force else "expiring")
             new = yield from self.source.token_flow()
             self._token = new
@@ -256,6 +307,8 @@ class TokenCache:
                 expires_at=datetime.fromtimestamp(new.expires_at, timezone.utc),
                 previous_remaining=None if current is None else current.remaining(now),
             )
+        finally:
+            self._lock.release()
         self._fire(event)
         return new
 
@@ -270,12 +323,17 @@ class TokenCache:
 
 
 class BearerAuth(httpx.Auth):
-    """Bearer auth from a :class:`TokenCache`: renew ahead of expiry; on a 401 renew once and retry."""
+    """Bearer auth from a :class:`TokenCache`: renew ahead of expiry; on a 401 renew once and retry.
+
+    ``budget``: the rate-limit bucket this token spends (the client keeps it up to date from the
+    RateLimit headers of every answer); by default one of its own, named after the token's kind.
+    """
 
     requires_response_body = True
 
-    def __init__(self, cache: TokenCache) -> None:
+    def __init__(self, cache: TokenCache, budget: Budget | None = None) -> None:
         self.cache = cache
+        self.budget = budget if budget is not None else Budget(f"the {cache.source.kind} token")
 
     def __repr__(self) -> str:
         return f"BearerAuth({self.cache.source!r})"

@@ -1,18 +1,23 @@
 """One client object owning one ``httpx.Client``: transport, retries, the rate-limit
-budget, and the single place where HTTP statuses become exceptions.
+budgets, and the single place where HTTP statuses become exceptions.
 
 :meth:`Client.frame` is the one path every read kind takes: catalogue entry → checked
 query parameters → pager (maximum page size) → records → one typed frame.
 :meth:`Client.call` is the one path every write takes: operation → filled path and checked
 query parameters → one request with its body → the decoded JSON (None for an empty body).
-Only GETs are retried on a 5xx; a write is sent once.
+
+Every request, and every token flow run on its own (:meth:`Client.run_flow`), goes through the
+retry policy of :mod:`mdh_notebook.retry` (stamina): GETs and token requests are tried again on
+5xx, timeouts and dropped connections; a write only when it surely never arrived. The budget a
+request spends is its token's (a :class:`~mdh_notebook.retry.Budget` on its ``BearerAuth``):
+``client.rate_limit`` is the service account's, ``session.rate_limit`` that participant's.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -20,18 +25,24 @@ import httpx
 import pandas as pd
 
 from . import __version__
-from .auth import BearerAuth, RenewalEvent, ServiceTokenSource, TokenCache
-from .config import Config
+from .auth import (
+    NO_SERVICE_ACCOUNT,
+    BearerAuth,
+    NoServiceAccount,
+    RenewalEvent,
+    ServiceTokenSource,
+    TokenCache,
+    TokenSource,
+)
+from .config import TOKEN_PATH, Config, _normalise_base_url
 from .errors import (
     APIError,
     ClosedError,
+    ConfigurationError,
     InvalidArgumentError,
     MDHError,
     ParticipantNotFound,
-    RateLimitError,
-    ServerError,
     TransportError,
-    error_for_response,
 )
 from .filters import as_integer, encode_params, encode_path
 from .frames import check_tz, convert_tz, to_frame
@@ -40,65 +51,96 @@ from .kinds import kind as lookup_kind
 from .kinds import operation as lookup_operation
 from .paging import Pager, PagerState
 from .progress import PageProgress
+from .retry import Budget, Flow, OnWait, RateLimit, RetryPolicy, Sender, reworded
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .session import ParticipantSession
 
-__all__ = ["Client", "RateLimit"]
+__all__ = ["Client", "RateLimit", "RetryPolicy"]
 
 T = TypeVar("T")
 
 _GUID_LEN = 36
 
 
-@dataclass(frozen=True)
-class RateLimit:
-    """The budget the server reported on its last response (``reset`` in seconds)."""
-
-    limit: int
-    remaining: int
-    reset: int
-
-    @classmethod
-    def from_headers(cls, headers: httpx.Headers) -> RateLimit | None:
-        try:
-            return cls(int(headers["RateLimit-Limit"]), int(headers["RateLimit-Remaining"]),
-                       int(headers["RateLimit-Reset"]))
-        except (KeyError, ValueError):
-            return None
-
-
 class Client:
     """A connection to one MyDataHelps project (or the sandbox) as its service account.
 
-    ``transport`` replaces httpx's network transport (tests, proxies); ``clock`` is the
-    time source for token expiry; ``retries`` covers connection failures and 5xx on GETs;
-    ``rate_limit_wait`` is how many seconds a 429 may be waited out before it is raised;
-    ``sleep(seconds)`` is how a retry waits (tests pass one that returns at once, or records).
+    ``transport`` replaces httpx's network transport (tests, proxies); ``timeout`` is httpx's, per
+    request; ``clock`` is the time source for token expiry and budgets; ``retry`` is the
+    :class:`~mdh_notebook.retry.RetryPolicy` (``retries=`` and ``rate_limit_wait=`` override its
+    ``attempts - 1`` and ``rate_limit_wait``: a spent budget that returns within that many seconds is
+    waited out, saying so, default 300); ``sleep(seconds)`` is how a rate-limit wait waits (a test
+    passes one that moves the sandbox clock; the backoff between retries is stamina's, zero under
+    ``stamina.set_testing``); ``lock_timeout``: how long a thread waits for another's token renewal
+    (default three request timeouts: a participant renewal may take three token requests).
+
+    :meth:`for_api` makes one without a service account, for tokens from elsewhere (an authenticator).
     """
 
-    def __init__(self, config: Config, *, transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
-                 clock: Callable[[], float] = time.time, retries: int = 2, rate_limit_wait: float = 0.0,
-                 sleep: Callable[[float], object] = time.sleep) -> None:
-        self.config = config
+    def __init__(self, config: Config | None, *, base_url: str | None = None,
+                 transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
+                 clock: Callable[[], float] = time.time, retries: int | None = None,
+                 rate_limit_wait: float | None = None, sleep: Callable[[float], object] = time.sleep,
+                 retry: RetryPolicy | None = None, lock_timeout: float | None = None) -> None:
+        if config is None and base_url is None:
+            raise ConfigurationError("a Client needs a Config (a service account) or, through Client.for_api, "
+                                     "the base_url of the API its tokens are for")
+        self._config = config
+        self.base_url: str = config.base_url if config is not None else _normalise_base_url(base_url or "")
+        self.token_url = str(httpx.URL(self.base_url).join(TOKEN_PATH))
         self.clock = clock
-        self._sleep = sleep
-        self._retries = retries
-        self._rate_limit_wait = rate_limit_wait
+        policy = retry or RetryPolicy()
+        if retries is not None:
+            policy = replace(policy, attempts=retries + 1)
+        if rate_limit_wait is not None:
+            policy = replace(policy, rate_limit_wait=rate_limit_wait)
+        self.timeout = timeout
+        self.lock_timeout = lock_timeout if lock_timeout is not None else 3 * timeout
         self._http = httpx.Client(
-            base_url=config.base_url,
-            transport=transport or httpx.HTTPTransport(retries=retries),
+            base_url=self.base_url,
+            transport=transport or httpx.HTTPTransport(),  # no transport retries: the policy is ours, for any
             timeout=timeout,
             headers={"Accept": "application/json", "User-Agent": f"mdh_notebook/{__version__}"},
         )
-        self.service_tokens = TokenCache(ServiceTokenSource(config, clock=clock), clock=clock)
-        self.service_auth = BearerAuth(self.service_tokens)
-        self.rate_limit: RateLimit | None = None
+        self._sender = Sender(self._http, policy, timeout=timeout, clock=clock, sleep=sleep)
+        source: TokenSource = ServiceTokenSource(config, clock=clock) if config is not None else NoServiceAccount()
+        self.service_tokens = TokenCache(source, clock=clock, lock_timeout=self.lock_timeout)
+        self.service_auth = BearerAuth(self.service_tokens, Budget("the service account"))
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy every request of this client follows."""
+        return self._sender.policy
+
+    @classmethod
+    def for_api(cls, base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
+                clock: Callable[[], float] = time.time, retry: RetryPolicy | None = None,
+                rate_limit_wait: float | None = None, sleep: Callable[[float], object] = time.sleep,
+                lock_timeout: float | None = None) -> Client:
+        """A client for the API at ``base_url`` with no service account: for sessions whose tokens
+        come from elsewhere (``ParticipantSession(..., token_source=...)``). Its service-account
+        calls (participant lookups, admin kinds, ``config``) raise :class:`ConfigurationError`."""
+        return cls(None, base_url=base_url, transport=transport, timeout=timeout, clock=clock, retry=retry,
+                   rate_limit_wait=rate_limit_wait, sleep=sleep, lock_timeout=lock_timeout)
+
+    @property
+    def config(self) -> Config:
+        """The service account's configuration (a :class:`ConfigurationError` on a :meth:`for_api` client)."""
+        if self._config is None:
+            raise ConfigurationError(NO_SERVICE_ACCOUNT)
+        return self._config
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The service account's budget as the last admin answer reported it (limit, remaining, reset s)."""
+        return self.service_auth.budget.last
 
     def __repr__(self) -> str:
-        return f"Client(base_url={self.config.base_url!r}, service_account={self.config.service_account!r})"
+        account = self._config.service_account if self._config is not None else None
+        return f"Client(base_url={self.base_url!r}, service_account={account!r})"
 
     def __enter__(self) -> Client:
         return self
@@ -118,64 +160,26 @@ class Client:
             raise ClosedError("this client (or the session made with it) is closed — e.g. by leaving its "
                               "`with` block; connect again")
 
-    def _unreachable(self, method: str, path: str, exc: Exception) -> TransportError:
-        return TransportError(f"{method} {path}: cannot reach {self.config.base_url} ({type(exc).__name__}); "
-                              "check MDH_BASE_URL, or unset it to use the embedded sandbox")
-
     # -- the one request path -------------------------------------------------------------
 
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
                 auth: httpx.Auth | None = None, json: Any = None, content: bytes | None = None,
-                headers: Mapping[str, str] | None = None) -> httpx.Response:
-        """Send, retrying 5xx (and a 429 that resets within ``rate_limit_wait``) on GETs only;
-        raise the mapped error on failure. ``json`` or ``content`` is the body, if any."""
+                headers: Mapping[str, str] | None = None, on_wait: OnWait | None = None) -> httpx.Response:
+        """Send under the retry policy (:mod:`mdh_notebook.retry`); raise the mapped error on failure.
+        ``json`` or ``content`` is the body, if any; ``on_wait(text)`` hears of a rate-limit wait."""
         self._check_open()
         if json is not None and content is not None:
             raise InvalidArgumentError(f"{method} {path}: send a json= body or content=, not both")
-        attempt = 0
-        while True:
-            try:
-                response = self._http.request(method, path, params=params, auth=auth, json=json, content=content,
-                                              headers=headers)
-            except httpx.TimeoutException as exc:
-                raise TransportError(f"{method} {path}: no answer from {self.config.base_url} in time "
-                                     f"({type(exc).__name__}); retry, or raise timeout=") from None
-            except httpx.TransportError as exc:
-                raise self._unreachable(method, path, exc) from None
-            limits = RateLimit.from_headers(response.headers)
-            if limits is not None:
-                self.rate_limit = limits
-            if response.is_success:
-                return response
-            error = error_for_response(response)
-            retryable = method == "GET" and attempt < self._retries
-            if isinstance(error, ServerError) and retryable:
-                attempt += 1
-                self._sleep(0.25 * 2 ** attempt)
-                continue
-            if (isinstance(error, RateLimitError) and retryable and error.reset is not None
-                    and error.reset <= self._rate_limit_wait):
-                attempt += 1
-                self._sleep(error.reset + 0.05)
-                continue
-            raise error
+        budget = auth.budget if isinstance(auth, BearerAuth) else None
+        return self._sender.request(method, path, params=params, auth=auth, json=json, content=content,
+                                    headers=headers, budget=budget, on_wait=on_wait)
 
-    def run_flow(self, flow: Generator[httpx.Request, httpx.Response, T]) -> T:
-        """Drive a token flow (see :mod:`mdh_notebook.auth`) outside any API request."""
+    def run_flow(self, flow: Callable[[], Flow[T]] | Flow[T]) -> T:
+        """Run a token flow (see :mod:`mdh_notebook.auth`) outside any API request, under the retry
+        policy: pass the flow's maker (``cache.fresh_flow``, uncalled, or a lambda) so a failed token
+        request is sent again from the start, with a new assertion. A flow object is run once."""
         self._check_open()
-        try:
-            request = next(flow)
-            while True:
-                try:
-                    response = self._http.send(request)
-                except httpx.TransportError as exc:
-                    raise self._unreachable(request.method, request.url.path, exc) from None
-                response.read()
-                request = flow.send(response)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        finally:
-            flow.close()
+        return self._sender.run_flow(flow)
 
     @staticmethod
     def _decode(response: httpx.Response, allow_empty: bool = False) -> Any:
@@ -190,8 +194,9 @@ class Client:
                 f"({response.headers.get('content-type', 'no content type')}); is the base URL a MyDataHelps API?"
             ) from None
 
-    def get_json(self, path: str, params: Mapping[str, str] | None = None, *, auth: httpx.Auth | None = None) -> Any:
-        return self._decode(self.request("GET", path, params=params, auth=auth))
+    def get_json(self, path: str, params: Mapping[str, str] | None = None, *, auth: httpx.Auth | None = None,
+                 on_wait: OnWait | None = None) -> Any:
+        return self._decode(self.request("GET", path, params=params, auth=auth, on_wait=on_wait))
 
     def fill_path(self, template: str, values: Mapping[str, Any] | None = None, *, what: str = "") -> str:
         """``template`` with its ``{placeholders}`` filled from ``values``, each percent-encoded;
@@ -200,7 +205,9 @@ class Client:
 
         names = [name for _, name, _, _ in Formatter().parse(template) if name is not None]
         given = dict(values or {})
-        filled: dict[str, str] = {"project_id": quote(self.config.project_id, safe="")}
+        filled: dict[str, str] = {}
+        if "project_id" in names:  # an admin path: only a client with a service account has a project
+            filled["project_id"] = quote(self.config.project_id, safe="")
         where = what or template
         unknown = sorted(set(given) - set(names))
         if unknown:
@@ -224,34 +231,39 @@ class Client:
         return self.fill_path(kind.path, what=f"{kind.name}()")
 
     def pager(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
-              auth: httpx.Auth | None = None, resume: PagerState | None = None) -> Pager:
-        """The pager for ``kind`` with checked ``filters``; ``resume`` goes on from a pager's state."""
+              auth: httpx.Auth | None = None, resume: PagerState | None = None,
+              on_wait: OnWait | None = None) -> Pager:
+        """The pager for ``kind`` with checked ``filters``; ``resume`` goes on from a pager's state;
+        ``on_wait(text)`` hears of a rate-limit wait."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         params = encode_params(entry, filters or {})
         path = self.fill_path(entry.path, encode_path(entry, filters or {}), what=f"{entry.name}()")
         auth = auth if auth is not None else self.service_auth
 
         def fetch(path: str, page_params: Mapping[str, str]) -> Any:
-            return self.get_json(path, page_params, auth=auth)
+            return self.get_json(path, page_params, auth=auth, on_wait=on_wait)
 
         return Pager(fetch, entry, path, params, resume=resume)
 
     def frame(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
               auth: httpx.Auth | None = None, tz: str | None = None, progress: bool | None = None,
-              on_page: Callable[[PagerState], Any] | None = None) -> pd.DataFrame:
+              on_page: Callable[[PagerState], Any] | None = None, resume: PagerState | None = None) -> pd.DataFrame:
         """Every record of ``kind`` matching ``filters`` as one typed frame (paging invisible).
 
         Pages are gathered first and converted once: a frame per page then ``concat`` was
         measured at ~30 ms per 100-record page of fixed per-column cost (benchmarks/run.py).
         ``progress``: a bar for a long pull (see :mod:`mdh_notebook.progress`); ``on_page``: called
-        with the pager's :class:`PagerState` after every page (a widget's own progress). An error part-way
-        carries the pager's state as ``exc.pager_state``, to resume from with :meth:`pager`.
+        with the pager's :class:`PagerState` after every page (a widget's own progress). A failed
+        page is tried again in place (the retry policy); an error that still stops the pull says which
+        page and how many rows had arrived, and carries them as ``exc.pager_state`` (its ``rows``):
+        the same call with ``resume=exc.pager_state`` goes on from that page and returns the whole
+        frame, exactly what one fault-free call returns.
         """
         if tz:
             check_tz(tz)
-        pager = self.pager(kind, filters, auth=auth)
-        records: list[dict[str, Any]] = []
-        with PageProgress(pager.kind.name, progress) as bar:
+        with PageProgress(lookup_kind(kind).name if isinstance(kind, str) else kind.name, progress) as bar:
+            pager = self.pager(kind, filters, auth=auth, resume=resume, on_wait=bar.note)
+            records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
             try:
                 for page in pager.pages:
                     records.extend(page)
@@ -259,11 +271,22 @@ class Client:
                     if on_page is not None:
                         on_page(pager.state)
             except MDHError as exc:
-                exc.pager_state = pager.state  # where to resume: the page that failed
-                raise
+                raise self._stopped(exc, replace(pager.state, rows=tuple(records))) from None
         frame = to_frame(pager.kind, records)
         frame.attrs["pages"] = pager.pages_fetched
         return convert_tz(frame, tz) if tz else frame
+
+    @staticmethod
+    def _stopped(error: MDHError, state: PagerState) -> MDHError:
+        """``error`` saying where the pull stopped and what it keeps, with the state to resume from."""
+        page = state.pages + 1
+        kept = (f"{state.records} row{'s' if state.records != 1 else ''} (pages 1–{state.pages}) had arrived and "
+                "are kept" if state.pages else "no rows had arrived")
+        text = (f"{error} [{state.kind}: page {page} failed; {kept} — the same call with resume=exc.pager_state "
+                f"goes on from page {page}]")
+        stopped = reworded(error, text)
+        stopped.pager_state = state
+        return stopped
 
     # -- writes --------------------------------------------------------------------------
 
@@ -317,11 +340,29 @@ class Client:
             for record in self.pager("participants", auth=self.service_auth):
                 if str(record.get("id", "")).lower() == participant.lower():
                     return record
-        raise ParticipantNotFound(participant)
+            raise ParticipantNotFound(participant)
+        raise self._not_found(participant)
 
-    def connect(self, participant: str, scopes: Sequence[str] | str, *,
-                on_renew: Callable[[RenewalEvent], Any] | None = None) -> ParticipantSession:
-        """A :class:`ParticipantSession` for one participant with exactly ``scopes``."""
+    def _not_found(self, participant: str) -> ParticipantNotFound:
+        """ParticipantNotFound, with the identifier meant when one differs only in case (identifiers
+        are case-sensitive): found with one listing query, which matches case-insensitively."""
+        try:
+            page = next(iter(self.pager("participants", {"query": participant}, auth=self.service_auth).pages), [])
+        except MDHError:
+            page = []  # a courtesy lookup: its failure leaves the plain answer
+        meant = [str(r["participantIdentifier"]) for r in page
+                 if isinstance(r.get("participantIdentifier"), str)
+                 and r["participantIdentifier"].casefold() == participant.casefold()]
+        if not meant:
+            return ParticipantNotFound(participant)
+        return ParticipantNotFound(participant, f"no participant {participant!r} in this project; did you mean "
+                                                f"{meant[0]!r}? (participant identifiers are case-sensitive)")
+
+    def connect(self, participant: str | Mapping[str, Any], scopes: Sequence[str] | str, *,
+                on_renew: Callable[[RenewalEvent], Any] | None = None,
+                token_source: TokenSource | None = None) -> ParticipantSession:
+        """A :class:`ParticipantSession` for one participant with exactly ``scopes`` (see
+        :meth:`ParticipantSession.open` for ``token_source`` and a participant record)."""
         from .session import ParticipantSession
 
-        return ParticipantSession.open(self, participant, scopes, on_renew=on_renew)
+        return ParticipantSession.open(self, participant, scopes, on_renew=on_renew, token_source=token_source)

@@ -15,9 +15,15 @@ bare JSON array) or ``object`` (one record).
 pager yields records. ``fetch(path, params)`` is the client's JSON GET. :attr:`Pager.state` says
 where it stands after each page (next cursor or page number, pages and records so far, the
 total when the server sends one, done); ``Pager(..., resume=state)`` goes on from there — also
-after an error, which leaves the state at the page that failed. A state names the kind and a hash
-of the query (path and filters) it belongs to: resuming another kind or other filters with it is
-an :class:`InvalidArgumentError`, not a silently wrong page.
+after an error, which leaves the state at the page that failed (a failed page is tried again in
+place by the client's retry policy first: the state only moves once a page has arrived). A state
+names the kind and a hash of the query (path and filters) it belongs to: resuming another kind or
+other filters with it is an :class:`InvalidArgumentError`, not a silently wrong page.
+
+The state on the error of a pull that stopped part-way (``exc.pager_state``, set by
+:meth:`Client.frame`) also holds the records that had arrived (``rows``): ``frame(..., resume=)``
+starts from them, so nothing fetched is thrown away; a :class:`Pager` ignores them (it yields only
+what it fetches itself).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InvalidArgumentError, TransportError
@@ -49,6 +55,8 @@ class PagerState:
     records: int = 0
     total: int | None = None  # records in all, when the server says (page numbers, Apple Health)
     done: bool = False
+    # the records of the pages so far, kept by a pull that stopped part-way (exc.pager_state); else empty
+    rows: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
 
 
 def query_hash(path: str, params: Mapping[str, str]) -> str:

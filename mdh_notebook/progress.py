@@ -7,6 +7,9 @@ is a terminal; ``True`` always; ``False`` never. ``TQDM_DISABLE=1`` in the envir
 every bar off, ``True`` included (the notebook tests set it so no bar reaches checked output). It
 is read here, at each pull: ``tqdm.notebook`` passes ``disable=`` itself and so ignores the
 variable, and tqdm reads it only once, at import.
+
+:meth:`PageProgress.note` puts a line in the bar's postfix while one is shown (a rate-limit wait:
+"waiting 42 s for participant 'PT-0001''s rate-limit budget …"); the next page clears it.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class PageProgress:
         self.label = label
         self.enabled = not switched_off() and (interactive() if enabled is None else bool(enabled))
         self.bar: Any = None
+        self._noted = False
 
     def update(self, state: PagerState, page_records: int) -> None:
         if not self.enabled:
@@ -60,7 +64,16 @@ class PageProgress:
             return
         if state.total is not None and self.bar.total != state.total:
             self.bar.total = state.total
+        if self._noted:
+            self.bar.set_postfix_str("", refresh=False)
+            self._noted = False
         self.bar.update(page_records)
+
+    def note(self, text: str) -> None:
+        """Show ``text`` beside the bar (when one is shown) until the next page arrives."""
+        if self.bar is not None:
+            self.bar.set_postfix_str(text)
+            self._noted = True
 
     def close(self) -> None:
         if self.bar is not None:

@@ -25,8 +25,8 @@ from typing import Any
 import pandas as pd
 
 from ._kind_methods import _KindMethods
-from .auth import BearerAuth, ParticipantTokenSource, RenewalEvent, Token, TokenCache
-from .client import Client, RateLimit
+from .auth import BearerAuth, ParticipantTokenSource, RenewalEvent, Token, TokenCache, TokenSource
+from .client import Client
 from .errors import InvalidArgumentError, MDHError, SourceDisabledWarning, UnknownValueWarning
 from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
@@ -34,6 +34,7 @@ from .kinds import operation as lookup_operation
 from .kinds.model import Vocabulary
 from .methods import generated
 from .paging import Pager, PagerState
+from .retry import Budget, RateLimit
 from .scopes import grants, missing_scope, validate_scopes
 from .writes import Writes
 
@@ -50,12 +51,19 @@ class ParticipantSession(Writes, _KindMethods):
     manager, or call :meth:`close`, to release the connection. ``on_renew(hook)`` registers
     a callback told of every renewal (a :class:`~mdh_notebook.auth.RenewalEvent`, never the
     token): the JS SDK's ``tokenWillExpire``, except that the renewal is already done.
+
+    ``token_source``: where the participant's tokens come from (a
+    :class:`~mdh_notebook.auth.TokenSource`, e.g. an authenticator's); by default the client's
+    service account exchanges its own token for them (``delegated_participant``). ``participant``
+    is the admin record (``id``, ``participantIdentifier``, ``demographics.timeZone``), or as much of
+    it as the token source knows.
     """
 
-    def __init__(self, client: Client, participant: dict[str, Any], scopes: Sequence[str], *,
-                 owns_client: bool = False, on_renew: Callable[[RenewalEvent], Any] | None = None) -> None:
+    def __init__(self, client: Client, participant: Mapping[str, Any], scopes: Sequence[str], *,
+                 owns_client: bool = False, on_renew: Callable[[RenewalEvent], Any] | None = None,
+                 token_source: TokenSource | None = None) -> None:
         self.client = client
-        self.participant = participant  # the admin record: id, participantIdentifier, demographics, …
+        self.participant = dict(participant)  # the admin record: id, participantIdentifier, demographics, …
         self.participant_id: str = str(participant["id"])
         self.participant_identifier: str | None = participant.get("participantIdentifier")
         demographics = participant.get("demographics") or {}
@@ -66,29 +74,31 @@ class ParticipantSession(Writes, _KindMethods):
         self._release = weakref.finalize(self, client.close) if owns_client else None
         self._listings: dict[tuple[str, Any], pd.DataFrame] = {}  # vocabularies read for a warning
         self._collection_settings: dict[str, Any] | None = None  # fetched on the first empty frame that needs it
-        self.tokens = TokenCache(
-            ParticipantTokenSource(client.service_tokens, client.config.token_url, self.participant_id,
-                                   self.scopes, clock=client.clock),
-            clock=client.clock,
-            on_renew=[on_renew] if on_renew else (),
-        )
-        self.auth = BearerAuth(self.tokens)
+        source = token_source if token_source is not None else ParticipantTokenSource(
+            client.service_tokens, client.token_url, self.participant_id, self.scopes, clock=client.clock)
+        self.tokens = TokenCache(source, clock=client.clock, on_renew=[on_renew] if on_renew else (),
+                                 lock_timeout=client.lock_timeout)
+        # the participant's own rate-limit bucket: what session.rate_limit reports, and what a wait waits for
+        who = self.participant_identifier or self.participant_id
+        self.auth = BearerAuth(self.tokens, Budget(f"participant {who!r}"))
 
     @classmethod
-    def open(cls, client: Client, participant: str, scopes: Sequence[str] | str, *, owns_client: bool = False,
-             on_renew: Callable[[RenewalEvent], Any] | None = None) -> ParticipantSession:
-        """Look the participant up, then get the first token now, so bad input fails here."""
+    def open(cls, client: Client, participant: str | Mapping[str, Any], scopes: Sequence[str] | str, *,
+             owns_client: bool = False, on_renew: Callable[[RenewalEvent], Any] | None = None,
+             token_source: TokenSource | None = None) -> ParticipantSession:
+        """Look the participant up (a record given as a mapping is used as it is), then get the
+        first token now, so bad input fails here."""
         checked = validate_scopes(scopes)
-        record = client.find_participant(participant)
-        session = cls(client, record, checked, owns_client=owns_client, on_renew=on_renew)
-        client.run_flow(session.tokens.fresh_flow())
+        record = participant if isinstance(participant, Mapping) else client.find_participant(participant)
+        session = cls(client, record, checked, owns_client=owns_client, on_renew=on_renew, token_source=token_source)
+        client.run_flow(session.tokens.fresh_flow)
         return session
 
     def __repr__(self) -> str:
         token = self.tokens.token
         state = "no token yet" if token is None else f"token renewals={self.tokens.renewals}"
         return (f"ParticipantSession(participant={self.participant_identifier!r}, scopes={list(self.scopes)}, "
-                f"base_url={self.client.config.base_url!r}, {state})")
+                f"base_url={self.client.base_url!r}, {state})")
 
     def __enter__(self) -> ParticipantSession:
         return self
@@ -113,8 +123,9 @@ class ParticipantSession(Writes, _KindMethods):
 
     @property
     def rate_limit(self) -> RateLimit | None:
-        """The budget the server reported on the last response (limit, remaining, reset seconds)."""
-        return self.client.rate_limit
+        """This participant's budget as the server reported it on the session's last answer (limit,
+        remaining, reset seconds); the service account's is ``client.rate_limit``."""
+        return self.auth.budget.last
 
     @property
     def token(self) -> Token | None:
@@ -143,13 +154,17 @@ class ParticipantSession(Writes, _KindMethods):
             raise error
 
     def fetch(self, kind: str | Kind, *, tz: str | None = None, progress: bool | None = None,
-              on_page: Callable[[PagerState], Any] | None = None, **filters: Any) -> pd.DataFrame:
+              on_page: Callable[[PagerState], Any] | None = None, resume: PagerState | None = None,
+              **filters: Any) -> pd.DataFrame:
         """All records of a data kind as a typed frame; ``tz="local"`` for the participant's zone;
-        ``progress=False`` for no progress bar on a long pull; ``on_page(state)`` after every page."""
+        ``progress=False`` for no progress bar on a long pull; ``on_page(state)`` after every page;
+        ``resume=exc.pager_state`` (with the same kind and filters) goes on from where a failed
+        fetch stopped, keeping the rows it had: the whole frame, as one fault-free fetch."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         self._check_access(entry)
         zone = self._zone(tz)
-        frame = self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress, on_page=on_page)
+        frame = self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress, on_page=on_page,
+                                  resume=resume)
         flag = entry.setting_for(filters)
         if flag and frame.empty:
             self._warn_if_switched_off(entry, flag)
@@ -198,7 +213,8 @@ class ParticipantSession(Writes, _KindMethods):
     def pager(self, kind: str | Kind, resume: PagerState | None = None, **filters: Any) -> Pager:
         """The pages of a data kind as raw records (``.pages``, or iterate for records; ``.state``
         after each page), checked like :meth:`fetch`; ``resume``: go on from a state — a pager's
-        ``.state``, or the ``pager_state`` of the error that stopped a :meth:`fetch` part-way."""
+        ``.state``, or the ``pager_state`` of the error that stopped a :meth:`fetch` part-way (the
+        pager yields only the pages after it; ``fetch(..., resume=)`` keeps the rows before too)."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         self._check_access(entry)
         return self.client.pager(entry, filters, auth=self.auth, resume=resume)
@@ -234,7 +250,6 @@ class ParticipantSession(Writes, _KindMethods):
         self._check_access(op)
         return self.client.call(op, path=path, params=params, json=json, content=content, headers=headers,
                                 auth=self.auth)
-
 
 
 for _entry in generated():

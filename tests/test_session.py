@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -295,18 +296,28 @@ def test_one_renewal_however_many_threads(sandbox: SandboxServer, stats: Any, co
     assert session.renewals == 1
 
 
-def test_rate_limit_is_reported_with_its_reset(config_for: Any) -> None:
+def test_rate_limit_is_reported_per_bucket_with_its_reset(config_for: Any) -> None:
+    """The session's budget is its participant's, the client's the service account's; once the last
+    answer said none is left, the next call is refused before sending (its reset is past the cap)."""
     with SandboxServer(rate_limit=3).start() as server, mdh.Client(config_for(server)) as client:
         session = client.connect("PT-0001", ["SurveyAnswers:read"])
         for _ in range(3):
             session.survey_answers(survey_name="PHQ-9")
-        assert client.rate_limit is not None and client.rate_limit.remaining == 0
-        assert session.rate_limit == client.rate_limit and session.rate_limit.limit == 3
+        assert session.rate_limit is not None and session.rate_limit.remaining == 0 and session.rate_limit.limit == 3
+        assert client.rate_limit is not None and client.rate_limit.limit == 10000  # the admin lookup's bucket
+        other = client.connect("PT-0002", ["SurveyAnswers:read"])
+        assert other.rate_limit is None  # nothing spent from PT-0002's bucket yet
+        sent = httpx.get(server.url + "_sandbox/stats").json()["requests"]
         with pytest.raises(mdh.RateLimitError) as info:
             session.survey_answers(survey_name="PHQ-9")
-    assert info.value.reset is not None and 0 < info.value.reset <= 3600
+        assert httpx.get(server.url + "_sandbox/stats").json()["requests"] == sent  # refused before sending
+        other.survey_answers(survey_name="PHQ-9")  # another participant's budget is untouched
+        assert other.rate_limit is not None and other.rate_limit.remaining == 2
+    assert info.value.reset is not None and 3000 < info.value.reset <= 3600
     assert info.value.limit == 3
-    assert "resets in" in str(info.value) and "--rate-limit" in str(info.value)
+    text = str(info.value)
+    assert "participant 'PT-0001'" in text and "resets in" in text and "--rate-limit" in text
+    assert "rate_limit_wait=300 s" in text and "device_data_aggregate()" in text
 
 
 def test_fetch_tells_on_page_of_every_page_with_the_pager_state(config: mdh.Config) -> None:
