@@ -2,7 +2,9 @@
 
 Layered like a moto service: ``models`` (state: synthetic cohort, the data ``storage``, tokens,
 rate limits, stats, clock), ``responses``/``app`` (thin Starlette routes), ``exceptions`` (errors ->
-HTTP), ``server`` (threaded uvicorn, port 0, ready event) and ``cli``. What it serves is declared:
+HTTP), ``server`` (threaded uvicorn, port 0, ready event) and ``cli``; around the routes, ``cors``
+(Embeddables' pages on other origins) and ``faults`` / ``fault_layer`` (the network and proxies
+misbehaving on purpose: ``POST /_sandbox/faults``). What it serves is declared:
 each read endpoint one ``declarations.Collection`` (answering in one of the ``shapes``), each
 write one ``declarations.Operation``, contributed by the family modules of ``kinds`` with their
 generators (``surveys``, ``sleep``, ...). It imports nothing from the client side of
