@@ -10,12 +10,13 @@ import difflib
 import os
 import re
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import InvalidArgumentError, MDHError, ScopeError
+from .errors import InvalidArgumentError, MDHError, NaiveDatetimeWarning, ScopeError
 from .kinds import KINDS, Kind, Param
 from .output import FORMATS, Format, format_for, write_frame
 
@@ -215,7 +216,9 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     from .filters import encode_params
 
     try:
-        encode_params(kind, filters)  # every value checked before any request (or sandbox start)
+        with warnings.catch_warnings():  # the fetch itself says it, once
+            warnings.simplefilter("ignore", NaiveDatetimeWarning)
+            encode_params(kind, filters)  # every value checked before any request (or sandbox start)
     except InvalidArgumentError as exc:
         raise CLIError(_as_cli(kind, str(exc))) from None
     try:
@@ -371,8 +374,6 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import warnings
-
     args = build_parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning

@@ -16,18 +16,20 @@ never a silent fall-back. Nothing here runs at import time.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_BASE_URL", "Config", "load_private_key"]
+__all__ = ["DEFAULT_BASE_URL", "Config", "Located", "load_private_key", "shown"]
 
 DEFAULT_BASE_URL = "https://mydatahelps.org/"
 TOKEN_PATH = "identityserver/connect/token"
@@ -41,38 +43,145 @@ _ENV_NAMES = {
 }
 
 
-def load_private_key(pem: str | bytes, *, origin: str = "the private key") -> rsa.RSAPrivateKey:
-    """Parse an RSA private key from PEM (PKCS#1 or PKCS#8) once, with an error that names the fix."""
-    if isinstance(pem, str):
-        text = pem.strip()
-        if "\\n" in text and "\n" not in text:  # one-line .env spelling
-            text = text.replace("\\n", "\n")
-        data = text.encode()
+_PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_PATHISH = re.compile(r"[\w.~/\\:-]+\.(?:pem|key|txt|der|p8|pk8)", re.IGNORECASE)
+_KEY_USE = "use the RSA private key your service account was registered with"
+
+
+def shown(value: object, *, limit: int = 48) -> str:
+    """``value`` as an error message may show it: a setting that is not a secret, unless someone
+    pasted a secret into it — then only its first characters and its length."""
+    text = str(value)
+    secretish = "BEGIN" in text or text.startswith("eyJ") or len(text) > limit or "\n" in text
+    return f"{text[:4]!r}… ({len(text)} characters)" if secretish else repr(text)
+
+
+def _key_error(origin: str, problem: str, *, fix: str) -> ConfigurationError:
+    return ConfigurationError(f"{origin} {problem}: {fix}", setting="private_key")
+
+
+def _unreadable_pem(text: str, origin: str, file: str | None) -> ConfigurationError:
+    """Why PEM text is no usable key, from its labels (never from the library's words, never quoting it)."""
+    labels = _PEM_BEGIN.findall(text)
+    where = file or "key.pem"
+    in_dotenv = origin.endswith(".env)")
+    if not labels:
+        return _key_error(origin, "is not a PEM private key", fix=(
+            "it should start with '-----BEGIN PRIVATE KEY-----' or '-----BEGIN RSA PRIVATE KEY-----' — "
+            "paste the whole key, BEGIN and END lines included, or point MDH_PRIVATE_KEY_FILE at the key file"))
+    label = labels[0]
+    if "ENCRYPTED" in label or "Proc-Type: 4,ENCRYPTED" in text:
+        return _key_error(origin, "is password-protected", fix=(
+            f"decrypt it once: openssl pkey -in {where} -out key-decrypted.pem (it asks for the password), "
+            "then use the decrypted file (keep it private, e.g. chmod 600)"))
+    if "PUBLIC KEY" in label:
+        return _key_error(origin, "is a public key", fix=(
+            "give the private key it pairs with (the public key is the half you registered with MyDataHelps)"))
+    if "CERTIFICATE" in label:
+        return _key_error(origin, f"is a certificate ({label}), not a private key", fix=_KEY_USE)
+    if label == "OPENSSH PRIVATE KEY":
+        return _key_error(origin, "is in OpenSSH's own format", fix=(
+            f"convert a copy to PEM: cp {where} key-pem.key && ssh-keygen -p -m PEM -f key-pem.key"))
+    if "-----END" not in text:
+        if text.count("\n") == 0:
+            fix = ("a multi-line value must be quoted in .env: RKS_PRIVATE_KEY=\"-----BEGIN …\" (the whole key, "
+                   "every line, inside double quotes), or put the key in a file and set MDH_PRIVATE_KEY_FILE"
+                   if in_dotenv else
+                   "give the whole key, every line (or write it on one line with \\n between lines), "
+                   "or put it in a file and set MDH_PRIVATE_KEY_FILE")
+            return _key_error(origin, f"stops after its first line ('-----BEGIN {label}-----', no END line)", fix=fix)
+        return _key_error(origin, "is cut off (it has no '-----END' line)",
+                          fix="paste the whole key again, or point MDH_PRIVATE_KEY_FILE at the key file")
+    if label not in ("PRIVATE KEY", "RSA PRIVATE KEY"):
+        return _key_error(origin, f"is a {label}", fix=f"MyDataHelps service accounts sign with RS256: {_KEY_USE}")
+    return _key_error(origin, "has BEGIN and END lines but the text between them is damaged", fix=(
+        "a line lost or changed while copying? paste the key again, or point MDH_PRIVATE_KEY_FILE at the key file"))
+
+
+def load_private_key(pem: str | bytes, *, origin: str = "the private key", file: str | None = None
+                     ) -> rsa.RSAPrivateKey:
+    """Parse an RSA private key from PEM (PKCS#1 or PKCS#8) once, with an error that names the fix.
+
+    The errors say what the text is (empty, a file path, a first line only — an unquoted
+    multi-line value in ``.env`` —, password-protected, a public key, a certificate, an EC or
+    OpenSSH key, damaged) from its PEM labels, and never quote it. ``file``: the path it was read
+    from, for the commands the errors suggest.
+    """
+    if isinstance(pem, (bytes, bytearray)):
+        try:
+            text = bytes(pem).decode("ascii")
+        except UnicodeDecodeError:
+            raise _key_error(origin, "is not PEM text (a binary file — a DER key?)", fix=(
+                f"convert it to PEM: openssl pkey -inform DER -in {file or 'key.der'} -out key.pem")) from None
+    elif isinstance(pem, str):
+        text = pem
     else:
-        data = pem.strip()
+        raise _key_error(origin, f"is a {type(pem).__name__}", fix=(
+            "pass PEM text (str or bytes), an RSA private key object, or the key file's path as private_key_file="))
+    text = text.strip()
+    if "\\n" in text and "\n" not in text:  # one-line .env spelling
+        text = text.replace("\\n", "\n")
+    if not text:
+        raise _key_error(origin, "is empty", fix=(
+            "set RKS_PRIVATE_KEY to the key's PEM text, or MDH_PRIVATE_KEY_FILE to the key file's path"))
+    if "-----" not in text and "\n" not in text and (_PATHISH.fullmatch(text) or Path(text).expanduser().is_file()):
+        raise _key_error(origin, f"looks like a file path ({shown(text, limit=200)}), not the key itself",
+                         fix="set MDH_PRIVATE_KEY_FILE (or pass private_key_file=) for a key in a file")
     try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
-        raise ConfigurationError(
-            f"{origin} is not an unencrypted PEM private key ({type(exc).__name__}); it should start with "
-            "'-----BEGIN RSA PRIVATE KEY-----' — paste the whole key your service account was registered with"
-        ) from None
+        key = serialization.load_pem_private_key(text.encode("ascii", "replace"), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise _unreadable_pem(text, origin, file) from None
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise ConfigurationError(f"{origin} is not an RSA key; MyDataHelps service accounts sign with RS256")
+        name = ("an EC key" if isinstance(key, ec.EllipticCurvePrivateKey) else
+                "an Ed25519 key" if isinstance(key, ed25519.Ed25519PrivateKey) else
+                "a DSA key" if isinstance(key, dsa.DSAPrivateKey) else f"a {type(key).__name__}")
+        raise _key_error(origin, f"is {name}, not an RSA key",
+                         fix=f"MyDataHelps service accounts sign with RS256: {_KEY_USE}")
     return key
 
 
-def _normalise_base_url(url: str) -> str:
+def _normalise_base_url(url: object, origin: str = "MDH_BASE_URL") -> str:
+    """The API's site root with a trailing slash; a URL that cannot be one is refused naming the fix."""
+    if not isinstance(url, str):
+        raise ConfigurationError(f"{origin} must be a URL string such as {DEFAULT_BASE_URL!r}, got "
+                                 f"{type(url).__name__}", setting="base_url")
+    text = url.strip()
+    if "://" not in text:
+        host = text.split("/")[0]
+        scheme = "http" if host.split(":")[0] in ("localhost", "127.0.0.1", "[::1]") else "https"
+        raise ConfigurationError(f"{origin} {shown(text)} has no scheme: write {scheme}://{host}/ "
+                                 "(the site root, with http:// or https://)", setting="base_url")
     try:
-        parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigurationError(f"MDH_BASE_URL {url!r} is not a URL: {exc}") from None
+        parsed = httpx.URL(text)
+    except httpx.InvalidURL:
+        raise ConfigurationError(f"{origin} {shown(text)} is not a URL; use the site root, e.g. "
+                                 f"{DEFAULT_BASE_URL!r}", setting="base_url") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigurationError(
-            f"MDH_BASE_URL {url!r} must be an http(s) URL such as {DEFAULT_BASE_URL!r}"
-        )
+            f"{origin} {shown(text)} must be an http(s) URL with a host, such as {DEFAULT_BASE_URL!r}",
+            setting="base_url")
+    segments = [s for s in parsed.path.split("/") if s]
+    api_at = next((i for i, s in enumerate(segments) if s.lower() in ("api", "identityserver")), None)
+    if api_at is not None or parsed.query or parsed.fragment:
+        prefix = "".join(f"{s}/" for s in segments[:api_at])
+        root = str(parsed.copy_with(path="/" + prefix, query=None, fragment=None))
+        extra = "an API path" if api_at is not None else "a query or fragment"
+        raise ConfigurationError(f"{origin} {shown(text, limit=200)} has {extra} in it: use the site root "
+                                 f"{root} (the client adds the API paths itself)", setting="base_url")
     text = str(parsed)
     return text if text.endswith("/") else text + "/"
+
+
+def _check_project_id(value: object, origin: str = "RKS_PROJECT_ID") -> str:
+    """A project id is a GUID; anything else would only surface later as 'no participant …'."""
+    text = str(value).strip()
+    if not _GUID.fullmatch(text):
+        raise ConfigurationError(
+            f"{origin} {shown(text)} is not a project id: MyDataHelps project ids are GUIDs like "
+            "'3f2504e0-4f89-41d3-9a0c-0305e82c3301' — copy it from the project in MyDataHelps Designer",
+            setting="project_id")
+    return text
 
 
 @dataclass(frozen=True)
@@ -96,13 +205,22 @@ class Config:
     @classmethod
     def from_values(cls, *, base_url: str | None = None, service_account: str, project_id: str,
                     private_key: str | bytes | rsa.RSAPrivateKey, source: str = "arguments") -> Config:
-        """Build a config from known values (PEM text, bytes or a loaded key)."""
-        key = private_key if isinstance(private_key, rsa.RSAPrivateKey) else load_private_key(private_key)
-        return cls(_normalise_base_url(base_url or DEFAULT_BASE_URL), service_account.strip(),
+        """Build a config from known values (PEM text, bytes or a loaded key).
+
+        The project id is not checked for being a GUID here (tests build configs for fake
+        servers); :meth:`resolve` — what ``connect()`` uses — checks it.
+        """
+        for name, value in (("service_account", service_account), ("project_id", project_id)):
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigurationError(f"Config.from_values needs {name}= as a non-empty string, got {value!r}",
+                                         setting=name)
+        key = private_key if isinstance(private_key, rsa.RSAPrivateKey) else \
+            load_private_key(private_key, origin="the private_key= value")
+        return cls(_normalise_base_url(base_url or DEFAULT_BASE_URL, "base_url"), service_account.strip(),
                    project_id.strip(), key, source)
 
     @classmethod
-    def resolve(
+    def locate(
         cls,
         *,
         base_url: str | None = None,
@@ -112,12 +230,9 @@ class Config:
         private_key_file: str | os.PathLike[str] | None = None,
         environ: Mapping[str, str] | None = None,
         dotenv_path: str | os.PathLike[str] | None = None,
-    ) -> Config | None:
-        """Resolve arguments > environment > ``.env``; ``None`` when nothing is configured at all.
-
-        ``environ`` defaults to ``os.environ`` and ``dotenv_path`` to ``./.env``; both are
-        read only when this is called.
-        """
+    ) -> Located | None:
+        """Where each setting comes from (arguments > environment > ``.env``), nothing parsed yet;
+        ``None`` when nothing is configured at all. :meth:`Located.config` checks and parses them."""
         from dotenv import dotenv_values
 
         env = os.environ if environ is None else environ
@@ -141,8 +256,8 @@ class Config:
             pem, file = lookup("private_key"), lookup("private_key_file")
             if pem not in (None, "") and file not in (None, ""):
                 raise ConfigurationError(
-                    f"both RKS_PRIVATE_KEY and MDH_PRIVATE_KEY_FILE are set in {origin}: keep one of them"
-                )
+                    f"both RKS_PRIVATE_KEY and MDH_PRIVATE_KEY_FILE are set in {origin}: keep one of them",
+                    setting="private_key")
             if pem not in (None, ""):
                 values["private_key"], origins["private_key"] = pem, origin
                 break
@@ -170,23 +285,84 @@ class Config:
                 + ", ".join(missing)
                 + " as arguments, environment variables or in .env — or remove the others to use the sandbox"
             )
+        return Located(values, origins)
 
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        base_url: str | None = None,
+        service_account: str | None = None,
+        project_id: str | None = None,
+        private_key: str | bytes | None = None,
+        private_key_file: str | os.PathLike[str] | None = None,
+        environ: Mapping[str, str] | None = None,
+        dotenv_path: str | os.PathLike[str] | None = None,
+    ) -> Config | None:
+        """Resolve arguments > environment > ``.env``; ``None`` when nothing is configured at all.
+
+        ``environ`` defaults to ``os.environ`` and ``dotenv_path`` to ``./.env``; both are
+        read only when this is called.
+        """
+        located = cls.locate(base_url=base_url, service_account=service_account, project_id=project_id,
+                             private_key=private_key, private_key_file=private_key_file, environ=environ,
+                             dotenv_path=dotenv_path)
+        return None if located is None else located.config()
+
+
+def _origin(name: str, origins: Mapping[str, str]) -> str:
+    where = origins[name]
+    if where == "arguments":
+        return f"{name}="
+    return f"{_ENV_NAMES[name]} (from {'.env' if where.endswith('.env') else where})"
+
+
+@dataclass(frozen=True)
+class Located:
+    """The settings :meth:`Config.locate` found and where each came from; the key still unparsed
+    (text or a path), so it is kept out of the repr."""
+
+    values: Mapping[str, Any] = field(repr=False)
+    origins: Mapping[str, str]
+
+    @property
+    def source(self) -> str:
+        """Every place a setting came from, in order."""
+        return ", ".join(dict.fromkeys(self.origins.values()))
+
+    @property
+    def key_origin(self) -> str:
+        """Where the key comes from, e.g. ``MDH_PRIVATE_KEY_FILE (from environment)``."""
+        name = "private_key" if "private_key" in self.values else "private_key_file"
+        return _origin(name, self.origins)
+
+    def config(self) -> Config:
+        """Check the base URL and the project id, read and parse the key: the :class:`Config`, or a
+        :class:`ConfigurationError` naming the setting (``.setting``) and the fix."""
+        values, origins = self.values, self.origins
+        base_url = _normalise_base_url(values["base_url"], _origin("base_url", origins)) \
+            if "base_url" in values else DEFAULT_BASE_URL
+        project_id = _check_project_id(values["project_id"], _origin("project_id", origins))
         if "private_key" in values:
-            key = load_private_key(values["private_key"], origin=f"RKS_PRIVATE_KEY (from {origins['private_key']})")
+            key = load_private_key(values["private_key"], origin=self.key_origin)
         else:
-            path = Path(values["private_key_file"]).expanduser()
-            try:
-                pem = path.read_bytes()
-            except OSError as exc:
-                raise ConfigurationError(
-                    f"cannot read MDH_PRIVATE_KEY_FILE {str(path)!r}: {exc.strerror}; point it at your PEM key file"
-                ) from None
-            key = load_private_key(pem, origin=f"the key file {str(path)!r}")
-        source = ", ".join(dict.fromkeys(origins.values()))  # every place a setting came from
-        return cls(
-            _normalise_base_url(values.get("base_url") or DEFAULT_BASE_URL),
-            str(values["service_account"]).strip(),
-            str(values["project_id"]).strip(),
-            key,
-            source,
-        )
+            key = load_private_key(_read_key_file(values["private_key_file"], self.key_origin),
+                                   origin=f"the key file {str(values['private_key_file'])!r}",
+                                   file=str(values["private_key_file"]))
+        return Config(base_url, str(values["service_account"]).strip(), project_id, key, self.source)
+
+
+def _read_key_file(value: str | os.PathLike[str], origin: str) -> bytes:
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise ConfigurationError(f"{origin} {str(path)!r} is a folder, not a file: point it at the key file "
+                                 "itself (e.g. .../service-account.key)", setting="private_key")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigurationError(f"{origin} {str(path)!r} does not exist: check the path (relative paths start "
+                                 f"at {str(Path.cwd())!r}), or set RKS_PRIVATE_KEY to the key's text instead",
+                                 setting="private_key") from None
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {origin} {str(path)!r} ({exc.strerror}): check its permissions",
+                                 setting="private_key") from None

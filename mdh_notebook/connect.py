@@ -23,7 +23,7 @@ import httpx
 
 from .auth import RenewalEvent
 from .client import Client
-from .config import Config
+from .config import Config, shown
 from .errors import ConfigurationError
 from .scopes import validate_scopes
 from .session import ParticipantSession
@@ -115,9 +115,30 @@ def sandbox(**options: Any) -> Config:
     return _sandbox_config(server, f"sandbox at {server.url}")
 
 
+def _check_config_type(config: object) -> None:
+    """``config=`` takes a :class:`Config`; the things people pass instead get the way to make one."""
+    if isinstance(config, Config):
+        return
+    if hasattr(config, "private_key_pem") and hasattr(config, "base_url"):  # a SandboxCredentials
+        raise ConfigurationError(
+            f"config= takes a Config, not a sandbox's {type(config).__name__}: use config = mdh.sandbox(...) "
+            "(it starts a sandbox and returns its Config), or mdh.Config.from_values(base_url=creds.base_url, "
+            "service_account=creds.service_account, project_id=creds.project_id, "
+            "private_key=creds.private_key_pem)")
+    if isinstance(config, (str, os.PathLike)):
+        raise ConfigurationError(
+            f"config= takes a Config, not a {type(config).__name__} path: for a .env file use "
+            f"config=mdh.Config.resolve(dotenv_path={shown(os.fspath(config))}), or run in the folder that holds .env "
+            "and leave config= out")
+    raise ConfigurationError(
+        f"config= takes a Config (from mdh.sandbox(), mdh.Config.resolve() or mdh.Config.from_values(...)), "
+        f"got a {type(config).__name__}")
+
+
 def resolve_config(config: Config | None = None, **settings: Any) -> Config:
     """``config`` if given, else arguments > environment > ``.env``, else the embedded sandbox."""
     if config is not None:
+        _check_config_type(config)
         given = sorted(name for name, value in settings.items() if value is not None)
         if given:
             raise ConfigurationError(f"pass either config= or {', '.join(given)}, not both")

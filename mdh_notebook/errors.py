@@ -3,13 +3,16 @@
 ::
 
     MDHError
-    ├── ConfigurationError        credentials or base URL missing / malformed
+    ├── ConfigurationError        credentials or base URL missing / malformed (``.setting`` names which)
+    │   └── GrantsFileError           (mdh_notebook.authenticator) the grants file is missing or wrong
     ├── ScopeError                unknown scope at connect(), or a call whose scope the session lacks
     ├── InvalidArgumentError      a filter or argument the API would refuse (also a ValueError)
     ├── ParticipantNotFound       no participant with that identifier or id
     ├── ClosedError               the session/client was closed (e.g. by leaving a ``with`` block)
     ├── TransportError            the server could not be reached / answered garbage
     ├── CLIError                  (mdh_notebook.cli) a command-line mistake, phrased in options
+    ├── Refusal                   (mdh_notebook.authenticator) what the authenticator answers with an error
+    ├── AuthenticatorStartError   (mdh_notebook.authenticator) its server could not start
     └── APIError                  the server answered with an error status
         ├── BadRequestError           400 on an API call
         ├── TokenRequestError         400/401 from the token endpoint (``.error`` = OAuth code)
@@ -23,15 +26,19 @@ Outside the tree, on purpose::
 
     ValueError
     └── CatalogueError            (mdh_notebook.kinds) a catalogue entry that contradicts itself
+    Exception
+    └── Failure                   (mdh_notebook.retry) one failed try, carried through the retry policy
 
 A ``CatalogueError`` is raised while the package is imported (or when you build a ``Kind`` /
 ``Operation`` / ``Param`` yourself): a bug in an entry, not a condition of the data, the
 credentials or the server. Nothing is running yet that could handle it, and an ``except MDHError``
-around a pull must never swallow a broken catalogue, so it is not an ``MDHError``.
+around a pull must never swallow a broken catalogue, so it is not an ``MDHError``. A ``Failure``
+never reaches a caller: the retry policy unwraps it into the ``MDHError`` it carries.
 
 Warnings (``UserWarning``s, never raised): :class:`SourceDisabledWarning` here, an empty frame
 whose source the project has switched off; :class:`UnknownValueWarning`, an empty frame that
-asked for a value the API does not list (a mistyped device data type); ``DataWarning`` (in
+asked for a value the API does not list (a mistyped device data type); :class:`NaiveDatetimeWarning`,
+a date-time filter without a time zone, taken as UTC; ``DataWarning`` (in
 :mod:`mdh_notebook.frames`), a value that could not be read as its column's type.
 
 HTTP statuses become exceptions in exactly one place: :func:`error_for_response`.
@@ -58,6 +65,7 @@ __all__ = [
     "ConfigurationError",
     "InvalidArgumentError",
     "MDHError",
+    "NaiveDatetimeWarning",
     "NotFoundError",
     "ParticipantNotFound",
     "PermissionDeniedError",
@@ -85,7 +93,15 @@ class MDHError(Exception):
 
 
 class ConfigurationError(MDHError):
-    """Credentials or the base URL are missing or malformed."""
+    """Credentials or the base URL are missing or malformed.
+
+    ``setting``: which one, when the error is about one (``"base_url"``, ``"project_id"``,
+    ``"private_key"``, ``"service_account"``), else ``""`` — ``mdh-notebook doctor`` names its step by it.
+    """
+
+    def __init__(self, message: str, *, setting: str = "") -> None:
+        self.setting = setting
+        super().__init__(message)
 
 
 class ScopeError(MDHError):
@@ -104,7 +120,8 @@ class ParticipantNotFound(MDHError, LookupError):
         super().__init__(
             message
             or f"no participant {participant!r} in this project; pass a participantIdentifier "
-            "(e.g. 'PT-0001') or the participant's internal id (a GUID)"
+            "(e.g. 'PT-0001') or the participant's internal id (a GUID) — client.participants() or "
+            "`mdh-notebook participants` lists them"
         )
 
 
@@ -119,6 +136,12 @@ class TransportError(MDHError):
 class SourceDisabledWarning(UserWarning):
     """An empty frame of a kind whose source the project has switched off for this participant
     (its DataCollectionSettings flag is false): no data because none is collected."""
+
+
+class NaiveDatetimeWarning(UserWarning):
+    """A date-time filter without a time zone (a naive ``datetime``, or a string with a time and no
+    offset): it was taken as UTC, the package's one rule (:mod:`mdh_notebook.filters`). Give an
+    aware datetime or an offset to mean another zone; a calendar date alone never warns."""
 
 
 class UnknownValueWarning(UserWarning):
@@ -194,6 +217,33 @@ _HINTS: dict[tuple[str, int], str] = {  # (API family, status) -> what to do abo
     ("admin", 429): _RATE_HINT,
     ("delegated", 429): _RATE_HINT,
 }
+# what the token endpoint's refusals mean for the one who configured the client
+_CLOCK_WORDS = re.compile(r"\b(?:expired|in the future|not yet valid|nbf|iat|lifetime too long)\b", re.IGNORECASE)
+_CLOCK_HINT = ("the assertion's times are judged by the server's clock: check this machine's clock "
+               "(e.g. timedatectl status; turn on NTP: timedatectl set-ntp true)")
+_TOKEN_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"unknown service account|unknown client|client not found", re.IGNORECASE),
+     "check RKS_SERVICE_ACCOUNT: it is the service account's name exactly as registered with MyDataHelps"),
+    (re.compile(r"signature", re.IGNORECASE),
+     "RKS_PRIVATE_KEY is not the key registered for RKS_SERVICE_ACCOUNT: use that account's own key"),
+    (re.compile(r"invalid_scope|unknown scope|scope", re.IGNORECASE),
+     "ask only for scopes MyDataHelps knows (mdh_notebook.KNOWN_SCOPES) and the project grants"),
+)
+
+
+def _token_hint(error: str, message: str) -> str:
+    """What to check when the token endpoint refuses: the clock, the account, the key, the scopes."""
+    if error == "invalid_client" and _CLOCK_WORDS.search(message):
+        return _CLOCK_HINT
+    for pattern, hint in _TOKEN_HINTS:
+        if pattern.search(message) or pattern.search(error):
+            return hint
+    if error == "invalid_client":
+        return ("check RKS_SERVICE_ACCOUNT and that RKS_PRIVATE_KEY is its registered key; if both are right, "
+                "check this machine's clock (the assertion is only valid for a few minutes)")
+    return ""
+
+
 _TOKENISH = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|Bearer\s+(?!<)\S+", re.IGNORECASE)  # not "Bearer <token>"
 
 
@@ -212,8 +262,20 @@ def oauth_error_code(response: httpx.Response) -> str:
 
 
 def _server_message(response: httpx.Response) -> str:
-    """The server's own words: JSON ``message``/``error_description``/``error``, or plain text."""
+    """The server's own words: JSON ``message``/``error_description``/``error``, or plain text;
+    an HTML page is described, never quoted (a proxy's or login page says nothing about the API)."""
+    if _is_html(response):
+        return (f"the server answered with an HTML page ({response.reason_phrase or 'no reason given'}), "
+                "not the API's JSON — is MDH_BASE_URL a MyDataHelps API, or is a proxy or login page answering?")
     return _redact(_raw_message(response))
+
+
+def _is_html(response: httpx.Response) -> bool:
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml"):
+        return True
+    head = response.content[:200].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
 def _raw_message(response: httpx.Response) -> str:
@@ -246,8 +308,15 @@ def error_for_response(response: httpx.Response, *, token_request: bool = False)
     message = _server_message(response)
     if token_request and status in (400, 401):
         error = oauth_error_code(response) or "invalid_request"
-        return TokenRequestError(f"token request refused ({error}): {message}", error=error,
-                                 status_code=status, method=method, path=path)
+        advice = _token_hint(error, message)
+        text = f"token request refused ({error}): {message}" + (f" — {advice}" if advice else "")
+        return TokenRequestError(text, error=error, status_code=status, method=method, path=path)
+    if token_request and status in (404, 405):
+        return NotFoundError(
+            f"the token endpoint {response.request.url.copy_with(query=None)} answered {status} ({message}) — "
+            "MDH_BASE_URL is probably wrong: it should be the site root of MyDataHelps, e.g. "
+            "https://mydatahelps.org/ (the client adds identityserver/connect/token)",
+            status_code=status, method=method, path=path)
     family = "admin" if "/administration/" in path else "delegated" if "/api/" in path.lower() else ""
     hint = _HINTS.get((family, status))  # none off the API (e.g. a pre-signed storage URL)
     text = f"{message} — {hint}" if hint else message

@@ -6,8 +6,12 @@ One encoder per parameter type, in one registry (:data:`ENCODERS`):
 * ``list``: a string or an iterable of strings, sent as ONE comma-joined value with ``\\`` and
   ``,`` escaped (``a,b`` → ``a\\,b``), as the SDKs send them;
 * ``datetime``: a ``datetime``, ``date``, ``pandas.Timestamp`` or ISO-8601 string, sent as UTC
-  ``...Z``; a value without an offset is taken as UTC, the same rule the frames use (a ``date``
-  is midnight UTC);
+  ``...Z``. **One rule for values without a time zone: they are UTC**, as the frames show times
+  by default. A calendar date (a ``date``, or ``'2026-10-01'``) is that day's midnight UTC, silently;
+  a date-time without an offset (a naive ``datetime``/``Timestamp``, or ``'2026-10-01T08:00'``) is
+  taken as UTC too, and a :class:`~mdh_notebook.errors.NaiveDatetimeWarning` says so — once per
+  call, naming the filters — with how to be explicit (an aware ``datetime``, or an offset in the
+  string: ``'2026-10-01T08:00:00-05:00'``, ``'...Z'`` for UTC);
 * ``date``: a calendar date (``date``, a midnight date-time, or ``'2026-10-01'``), sent as
   ``YYYY-MM-DD``;
 * ``int``: an integer (or a string of ASCII digits with an optional sign, as the command line gives it);
@@ -19,6 +23,10 @@ nearest choice (a case-insensitive match is corrected to the canonical spelling)
 filter takes a mapping ``{key: value}`` sent as ``<wire>.<key>=<value>`` (a ``list`` one escapes
 each value as a list, as the JS SDK escapes them); a filter left out is sent with its ``default``
 when it has one; a path filter (``in_path``) fills the kind's path (:func:`encode_path`), not the query.
+
+A time range given the wrong way round is refused naming both values: the kind's timeline pair
+(``after``/``before``, ``start``/``end``, …) and every ``<x>_after``/``<x>_before`` pair, when
+the lower bound is later than the upper one (equal bounds are sent as given).
 """
 
 from __future__ import annotations
@@ -26,14 +34,17 @@ from __future__ import annotations
 import difflib
 import numbers
 import re
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, NaiveDatetimeWarning
 from .kinds import Kind, Operation, Param, ParamType
 
 __all__ = ["ENCODERS", "as_integer", "encode_params", "encode_path", "escape_list_item", "format_date",
@@ -199,9 +210,78 @@ def encode_path(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[str
             for p in entry.params if p.in_path and given.get(p.name) is not None}
 
 
+_PACKAGE = str(Path(__file__).resolve().parent)
+
+
+def _warn_from_caller(message: str, category: type[Warning]) -> None:
+    """Warn pointing at the first frame outside this package: the user's line, however deep the call."""
+    frame = sys._getframe(0)
+    level = 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def _without_zone(value: Any) -> bool:
+    """A date-time (not a calendar date) that names no time zone: the values the warning is for."""
+    if isinstance(value, datetime):  # pandas.Timestamp too
+        return value.tzinfo is None
+    if isinstance(value, str):
+        text = value.strip()
+        if ":" not in text and "T" not in text.upper():
+            return False  # a calendar date ('2026-10-01'): midnight UTC, no warning
+        try:
+            return pd.Timestamp(text).tzinfo is None
+        except (ValueError, TypeError):
+            return False  # refused by its encoder, with its own message
+    return False
+
+
+def _warn_naive(entry: Kind | Operation, given: Mapping[str, Any]) -> None:
+    naive = [(name, value) for name, value in given.items()
+             if (param := entry.param(name)) is not None and param.type == "datetime" and _without_zone(value)]
+    if not naive:
+        return
+    named = ", ".join(f"{name}={value!r}" if isinstance(value, str) else f"{name}={value}" for name, value in naive)
+    _warn_from_caller(
+        f"{entry.name}({named}): a date-time without a time zone is taken as UTC; to mean another zone say so — "
+        "an aware datetime (datetime(..., tzinfo=ZoneInfo('America/New_York')), pd.Timestamp(..., tz=...)) or "
+        "an offset in the string ('2026-10-01T08:00:00-05:00'; '...Z' for UTC)", NaiveDatetimeWarning)
+
+
+def _ranges(entry: Kind | Operation) -> list[tuple[Param, Param]]:
+    """The (lower, upper) bound pairs of an entry's time filters: its timeline's, and <x>_after/<x>_before."""
+    timeline = getattr(entry, "timeline", None)
+    names = [(timeline.after, timeline.before)] if timeline is not None and timeline.after else []
+    names += [(p.name, p.name[: -len("after")] + "before") for p in entry.params if p.name.endswith("after")]
+    pairs: list[tuple[Param, Param]] = []
+    for low, high in dict.fromkeys(names):
+        lower, upper = entry.param(low), entry.param(high) if high else None
+        if lower is not None and upper is not None and {lower.type, upper.type} <= {"datetime", "date"}:
+            pairs.append((lower, upper))
+    return pairs
+
+
+def _check_ranges(entry: Kind | Operation, given: Mapping[str, Any], params: Mapping[str, str]) -> None:
+    for lower, upper in _ranges(entry):
+        if lower.wire not in params or upper.wire not in params:
+            continue
+        low, high = pd.Timestamp(params[lower.wire]), pd.Timestamp(params[upper.wire])
+        if low > high:
+            def show(p: Param) -> str:
+                value = given[p.name]
+                text = repr(value) if isinstance(value, str) else str(value)
+                return text if text.strip("'") == params[p.wire] else f"{text} (sent as {params[p.wire]})"
+            raise InvalidArgumentError(
+                f"{entry.name}({lower.name}=..., {upper.name}=...): {lower.name} {show(lower)} is later than "
+                f"{upper.name} {show(upper)}, so nothing could match; swap them (or leave one out)")
+
+
 def encode_params(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[str, str]:
     """The query parameters for ``filters`` on ``entry`` (``None`` values are left out, defaults
-    filled in, path filters left to :func:`encode_path`)."""
+    filled in, path filters left to :func:`encode_path`); a reversed time range is refused and
+    date-times without a zone are warned about (:class:`NaiveDatetimeWarning`), once per call."""
     for name in filters:
         if entry.param(name) is None:
             valid = [p.name for p in entry.params]
@@ -227,4 +307,6 @@ def encode_params(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[s
             params.update(_encode_prefixed(value, param, what))
         else:
             params[param.wire] = ENCODERS[param.type](value, param, what)
+    _check_ranges(entry, filters, params)
+    _warn_naive(entry, filters)
     return params

@@ -9,6 +9,7 @@ quickstarts). ``api`` grants everything; ``user/*.read`` is taken to grant every
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Literal, get_args
 
@@ -60,13 +61,24 @@ def _suggestion(name: str) -> str:
     return _BY_FOLDED[close[0]] if close else ""
 
 
+def _refuse_joined(text: str) -> None:
+    """Scopes are separated by spaces (as the token endpoint takes them), never by commas: one
+    comma-joined string is refused showing the list it meant, rather than guessed at."""
+    if "," in text:
+        names = [part for part in re.split(r"[\s,]+", text) if part]
+        raise ScopeError(f"scopes {text!r} is joined with commas: pass a list, scopes={names!r} "
+                         "(or one string with spaces between the names)")
+
+
 def validate_scopes(scopes: Iterable[str] | str) -> tuple[str, ...]:
     """Check scope names and return them de-duplicated in the order given.
 
-    A single string is split on whitespace, as the token endpoint does. An unknown
-    name raises :class:`ScopeError` naming the nearest valid one.
+    A single string is split on whitespace, as the token endpoint does; commas are refused,
+    naming the list they meant. An unknown name raises :class:`ScopeError` naming the nearest
+    valid one.
     """
     if isinstance(scopes, str):
+        _refuse_joined(scopes)
         scopes = scopes.split()
     elif not isinstance(scopes, (list, tuple, set, frozenset)):
         raise ScopeError(f"scopes must be a list of names like ['SurveyAnswers:read'], got {scopes!r}")
@@ -74,6 +86,11 @@ def validate_scopes(scopes: Iterable[str] | str) -> tuple[str, ...]:
     for scope in scopes:
         if not isinstance(scope, str):
             raise ScopeError(f"scopes must be strings like 'SurveyAnswers:read', got {scope!r}")
+        if len(scope.split()) > 1:
+            raise ScopeError(f"the scope {scope!r} holds several names: give each its own list item, "
+                             f"scopes={scope.split()!r}")
+        _refuse_joined(scope)
+        scope = scope.strip()
         if scope not in KNOWN_SCOPES:
             hint = _suggestion(scope)
             did_you_mean = f"; did you mean {hint!r}?" if hint else ""
