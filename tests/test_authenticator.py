@@ -286,8 +286,8 @@ def test_a_short_token_is_not_handed_out_with_less_than_the_sdk_s_buffer(fresh: 
     assert first["expires_in"] <= 125
     running.advance(2)  # 123 s left: still given out
     assert running.token().json()["access_token"] == first["access_token"]
-    running.advance(5)  # 118 s left: the SDK would fire tokenWillExpire at once, so a new one
-    renewed = running.token().json()
+    running.advance(2.5)  # 120.5 s left, handed out as expires_in 120: the SDK would fire tokenWillExpire at
+    renewed = running.token().json()  # once (120 − 120 s), and ask again and again, so a new one
     assert renewed["access_token"] != first["access_token"] and renewed["expires_in"] > 120
 
 

@@ -9,11 +9,11 @@ The HTTP layer (:mod:`.app`) is thin; the decisions are here, where a test can c
   per (participant, scopes): the token exchange itself is the client wing's
   (``ParticipantTokenSource``), never re-implemented here.
 
-A cached token is handed out again while it has more than ``reuse_margin`` left (and does not
-need renewal by its own margin): many users and many renewals cost the service one token per
-(participant, scopes) per lifetime. ``reuse_margin`` defaults to the JS SDK's 120 s renewal buffer
-— the SDK fires ``tokenWillExpire`` at ``expires_in − 120`` s, so a token with less left than that
-would make it fire again at once, and ask again, in a loop.
+A cached token is handed out again while the whole seconds it has left (its ``expires_in``) are more
+than ``reuse_margin`` (and it does not need renewal by its own margin): many users and many renewals
+cost the service one token per (participant, scopes) per lifetime. ``reuse_margin`` defaults to the JS
+SDK's 120 s renewal buffer — the SDK fires ``tokenWillExpire`` at ``expires_in − 120`` s, so a token
+handed out with 120 s or less would make it fire again at once, and ask again, in a loop.
 
 The log (logger ``mdh_notebook.authenticator``, INFO) says who (the grant's name) got what
 (participant, scopes, seconds left) or was refused and why. It never holds a token or a key.
@@ -184,7 +184,9 @@ class TokenService:
             cache = self._cache(str(record["id"]), asked)
             before = cache.token
             now = self.client.clock()
-            if before is not None and (before.remaining(now) <= self.reuse_margin or _same(rejected, before)):
+            # the whole seconds it would be handed out with: 120.9 s left is sent as 120, which the SDK
+            # would answer with tokenWillExpire at once
+            if before is not None and (int(before.remaining(now)) <= self.reuse_margin or _same(rejected, before)):
                 flow = cache.fresh_flow(force=True, stale=before)  # refused, or too little left for the SDK
             else:
                 flow = cache.fresh_flow()  # the cached token, unless it needs renewal by its own margin
