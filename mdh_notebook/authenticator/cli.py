@@ -96,14 +96,14 @@ def run(args: argparse.Namespace) -> int:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    client = Client(config)
+    client = Client(config, rate_limit_wait=0)  # a spent budget is a prompt 503 + Retry-After, not a held request
     service = TokenService(client, grants, owns_client=True)
     server = AuthenticatorServer(service, host=args.host, port=args.port, cors_origins=args.cors_origins)
     in_main = threading.current_thread() is threading.main_thread()  # signals can only be caught there
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)} if in_main else {}
     try:
         try:
-            client.run_flow(client.service_tokens.fresh_flow())  # the service account works, or say so now
+            client.run_flow(client.service_tokens.fresh_flow)  # the service account works, or say so now
         except MDHError as exc:
             return _fail(f"the service account cannot get a token from {config.base_url}: {exc}")
         try:

@@ -97,7 +97,9 @@ class TokenService:
     """Grants → participant tokens through one :class:`~mdh_notebook.client.Client` (the service account).
 
     Thread-safe: the HTTP layer calls it from a thread pool. One renewal per (participant, scopes) at
-    a time however many requests ask (each :class:`TokenCache` has its lock).
+    a time however many requests ask (each :class:`TokenCache` has its lock). Give it a client made with
+    ``rate_limit_wait=0`` (as the CLI does): a spent budget is then a prompt 503 with ``Retry-After``
+    rather than a request held open for minutes.
     """
 
     def __init__(self, client: Client, grants: Grants, *, reuse_margin: float = RENEWAL_MARGIN_MAX,
@@ -112,7 +114,7 @@ class TokenService:
         self._warned_short = False
 
     def __repr__(self) -> str:
-        return (f"TokenService(base_url={self.client.config.base_url!r}, grants={len(self.grants)}, "
+        return (f"TokenService(base_url={self.client.base_url!r}, grants={len(self.grants)}, "
                 f"cached_tokens={len(self._tokens)})")
 
     def close(self) -> None:
@@ -121,7 +123,7 @@ class TokenService:
 
     @property
     def base_url(self) -> str:
-        return self.client.config.base_url
+        return self.client.base_url
 
     # -- who is asking -------------------------------------------------------------------
 
@@ -187,10 +189,10 @@ class TokenService:
             # the whole seconds it would be handed out with: 120.9 s left is sent as 120, which the SDK
             # would answer with tokenWillExpire at once
             if before is not None and (int(before.remaining(now)) <= self.reuse_margin or _same(rejected, before)):
-                flow = cache.fresh_flow(force=True, stale=before)  # refused, or too little left for the SDK
+                token = self.client.run_flow(  # refused, or too little left for the SDK
+                    lambda: cache.fresh_flow(force=True, stale=before))
             else:
-                flow = cache.fresh_flow()  # the cached token, unless it needs renewal by its own margin
-            token = self.client.run_flow(flow)
+                token = self.client.run_flow(cache.fresh_flow)  # cached unless it needs renewal by its own margin
         except ParticipantNotFound:
             log.info("refused grant %r: no participant %r in the project", grant.name, identifier)
             raise Refusal(404, "participant_not_found", f"no participant {identifier!r} in this project; check "
@@ -242,7 +244,7 @@ class TokenService:
             if cache is None:
                 if len(self._tokens) >= MAX_CACHED:
                     self._prune()
-                source = ParticipantTokenSource(self.client.service_tokens, self.client.config.token_url,
+                source = ParticipantTokenSource(self.client.service_tokens, self.client.token_url,
                                                 participant_id, key[1], clock=self.client.clock)
                 cache = self._tokens[key] = TokenCache(source, clock=self.client.clock)
             return cache
