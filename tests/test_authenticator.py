@@ -387,12 +387,24 @@ def _first_line(proc: subprocess.Popen[str], timeout: float = 60) -> str:
     pytest.fail(f"no ready line; exit {proc.poll()}; stderr: {proc.stderr.read() if proc.stderr else ''}")
 
 
-def test_the_cli_serves_tokens_and_stops_cleanly(running: Running, tmp_path: Path) -> None:
+@pytest.mark.parametrize("configured", ["env-file", "arguments", "environment"])
+def test_the_cli_serves_tokens_and_stops_cleanly(running: Running, tmp_path: Path, configured: str) -> None:
     grants = tmp_path / "grants.toml"
     grants.write_text(GRANTS)
-    env = running.sandbox.credentials.write_env_file(tmp_path / "sandbox.env")
-    proc = subprocess.Popen([sys.executable, "-m", "mdh_notebook.authenticator", "--config", str(grants),
-                             "--env-file", str(env), "--port", "0"], cwd=tmp_path, env=_clean_env(),
+    grants.chmod(0o644 if configured == "env-file" else 0o600)  # it holds api_key values: readable is warned of
+    creds = running.sandbox.credentials
+    args, env = ["--config", str(grants), "--port", "0"], _clean_env()
+    if configured == "env-file":
+        args += ["--env-file", str(creds.write_env_file(tmp_path / "sandbox.env"))]
+    elif configured == "arguments":
+        key = tmp_path / "key.pem"
+        key.write_text(creds.private_key_pem)
+        args += ["--base-url", creds.base_url, "--service-account", creds.service_account, "--project-id",
+                 creds.project_id, "--private-key-file", str(key)]
+    else:
+        env.update(MDH_BASE_URL=creds.base_url, RKS_SERVICE_ACCOUNT=creds.service_account,
+                   RKS_PROJECT_ID=creds.project_id, RKS_PRIVATE_KEY=creds.private_key_pem)
+    proc = subprocess.Popen([sys.executable, "-m", "mdh_notebook.authenticator", *args], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = _first_line(proc)
@@ -408,7 +420,8 @@ def test_the_cli_serves_tokens_and_stops_cleanly(running: Running, tmp_path: Pat
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "grant 'web' got a token for 'PT-0001'" in err and "unknown API key" in err
-    for secret in (body["access_token"], API_KEY, WRONG_KEY):
+    assert ("others can read it: chmod 600" in err) == (configured == "env-file"), err
+    for secret in (body["access_token"], API_KEY, WRONG_KEY, *creds.private_key_pem.splitlines()[1:-1]):
         assert secret not in out + err
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -69,6 +70,19 @@ def _log_to_stderr() -> None:
     logger.setLevel(logging.INFO)
 
 
+def _warn_if_readable(path: str, grants: Grants) -> None:
+    """A file holding API keys themselves should be its owner's alone (as ssh says of a private key)."""
+    plain = [g.name for g in grants.grants if g.plain_key]
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if plain and mode & 0o077:
+        logging.getLogger(LOGGER_NAME).warning(
+            "%s holds the API key itself for %s and others can read it: chmod 600 %s, or write api_key_sha256 "
+            "instead (mdh_notebook.authenticator.hash_api_key)", path, ", ".join(map(repr, plain)), path)
+
+
 def _resolve(args: argparse.Namespace) -> Config | None:
     if args.env_file is not None:
         from pathlib import Path
@@ -110,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
             server.start()
         except MDHError as exc:
             return _fail(str(exc))
+        _warn_if_readable(args.config, grants)
         logging.getLogger(LOGGER_NAME).info(
             "serving %d grant(s) from %s for %s (%s)", len(grants), args.config, config.base_url,
             "CORS: " + (", ".join(args.cors_origins) if args.cors_origins else "loopback origins"))

@@ -62,6 +62,7 @@ class Grant:
     digest: bytes = field(repr=False)
     participants: tuple[str, ...]  # identifiers, or ("*",)
     scopes: tuple[str, ...]
+    plain_key: bool = False  # the file holds the key itself (api_key), not its hash
 
     @property
     def all_participants(self) -> bool:
@@ -161,7 +162,7 @@ def _parse_grant(table: dict[str, Any], index: int, origin: str) -> Grant:
     if not isinstance(name, str) or not name.strip():
         raise _fail(origin, label, f"name must be a non-empty string (it names the grant in the log), got {name!r}")
     return Grant(name.strip(), _digest(table, label, origin), _participants(table, label, origin),
-                 _scopes(table, label, origin))
+                 _scopes(table, label, origin), plain_key="api_key" in table)
 
 
 def _digest(table: dict[str, Any], label: str, origin: str) -> bytes:
