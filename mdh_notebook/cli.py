@@ -30,7 +30,8 @@ commands:
   fetch          one participant's data of one kind (every kind of `mdh-notebook catalog`)
   participants   the project's participants
   catalog        every data kind and write: scope, method, endpoint, filters
-  doctor         where the configuration comes from, and whether the API answers
+  doctor         check the configuration step by step: what works, and what to fix
+  authenticator  serve participant tokens to API-key holders (the service key stays with it)
   sandbox        run the local MyDataHelps emulator
 
 With no credentials configured (arguments, MDH_* / RKS_* environment variables, ./.env),
@@ -279,27 +280,15 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from .config import Config
+    from .doctor import run_doctor
 
-    config = Config.resolve()
-    if config is None:
-        print("configuration: none found (arguments, environment, ./.env) -> the embedded sandbox would be used")
-        return 0
-    print(f"configuration: {config!r}")
-    from .client import Client
-
-    with Client(config) as client:
-        token = client.run_flow(client.service_tokens.fresh_flow())
-        print(f"service token: obtained, expires in {token.lifetime:.0f} s")
-        frame = client.participants()
-        print(f"participants: {len(frame)} in project {config.project_id}")
-        if client.rate_limit:
-            print(f"rate limit: {client.rate_limit.remaining}/{client.rate_limit.limit} left, "
-                  f"resets in {client.rate_limit.reset} s")
-    return 0
+    scopes = [s for s in re.split(r"[\s,]+", args.scopes) if s] if args.scopes else None
+    return run_doctor(participant=args.participant, scopes=scopes, authenticator=args.authenticator,
+                      api_key=args.api_key)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .authenticator import cli as authenticator_cli
     from .emulator import cli as sandbox_cli
 
     parser = argparse.ArgumentParser(prog="mdh-notebook", description=__doc__.split("\n\n")[0].split(": ", 1)[1],
@@ -344,10 +333,30 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(catalog)
     catalog.set_defaults(func=_cmd_catalog)
 
-    doctor = sub.add_parser("doctor", help="check configuration and connectivity",
-                            description="Say where the configuration comes from and whether the API answers "
-                                        "(never prints the key or a token).")
+    doctor = sub.add_parser("doctor", help="check configuration and connectivity, step by step",
+                            description="Check the configuration step by step — configuration found, key "
+                                        "readable, token endpoint reachable, service token, participant lookup, "
+                                        "a participant token with the scopes asked and a read with it, the "
+                                        "authenticator if one is given — printing what works (✓) and what to fix "
+                                        "(✗). Exit status 0 when all pass. Never prints the key, a token or the "
+                                        "API key.")
+    doctor.add_argument("--participant", metavar="ID",
+                        help="the participant to look up and get a token for (default: the first one listed)")
+    doctor.add_argument("--scopes", metavar="'SCOPE ...'",
+                        help="scopes for the participant token, space- or comma-separated (default: Participant:read)")
+    doctor.add_argument("--authenticator", metavar="URL",
+                        help="also check this authenticator (default: $MDH_AUTHENTICATOR_URL, if set)")
+    doctor.add_argument("--api-key", metavar="KEY",
+                        help="the API key for --authenticator (default: $MDH_API_KEY; the variable keeps it out of "
+                             "your shell history)")
     doctor.set_defaults(func=_cmd_doctor)
+
+    authenticator = sub.add_parser("authenticator", help="serve participant tokens to API-key holders",
+                                   description="Run the authenticator: it holds the service account and hands "
+                                               "participant tokens to whoever presents an API key its grants file "
+                                               "(--config) knows, for the participants and scopes granted.")
+    authenticator_cli.configure(authenticator)
+    authenticator.set_defaults(func=authenticator_cli.run)
 
     sandbox = sub.add_parser("sandbox", help="run the local MyDataHelps emulator",
                              description="Run the local MyDataHelps emulator until interrupted.")

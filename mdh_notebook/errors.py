@@ -78,6 +78,7 @@ __all__ = [
     "UnknownValueWarning",
     "error_for_response",
     "oauth_error_code",
+    "redact",
 ]
 
 
@@ -247,9 +248,11 @@ def _token_hint(error: str, message: str) -> str:
 _TOKENISH = re.compile(r"eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*|Bearer\s+(?!<)\S+", re.IGNORECASE)  # not "Bearer <token>"
 
 
-def _redact(text: str) -> str:
-    """Server text goes into exceptions; a token echoed back in it must not."""
+def redact(text: str) -> str:
+    """Server text goes into exceptions; a token echoed back in it must not (also a last guard on
+    what ``mdh-notebook doctor`` prints)."""
     return _TOKENISH.sub("<redacted>", text)
+
 
 
 def oauth_error_code(response: httpx.Response) -> str:
@@ -267,7 +270,7 @@ def _server_message(response: httpx.Response) -> str:
     if _is_html(response):
         return (f"the server answered with an HTML page ({response.reason_phrase or 'no reason given'}), "
                 "not the API's JSON — is MDH_BASE_URL a MyDataHelps API, or is a proxy or login page answering?")
-    return _redact(_raw_message(response))
+    return redact(_raw_message(response))
 
 
 def _is_html(response: httpx.Response) -> bool:
