@@ -153,7 +153,7 @@ def open_client(config: Config | None = None, *, base_url: str | None = None, se
                 project_id: str | None = None, private_key: str | None = None,
                 private_key_file: str | os.PathLike[str] | None = None,
                 transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
-                rate_limit_wait: float = 0.0) -> Client:
+                rate_limit_wait: float | None = None) -> Client:
     """A service-account :class:`Client` from the same configuration :func:`connect` uses."""
     cfg = resolve_config(config, base_url=base_url, service_account=service_account, project_id=project_id,
                          private_key=private_key, private_key_file=private_key_file)
@@ -164,14 +164,16 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
             base_url: str | None = None, service_account: str | None = None, project_id: str | None = None,
             private_key: str | None = None, private_key_file: str | os.PathLike[str] | None = None,
             on_renew: Callable[[RenewalEvent], Any] | None = None, transport: httpx.BaseTransport | None = None,
-            timeout: float = 30.0, rate_limit_wait: float = 0.0) -> ParticipantSession:
+            timeout: float = 30.0, rate_limit_wait: float | None = None) -> ParticipantSession:
     """Open a :class:`ParticipantSession` for ``participant`` with exactly ``scopes``.
 
     ``participant`` is a participantIdentifier (``"PT-0001"``) or the internal id (a GUID).
     ``scopes`` is a list such as ``["SurveyAnswers:read", "FitbitSleepLogs:read"]``.
     Credentials come from the arguments, then ``MDH_BASE_URL`` / ``RKS_SERVICE_ACCOUNT`` /
     ``RKS_PROJECT_ID`` / ``RKS_PRIVATE_KEY`` (or ``MDH_PRIVATE_KEY_FILE``), then ``./.env``;
-    with none of them, the embedded sandbox is used.
+    with none of them, the embedded sandbox is used. ``rate_limit_wait``: how many seconds a spent
+    rate-limit budget may be waited out, saying so (None: the client's retry policy's default, 300 s;
+    0: raise at once).
     """
     checked = validate_scopes(scopes)  # cheap errors before any network or sandbox start
     client = open_client(config, base_url=base_url, service_account=service_account, project_id=project_id,
