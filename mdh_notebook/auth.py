@@ -18,12 +18,12 @@ Shape (after httpx's auth flows and google-auth's credentials):
   bucket its token spends (the service account's, or one participant's).
 
 The clock is injected (``clock=time.time`` by default); nothing patches ``time``.
-The flows are for a synchronous ``httpx.Client``: a renewal holds the cache's lock while its
-token request is in flight, which is what makes it one renewal for many threads (an
-``AsyncClient`` would need an asyncio lock instead). That lock is never waited on without a
-bound: a thread that finds another's renewal still running after ``lock_timeout`` seconds (the
-client derives it from its request timeout) gets a :class:`TransportError` saying so. A fresh
-token is read without the lock at all.
+The flows are for a synchronous ``httpx.Client``: one thread at a time runs a cache's renewal
+while the others wait for it, which is what makes it one renewal for many threads (an
+``AsyncClient`` would need an asyncio condition instead). That wait always has a bound: a thread
+that finds another's renewal still running after ``lock_timeout`` seconds (the client derives it
+from its request timeout) gets a :class:`TransportError` saying so. No lock is held across a
+token request, and a fresh token is read without one.
 
 Retries of a failed token request are the client's (:mod:`mdh_notebook.retry`): it runs the flow
 again from the start, so a service-token request sent again carries a new assertion with a new
@@ -249,15 +249,18 @@ class ParticipantTokenSource:
 class TokenCache:
     """One token from one source, renewed ahead of expiry; thread-safe, one renewal at a time.
 
-    ``lock_timeout``: how long a thread waits for another thread's renewal before it gives up with
-    a :class:`TransportError` (never forever: a hanging token request must not hang every caller).
+    No lock is held across a token request: one thread marks the renewal as its own and runs the
+    flow; the others wait on a condition for at most ``lock_timeout`` seconds, then give up with a
+    :class:`TransportError` (a hanging token request must not hang every caller). httpx may close
+    an abandoned flow later, on another thread (the garbage collector's): that only clears the mark.
     """
 
     def __init__(self, source: TokenSource, *, clock: Clock = time.time,
                  on_renew: Sequence[Callable[[RenewalEvent], Any]] = (), lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.source = source
         self._clock = clock
-        self._lock = threading.RLock()
+        self._changed = threading.Condition(threading.Lock())
+        self._renewing = False  # a thread is running the source's flow
         self._token: Token | None = None
         self.renewals = 0
         self.hooks: list[Callable[[RenewalEvent], Any]] = list(on_renew)
@@ -277,6 +280,25 @@ class TokenCache:
             return None
         return current
 
+    def _claim(self, force: bool, stale: Token | None) -> Token | None:
+        """A usable token, or None once this thread owns the renewal; waits (bounded) for another's."""
+        deadline = time.monotonic() + self.lock_timeout
+        with self._changed:
+            while True:
+                reusable = self._reusable(force, stale)
+                if reusable is not None:
+                    return reusable
+                if not self._renewing:
+                    self._renewing = True
+                    return None
+                left = deadline - time.monotonic()
+                if left <= 0 or (not self._changed.wait(left) and self._renewing):
+                    raise TransportError(
+                        f"another thread has been renewing the {self.source.kind} token for over "
+                        f"{self.lock_timeout:g} s (lock_timeout, derived from the request timeout) and has not "
+                        "finished: the token endpoint may be hanging — try again, or give requests longer with "
+                        "timeout=")
+
     def fresh_flow(self, *, force: bool = False, stale: Token | None = None) -> Flow:
         """Return a token good for at least its margin, fetching one if needed.
 
@@ -284,32 +306,30 @@ class TokenCache:
         refused — so ten threads hitting the same 401 cause one renewal, not ten.
         """
         reusable = self._reusable(force, stale)
-        if reusable is not None:  # the common case takes no lock
+        if reusable is not None:  # the common case waits for nothing
             return reusable
-        if not self._lock.acquire(timeout=self.lock_timeout):
-            raise TransportError(
-                f"another thread has been renewing the {self.source.kind} token for over {self.lock_timeout:g} s "
-                f"(lock_timeout, derived from the request timeout) and has not finished: the token endpoint may be "
-                "hanging — try again, or give requests longer with timeout=")
+        reusable = self._claim(force, stale)
+        if reusable is not None:  # another thread renewed it meanwhile
+            return reusable
         try:
-            reusable = self._reusable(force, stale)  # another thread may have renewed it meanwhile
-            if reusable is not None:
-                return reusable
             current = self._token
             now = self._clock()
             reason = "initial" if current is None else ("rejected" if force else "expiring")
             new = yield from self.source.token_flow()
-            self._token = new
-            if current is not None:
-                self.renewals += 1
-            event = RenewalEvent(
-                kind=self.source.kind, reason=reason, count=self.renewals, expires_in=new.lifetime,
-                expires_at=datetime.fromtimestamp(new.expires_at, timezone.utc),
-                previous_remaining=None if current is None else current.remaining(now),
-            )
+            with self._changed:
+                self._token = new
+                if current is not None:
+                    self.renewals += 1
+                count = self.renewals
         finally:
-            self._lock.release()
-        self._fire(event)
+            with self._changed:
+                self._renewing = False
+                self._changed.notify_all()
+        self._fire(RenewalEvent(
+            kind=self.source.kind, reason=reason, count=count, expires_in=new.lifetime,
+            expires_at=datetime.fromtimestamp(new.expires_at, timezone.utc),
+            previous_remaining=None if current is None else current.remaining(now),
+        ))
         return new
 
     def _fire(self, event: RenewalEvent) -> None:
@@ -337,6 +357,23 @@ class BearerAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"BearerAuth({self.cache.source!r})"
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """httpx's own, except that the flow is closed when httpx closes this one (on an error part-way):
+        httpx's leaves it to the garbage collector, which may run much later, on another thread, while
+        the cache still counts a renewal as running."""
+        flow = self.auth_flow(request)
+        try:
+            request = next(flow)
+            while True:
+                response = yield request
+                response.read()
+                try:
+                    request = flow.send(response)
+                except StopIteration:
+                    break
+        finally:
+            flow.close()
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         token = yield from self.cache.fresh_flow()

@@ -280,8 +280,9 @@ class Client:
     def _stopped(error: MDHError, state: PagerState) -> MDHError:
         """``error`` saying where the pull stopped and what it keeps, with the state to resume from."""
         page = state.pages + 1
-        kept = (f"{state.records} row{'s' if state.records != 1 else ''} (pages 1–{state.pages}) had arrived and "
-                "are kept" if state.pages else "no rows had arrived")
+        pages = "page 1" if state.pages == 1 else f"pages 1–{state.pages}"
+        kept = (f"{state.records} row{'s' if state.records != 1 else ''} ({pages}) had arrived and are kept"
+                if state.pages else "no rows had arrived")
         text = (f"{error} [{state.kind}: page {page} failed; {kept} — the same call with resume=exc.pager_state "
                 f"goes on from page {page}]")
         stopped = reworded(error, text)

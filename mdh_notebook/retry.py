@@ -18,6 +18,7 @@ What is tried again (``token`` = a token request, which is sent again with a *ne
     connection dropped               yes            no                         "connection dropped"
     5xx                              yes            no                         "500", "502", "503", …
     401 after its one renewal        up to ``renewals`` more tries, each renewing once   "401"
+    invalid_grant on a delegated grant (after renewing the service token once): as a 401  "invalid_grant"
     429 resetting within ``rate_limit_wait``    yes, after the wait (the server did nothing)   "429"
     anything else                    no
 
@@ -45,6 +46,7 @@ from .errors import (
     MDHError,
     RateLimitError,
     ServerError,
+    TokenRequestError,
     TransportError,
     error_for_response,
 )
@@ -98,11 +100,12 @@ class RetryPolicy:
 class Failure(Exception):  # internal: carried through stamina, never raised to a caller
     """One failed try: its tally ``label``, the ``error`` a caller would get, and whether to try again."""
 
-    def __init__(self, label: str, error: MDHError, again: bool, where: str = "") -> None:
+    def __init__(self, label: str, error: MDHError, again: bool, where: str = "", *, spent: bool = False) -> None:
         super().__init__(label, error, again)
         self.label = label
         self.error = error
         self.again = again
+        self.spent = spent  # worth trying again, but this kind's own allowance is used up (renewals)
         self.where = where  # "GET /api/v1/…" of the request that failed (maybe the token request)
 
     def __str__(self) -> str:  # what stamina's retry log shows: no token, no key (errors are redacted)
@@ -177,8 +180,13 @@ def classify(exc: BaseException, error: MDHError, *, idempotent: bool, token_req
         label = str(exc.status_code)
         tally.add(label)
         return Failure(label, error, again=safe)
-    if isinstance(exc, AuthenticationError):
-        return Failure("401", error, again=tally.add("401") <= policy.renewals)
+    if isinstance(exc, AuthenticationError) or (isinstance(exc, TokenRequestError) and exc.error == "invalid_grant"):
+        # refused even after the one renewal (401), or a delegated grant refused after renewing the
+        # service token once (invalid_grant): the token was good a moment ago, so a few more tries
+        label = "401" if isinstance(exc, AuthenticationError) else "invalid_grant"
+        tally.add(label)
+        within = tally.counts.get("401", 0) + tally.counts.get("invalid_grant", 0) <= policy.renewals
+        return Failure(label, error, again=within, spent=not within)
     if isinstance(exc, RateLimitError):
         tally.add("429")
         return Failure("429", error, again=exc.reset is not None and exc.reset <= policy.rate_limit_wait)
@@ -271,17 +279,18 @@ class Budget:
         with self._lock:
             self._returns_at = None
 
-    def waiting_note(self, seconds: float, now: float, cap: float) -> str:
-        limit = f" of {self._last.limit} requests per hour" if self._last else ""
-        return (f"waiting {seconds:.0f} s for {self.owner}'s rate-limit budget{limit} to return "
-                f"(at {clock_time(now + seconds)}; rate_limit_wait={cap:g} s)")
+    def _described(self) -> str:
+        per_hour = f" ({self._last.limit} requests per hour)" if self._last else ""
+        return f"the rate-limit budget of {self.owner}{per_hour}"
 
-    def spent_text(self, seconds: float, now: float, cap: float, *, sandbox_hint: bool = True) -> str:
-        limit = f" of {self._last.limit} requests per hour" if self._last else ""
-        hint = "; or ask for a higher limit (the sandbox takes --rate-limit)" if sandbox_hint else ""
-        return (f"{self.owner}'s request budget{limit} is spent; it returns at {clock_time(now + seconds)} "
-                f"(resets in {seconds:.0f} s), later than rate_limit_wait={cap:g} s allows waiting — "
-                f"pass a larger rate_limit_wait= to wait it out, or {SPEND_LESS}{hint}")
+    def waiting_note(self, seconds: float, now: float, cap: float) -> str:
+        return (f"waiting {seconds:.0f} s for {self._described()} to return (at {clock_time(now + seconds)}; "
+                f"rate_limit_wait={cap:g} s)")
+
+    def spent_text(self, seconds: float, now: float, cap: float) -> str:
+        return (f"{self._described()} is spent; it returns at {clock_time(now + seconds)} (resets in {seconds:.0f} s), "
+                f"later than rate_limit_wait={cap:g} s allows waiting — pass a larger rate_limit_wait= to wait it "
+                f"out, or {SPEND_LESS}; or ask for a higher limit (the sandbox takes --rate-limit)")
 
 
 def spent_error(budget: Budget, seconds: float, now: float, cap: float, *, method: str, path: str,
@@ -394,7 +403,7 @@ class Sender:
         if wait > cap:
             raise Failure("budget spent", spent_error(budget, wait, now, cap, method=method, path=path), again=False)
         note = budget.waiting_note(wait, now, cap)
-        log.warning("%s %s: %s", method, path, note)
+        log.warning("%s /%s: %s", method, path.lstrip("/"), note)
         if on_wait is not None:
             on_wait(note)
         self.sleep(wait)
@@ -420,7 +429,7 @@ class Sender:
         """The error a caller gets: as it was when it is not worth trying again; when the tries ran
         out, what failed how often — never "cannot reach" for a server that answered before."""
         error, where = failure.error, failure.where
-        if not failure.again:
+        if not (failure.again or failure.spent):
             if isinstance(error, RateLimitError) and error.reset is not None and failure.label == "429":
                 return spent_error(budget, float(error.reset), self.clock(), self.policy.rate_limit_wait,
                                    method=error.method, path=error.path)
