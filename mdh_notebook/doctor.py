@@ -17,7 +17,6 @@ seen, as a last guard.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -40,10 +39,6 @@ DEFAULT_SCOPES = ("Participant:read",)
 SERVICE_STEPS = ("configuration", "private key", "token endpoint", "service token", "participant lookup",
                  "participant token", "a read with it")
 AUTHENTICATOR_STEPS = ("authenticator", "authenticator grant", "authenticator token")
-
-
-class _Stop(Exception):
-    """A step failed: the ones after it in its chain are not checked."""
 
 
 @dataclass
@@ -72,13 +67,13 @@ class _Report:
     def note(self, text: str) -> None:
         self._print(f"{self.marks[2]} {text}")
 
-    def fail(self, step: str, fix: str, *, then: Sequence[str] = ()) -> _Stop:
+    def fail(self, step: str, fix: str, *, then: Sequence[str] = ()) -> None:
+        """Say what failed and its fix, and which later steps are not checked (the caller returns)."""
         self.failed = True
         self._print(f"{self.marks[1]} {step} {self.marks[3]} fix: {fix}")
         rest = [name for name in then if name != step]
         if rest:
             self.note(f"not checked: {', '.join(rest)} (they need this step)")
-        return _Stop(step)
 
 
 def _after(step: str, chain: Sequence[str]) -> list[str]:
@@ -131,19 +126,19 @@ def _service_steps(report: _Report, located: Located, participant: str | None, s
     except ConfigurationError as exc:
         if exc.setting == "private_key":
             report.ok("configuration", f"found in {located.source}")
-            raise report.fail("private key", str(exc), then=_after("private key", chain)) from None
-        raise report.fail("configuration", str(exc), then=_after("configuration", chain)) from None
+            return report.fail("private key", str(exc), then=_after("private key", chain))
+        return report.fail("configuration", str(exc), then=_after("configuration", chain))
     report.ok("configuration", repr(config))
     report.ok("private key", f"RSA {config.private_key.key_size}-bit, from {located.key_origin}")
     try:
         report.ok("token endpoint", _probe_token_endpoint(config, timeout))
     except MDHError as exc:
-        raise report.fail("token endpoint", str(exc), then=_after("token endpoint", chain)) from None
+        return report.fail("token endpoint", str(exc), then=_after("token endpoint", chain))
     with Client(config, timeout=timeout) as client:
         try:
             token = client.run_flow(client.service_tokens.fresh_flow)
         except MDHError as exc:
-            raise report.fail("service token", str(exc), then=_after("service token", chain)) from None
+            return report.fail("service token", str(exc), then=_after("service token", chain))
         report.secrets.append(token.value)
         report.ok("service token", f"obtained for {config.service_account} (expires in {token.lifetime:.0f} s)")
         try:
@@ -160,14 +155,14 @@ def _service_steps(report: _Report, located: Located, participant: str | None, s
                 total = pager.state.total if pager.state.total is not None else len(page)
                 counted = f"; participants: {total} in project {config.project_id}"
         except MDHError as exc:
-            raise report.fail("participant lookup", str(exc), then=_after("participant lookup", chain)) from None
+            return report.fail("participant lookup", str(exc), then=_after("participant lookup", chain))
         who = str(record.get("participantIdentifier") or record.get("id"))
         report.ok("participant lookup", f"{who} found{counted}")
         try:
             checked = validate_scopes(scopes)
             session = ParticipantSession.open(client, record, checked)
         except MDHError as exc:
-            raise report.fail("participant token", str(exc), then=_after("participant token", chain)) from None
+            return report.fail("participant token", str(exc), then=_after("participant token", chain))
         held = session.tokens.token
         if held is not None:
             report.secrets.append(held.value)
@@ -181,7 +176,7 @@ def _service_steps(report: _Report, located: Located, participant: str | None, s
             pager = session.pager(kind)
             page = next(iter(pager.pages), [])
         except MDHError as exc:
-            raise report.fail("a read with it", str(exc)) from None
+            return report.fail("a read with it", str(exc))
         report.ok("a read with it", f"{kind.name}() answered ({len(page)} record{'' if len(page) == 1 else 's'} "
                                     "on its first page)")
         if client.rate_limit is not None:
@@ -220,10 +215,10 @@ def _authenticator_steps(report: _Report, url: str, api_key: str | None, partici
                 raise MDHError(f"{base}health answered {_authenticator_message(health)}: is --authenticator the URL "
                                "`mdh-notebook authenticator` printed?")
         except MDHError as exc:
-            raise report.fail("authenticator", str(exc), then=chain) from None
+            return report.fail("authenticator", str(exc), then=chain)
         report.ok("authenticator", f"{base} is up")
         if not api_key:
-            raise report.fail("authenticator grant", "no API key: pass --api-key KEY or set MDH_API_KEY (the key "
+            return report.fail("authenticator grant", "no API key: pass --api-key KEY or set MDH_API_KEY (the key "
                               "the authenticator's grants file was written for)", then=_after("authenticator grant",
                                                                                             chain))
         report.secrets.append(api_key)
@@ -238,12 +233,12 @@ def _authenticator_steps(report: _Report, url: str, api_key: str | None, partici
             granted_scopes = [str(s) for s in grant.get("scopes", [])]
         except (MDHError, ValueError, AttributeError) as exc:
             message = str(exc) if isinstance(exc, MDHError) else "the /grant answer is not the authenticator's JSON"
-            raise report.fail("authenticator grant", message, then=_after("authenticator grant", chain)) from None
+            return report.fail("authenticator grant", message, then=_after("authenticator grant", chain))
         report.ok("authenticator grant", f"the API key is accepted: participants {', '.join(granted_participants)}; "
                                          f"scopes {' '.join(granted_scopes)}")
         who = participant or next((p for p in granted_participants if p != "*"), None)
         if who is None:
-            raise report.fail("authenticator token", "the grant covers every participant: name one with "
+            return report.fail("authenticator token", "the grant covers every participant: name one with "
                               "--participant to ask for a token")
         asked = list(scopes) if scopes else granted_scopes
         try:
@@ -254,7 +249,7 @@ def _authenticator_steps(report: _Report, url: str, api_key: str | None, partici
             report.secrets.append(str(body.get("access_token", "")))
         except (MDHError, ValueError) as exc:
             message = str(exc) if isinstance(exc, MDHError) else "the /token answer is not the authenticator's JSON"
-            raise report.fail("authenticator token", message) from None
+            return report.fail("authenticator token", message)
         report.ok("authenticator token", f"for {who} with {body.get('scope', ' '.join(asked))} (expires in "
                                          f"{body.get('expires_in', '?')} s, for {body.get('base_url', '?')})")
 
@@ -291,9 +286,7 @@ def run_doctor(*, participant: str | None = None, scopes: Sequence[str] | None =
                         ".env; `mdh-notebook sandbox --env-file .env` writes one for a local sandbox (with nothing "
                         "configured, connect() uses an embedded sandbox)", then=_after("configuration", chain))
         else:
-            with contextlib.suppress(_Stop):  # the failing step said what to fix
-                _service_steps(report, located, participant, scopes or DEFAULT_SCOPES, timeout)
+            _service_steps(report, located, participant, scopes or DEFAULT_SCOPES, timeout)
     if authenticator:
-        with contextlib.suppress(_Stop):
-            _authenticator_steps(report, authenticator, api_key, participant, scopes, timeout)
+        _authenticator_steps(report, authenticator, api_key, participant, scopes, timeout)
     return 1 if report.failed else 0

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+import stamina
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -427,6 +428,28 @@ def test_an_html_page_from_a_proxy_is_described_not_dumped(sandbox: SandboxServe
         mdh.connect("PT-0001", SCOPES, config=config, transport=_through(sandbox, block_api))
     message = refusal(info, "answered with an HTML page", "is MDH_BASE_URL a MyDataHelps API")
     assert "Access denied" not in message and "policy 7" not in message
+
+
+def test_the_sandboxs_html_502_reads_as_an_html_page_after_the_retries(sandbox: SandboxServer,
+                                                                      config: mdh.Config) -> None:
+    """The 5xx faults (502 with an HTML body, as a proxy sends) through the retry policy: whichever
+    status ends the tries, its page is described, never quoted."""
+    statuses = set()
+    with stamina.set_testing(True, attempts=3), mdh.connect("PT-0001", SCOPES, config=config) as opened:
+        try:
+            for seed in range(8):
+                sandbox.set_faults(seed=seed, error_rate=1.0, paths=["/api/v1/delegated/surveyanswers"])
+                with pytest.raises(mdh.ServerError) as info:
+                    opened.survey_answers()
+                message = refusal(info)
+                statuses.add(info.value.status_code)
+                if info.value.status_code == 502:
+                    refusal(info, "the server answered with an HTML page (Bad Gateway)",
+                            "is MDH_BASE_URL a MyDataHelps API")
+                assert "<" not in message
+        finally:
+            sandbox.clear_faults()
+    assert 502 in statuses
 
 
 def _no_token_endpoint(request: httpx.Request) -> httpx.Response | None:
