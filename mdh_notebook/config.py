@@ -11,6 +11,16 @@ Order, first match wins, and each variable is taken from the first place that ha
 
 Half a configuration (say an account but no key) is an error naming what is missing,
 never a silent fall-back. Nothing here runs at import time.
+
+:meth:`Config.locate` finds where each setting comes from without parsing anything (a
+:class:`Located`); :meth:`Located.config` then checks them, each error a
+:class:`ConfigurationError` naming the setting (``.setting``) and the fix: the base URL must be
+the site root (no API path, query or missing scheme — the error names the root to use); the
+project id a GUID (shown back only when it cannot be a pasted secret, see :func:`shown`); the key
+an unencrypted RSA private key in PEM, its errors saying what the text is instead (empty, a file
+path, only a first line — a multi-line value left unquoted in ``.env`` —, cut off, damaged,
+password-protected, a public key, a certificate, an EC or OpenSSH key, binary DER) and never
+quoting it. :meth:`Config.resolve` is the two in one, as ``connect()`` uses it.
 """
 
 from __future__ import annotations
