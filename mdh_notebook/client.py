@@ -264,6 +264,7 @@ class Client:
         with PageProgress(lookup_kind(kind).name if isinstance(kind, str) else kind.name, progress) as bar:
             pager = self.pager(kind, filters, auth=auth, resume=resume, on_wait=bar.note)
             records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
+            stopped: MDHError | None = None
             try:
                 for page in pager.pages:
                     records.extend(page)
@@ -271,7 +272,9 @@ class Client:
                     if on_page is not None:
                         on_page(pager.state)
             except MDHError as exc:
-                raise self._stopped(exc, replace(pager.state, rows=tuple(records))) from None
+                stopped = self._stopped(exc, replace(pager.state, rows=tuple(records)))
+            if stopped is not None:
+                raise stopped from None  # outside the handler: no context to print
         frame = to_frame(pager.kind, records)
         frame.attrs["pages"] = pager.pages_fetched
         return convert_tz(frame, tz) if tz else frame

@@ -347,16 +347,16 @@ class Sender:
         try:
             for attempt in self.policy.tries():
                 with attempt:
-                    self._pause(budget, last[-1] if last else None, method, path, on_wait)
                     try:
+                        self._pause(budget, last[-1] if last else None, method, path, on_wait)
                         return self._send_once(method, path, params, auth, json, content, headers, budget,
                                                idempotent, tally)
                     except Failure as failure:
                         last.append(failure)
                         raise
-        except Failure as failure:
-            raise self._final(failure, tally, budget) from None
-        raise AssertionError("unreachable: stamina re-raises the last failure")  # pragma: no cover
+        except Failure:
+            pass  # raised below, outside the handler: the caller's error has no context to print
+        raise self._final(last[-1], tally, budget) from None
 
     def _send_once(self, method: str, path: str, params: Mapping[str, str] | None, auth: httpx.Auth | None,
                    json: Any, content: bytes | None, headers: Mapping[str, str] | None, budget: Budget,
@@ -453,13 +453,18 @@ class Sender:
         with a new assertion; a flow object itself can only be run once."""
         policy = self.policy if callable(flow) else replace(self.policy, attempts=1)
         tally = Tally()
+        last: list[Failure] = []
         try:
             for attempt in policy.tries():
                 with attempt:
-                    return self._drive(flow() if callable(flow) else flow, tally)
-        except Failure as failure:
-            raise self._final(failure, tally, self.anonymous) from None
-        raise AssertionError("unreachable: stamina re-raises the last failure")  # pragma: no cover
+                    try:
+                        return self._drive(flow() if callable(flow) else flow, tally)
+                    except Failure as failure:
+                        last.append(failure)
+                        raise
+        except Failure:
+            pass  # raised below, outside the handler (no context)
+        raise self._final(last[-1], tally, self.anonymous) from None
 
     def _drive(self, flow: Flow[T], tally: Tally) -> T:
         try:

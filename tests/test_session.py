@@ -336,3 +336,22 @@ def test_kind_methods_take_on_page_too(config: mdh.Config) -> None:
     with mdh.Client(config) as c:
         frame = c.connect("PT-0001", ["SurveyAnswers:read"]).survey_answers(on_page=lambda s: pages.append(s.pages))
     assert pages == list(range(1, frame.attrs["pages"] + 1)) and len(pages) > 1
+
+
+def test_a_session_on_a_client_without_a_service_account_takes_tokens_from_its_token_source(
+        config: mdh.Config, stats: Any) -> None:
+    """What the authenticator's sessions do: Client.for_api (no key) + ParticipantSession(token_source=...)."""
+    from mdh_notebook.auth import ParticipantTokenSource
+
+    with mdh.Client(config) as admin, mdh.Client.for_api(config.base_url) as api:
+        record = admin.find_participant("PT-0001")
+        source = ParticipantTokenSource(admin.service_tokens, admin.token_url, record["id"], ["SurveyAnswers:read"])
+        session = mdh.ParticipantSession.open(api, {"id": record["id"], "participantIdentifier": "PT-0001"},
+                                              ["SurveyAnswers:read"], token_source=source)
+        assert session.tokens.source is source and session.participant_identifier == "PT-0001"
+        answers = session.survey_answers(survey_name="PHQ-9")
+        pd.testing.assert_frame_equal(answers, admin.connect("PT-0001", ["SurveyAnswers:read"])
+                                      .survey_answers(survey_name="PHQ-9"))
+        assert session.rate_limit is not None and repr(api).endswith("service_account=None)")
+        with pytest.raises(mdh.ConfigurationError, match="no service account"):
+            api.participants()
