@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+import stamina
 from hypothesis import settings
 
 import mdh_notebook as mdh
@@ -15,6 +16,16 @@ from mdh_notebook.emulator import SandboxServer
 # timings are never asserted: a slow CI machine must not fail a property on its deadline
 settings.register_profile("mdh", deadline=None)
 settings.load_profile("mdh")
+
+#: The suite's sandboxes state their budgets rather than lean on the default, which is the reference's.
+SUITE_BUDGETS = {"rate_limit": 10_000, "admin_rate_limit": 10_000}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_backoff() -> Iterator[None]:
+    """Retries without their backoff waits (stamina's testing mode), never more tries than a policy's own."""
+    with stamina.set_testing(True, attempts=10, cap=True):
+        yield
 
 
 def config_for(server: SandboxServer) -> mdh.Config:
@@ -32,7 +43,7 @@ def _config_for() -> Any:
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
     """The default sandbox (seed 0, 12 participants, 90 days), shared by the session's tests."""
-    with SandboxServer().start() as server:
+    with SandboxServer(**SUITE_BUDGETS).start() as server:
         yield server
 
 
