@@ -6,6 +6,7 @@ Do not edit: run `make stubs`.
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
+from uuid import UUID
 
 import pandas as pd
 
@@ -15,8 +16,8 @@ class _KindMethods:
     def survey_answers(
         self,
         *,
-        survey_result_id: str | None = None,
-        survey_id: str | None = None,
+        survey_result_id: str | UUID | None = None,
+        survey_id: str | UUID | None = None,
         survey_name: str | Sequence[str] | None = None,
         after: datetime | date | str | None = None,
         before: datetime | date | str | None = None,
@@ -55,7 +56,7 @@ class _KindMethods:
     def survey_results(
         self,
         *,
-        survey_id: str | None = None,
+        survey_id: str | UUID | None = None,
         survey_name: str | Sequence[str] | None = None,
         after: datetime | date | str | None = None,
         before: datetime | date | str | None = None,
@@ -90,10 +91,10 @@ class _KindMethods:
         self,
         *,
         status: Literal['incomplete', 'complete', 'closed'] | Sequence[Literal['incomplete', 'complete', 'closed']] | None = None,
-        survey_id: str | None = None,
+        survey_id: str | UUID | None = None,
         survey_name: str | Sequence[str] | None = None,
         survey_category: str | None = None,
-        link_identifier: str | None = None,
+        link_identifier: str | UUID | None = None,
         sort_order: Literal['ascending', 'descending'] | None = None,
         event: str | Sequence[str] | None = None,
         tz: str | None = None,
@@ -640,7 +641,7 @@ class _KindMethods:
 
     def delete_device_data(
         self,
-        id: str | int,
+        id: str | UUID,
     ) -> Any:
         """Delete one device data point by id (DELETE devicedata/{id}); a 404 for an id that names none.
 
@@ -648,7 +649,7 @@ class _KindMethods:
         JSON answer, or None for an empty one.
 
         Arguments:
-            id: the path's {id}
+            id: the point's id
         """
 
     def refresh_external_account(

@@ -25,7 +25,7 @@ Do not edit: run `make stubs`.
 """
 '''
 _FROM = {"collections.abc": ("Callable", "Mapping", "Sequence"), "datetime": ("date", "datetime"),
-         "typing": ("Any", "Literal"), "mdh_notebook.paging": ("PagerState",)}
+         "typing": ("Any", "Literal"), "uuid": ("UUID",), "mdh_notebook.paging": ("PagerState",)}
 
 
 def _docstring(text: str, indent: str) -> str:

@@ -5,6 +5,10 @@ One encoder per parameter type, in one registry (:data:`ENCODERS`):
 * ``str``: a non-empty string;
 * ``list``: a string or an iterable of strings, sent as ONE comma-joined value with ``\\`` and
   ``,`` escaped (``a,b`` → ``a\\,b``), as the SDKs send them;
+* ``guid``: a ``uuid.UUID`` or its text in any case (``3f2504e0-4f89-41d3-9a0c-0305e82c3301``, 32
+  hex digits without the dashes, or in braces), sent lower-case with dashes. An id the API takes only
+  as a GUID is refused here, naming the frame column it comes from, rather than by the server's
+  400 (a query) or 404 (a path); ``guids``: one GUID or several, each checked, sent like a ``list``;
 * ``datetime``: a ``datetime``, ``date``, ``pandas.Timestamp`` or ISO-8601 string, sent as UTC
   ``...Z``. **One rule for values without a time zone: they are UTC**, as the frames show times
   by default. A calendar date (a ``date``, or ``'2026-10-01'``) is that day's midnight UTC, silently;
@@ -35,6 +39,7 @@ import difflib
 import numbers
 import re
 import sys
+import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -123,6 +128,45 @@ def _encode_list(value: Any, param: Param, what: str) -> str:
     return ",".join(escape_list_item(str(_choose(i, param, what))) for i in items)
 
 
+_GUID = re.compile(r"(\{)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})(?(1)\})",
+                   re.IGNORECASE | re.ASCII)  # .NET's Guid forms; uuid.UUID alone would drop dashes anywhere
+_EXAMPLE_GUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
+
+
+def _shown(value: Any, limit: int = 36) -> str:
+    """``value`` for a message: its repr, cut to ``limit`` characters (a GUID's length) of text, so a
+    pasted page — or a token in the wrong place — is never quoted whole."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else f"{value[:limit]!r}… ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def _encode_guid(value: Any, param: Param, what: str) -> str:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    match = _GUID.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        sources = " or ".join(f"the {kind}() frame's {column} column" for kind, column in param.taken_from)
+        got = _shown(value) if isinstance(value, str) else f"{type(value).__name__} {_shown(value)}"
+        raise InvalidArgumentError(
+            f"{what} must be a GUID (32 hex digits, like {_EXAMPLE_GUID!r}, or a uuid.UUID), got {got}; "
+            f"take it from {sources}")
+    return str(uuid.UUID(match.group(2)))
+
+
+def _encode_guids(value: Any, param: Param, what: str) -> str:
+    items: Any = [value] if isinstance(value, (str, uuid.UUID)) else value
+    try:
+        items = list(items)
+    except TypeError:
+        raise InvalidArgumentError(f"{what} takes a GUID or a list of GUIDs, got {_shown(value)}") from None
+    if not items:
+        raise InvalidArgumentError(f"{what} is an empty list: leave the filter out to get everything")
+    return ",".join(_encode_guid(item, param, f"{what}[{index}]" if len(items) > 1 else what)
+                    for index, item in enumerate(items))
+
+
 def _encode_datetime(value: Any, param: Param, what: str) -> str:
     return format_instant(value, what=what)
 
@@ -168,6 +212,8 @@ Encoder = Callable[[Any, Param, str], str]
 ENCODERS: dict[ParamType, Encoder] = {
     "str": _encode_str,
     "list": _encode_list,
+    "guid": _encode_guid,
+    "guids": _encode_guids,
     "datetime": _encode_datetime,
     "date": _encode_date,
     "int": _encode_int,
@@ -204,10 +250,14 @@ def _with_defaults(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[
 
 
 def encode_path(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[str, str]:
-    """The values of ``entry``'s path filters (``in_path``), checked and encoded like query values."""
+    """The values of ``entry``'s path filters (``in_path``), checked and encoded like query values.
+
+    For an :class:`Operation`, ``filters`` are its path arguments and the answer holds those its
+    ``path_params`` type (a GUID id checked before any request); the rest go to the path as given."""
     given = _with_defaults(entry, filters)
+    params = entry.path_params if isinstance(entry, Operation) else tuple(p for p in entry.params if p.in_path)
     return {p.name: ENCODERS[p.type](given[p.name], p, f"{entry.name}({p.name}=...)")
-            for p in entry.params if p.in_path and given.get(p.name) is not None}
+            for p in params if given.get(p.name) is not None}
 
 
 _PACKAGE = str(Path(__file__).resolve().parent)

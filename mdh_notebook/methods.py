@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidArgumentError
+from .filters import encode_path
 from .kinds import KINDS, OPERATIONS, Kind, Operation, Param, ParamType
 
 __all__ = ["Arg", "annotation", "arguments", "attach", "generated", "method_doc", "read_method", "write_method"]
@@ -26,6 +27,8 @@ __all__ = ["Arg", "annotation", "arguments", "attach", "generated", "method_doc"
 _TYPES: dict[ParamType, str] = {
     "str": "str",
     "list": "str | Sequence[str]",
+    "guid": "str | UUID",
+    "guids": "str | UUID | Sequence[str | UUID]",
     "datetime": "datetime | date | str",
     "date": "date | str",
     "int": "int",
@@ -77,7 +80,9 @@ def arguments(entry: Kind | Operation) -> list[Arg]:
                     "a progress bar for a long pull (default: in Jupyter or a terminal)"),
                 Arg("on_page", "Callable[[PagerState], Any] | None", False, False,
                     "called with the pager's state after every page (your own progress display)")]
-    args = [Arg(h, "str | int", True, True, "the path's {" + h + "}") for h in entry.placeholders]
+    typed = {p.name: p for p in entry.path_params}
+    args = [Arg(h, annotation(typed[h]), True, True, typed[h].doc) if h in typed
+            else Arg(h, "str | int", True, True, "the path's {" + h + "}") for h in entry.placeholders]
     if entry.body in _BODY_ARG:
         name, kind = _BODY_ARG[entry.body]
         args.append(Arg(name, kind, True, True, "the request body"))
@@ -157,7 +162,11 @@ def write_method(entry: Operation) -> Callable[..., Any]:
         if missing:
             raise InvalidArgumentError(f"{entry.name}() needs {', '.join(missing)}")
         content = given.get(body)
-        return self.call(entry, path={h: given[h] for h in entry.placeholders}, params=kwargs,
+        path = {h: given[h] for h in entry.placeholders}
+        if entry.path_params:  # a GUID id checked before any request, once the scope is (no permission first)
+            self._check_access(entry)
+            path.update(encode_path(entry, path))
+        return self.call(entry, path=path, params=kwargs,
                          json=content if entry.body == "json" else None,
                          content=content if entry.body == "bytes" else None)
 

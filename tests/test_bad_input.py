@@ -384,11 +384,27 @@ def test_an_unknown_time_zone(session: mdh.ParticipantSession) -> None:
     refusal(info, "unknown time zone 'America/Nowhere'", "IANA name such as 'America/New_York'")
 
 
-def test_a_non_guid_id_where_one_is_required(session: mdh.ParticipantSession) -> None:
-    # the server's 400 names the rule; checking it before the request needs a 'guid' Param type
-    with pytest.raises(mdh.BadRequestError) as info:
+def test_a_non_guid_id_where_one_is_required(session: mdh.ParticipantSession, stats: Callable[[], Any]) -> None:
+    # the server would answer 400 "surveyResultID must be a GUID": the 'guid' filter type refuses it first
+    before = stats()["requests"]
+    with pytest.raises(mdh.InvalidArgumentError) as info:
         session.survey_answers(survey_result_id="result-7")
-    refusal(info, "surveyResultID must be a GUID, got 'result-7'")
+    refusal(info, "survey_answers(survey_result_id=...) must be a GUID", "like '3f2504e0-4f89-41d3-9a0c-0305e82c3301'",
+            "got 'result-7'", "take it from the survey_answers() frame's survey_result_id column")
+    with pytest.raises(mdh.InvalidArgumentError) as info:  # a path id too (the API would answer 404)
+        session.delete_device_data("point-7")
+    refusal(info, "delete_device_data(id=...) must be a GUID", "got 'point-7'", "the device_data() frame's id column")
+    pasted = "x" * 5000  # a pasted page is not quoted whole
+    with pytest.raises(mdh.InvalidArgumentError) as info:
+        session.survey_tasks(link_identifier=pasted)
+    assert refusal(info, "got 'xxxx", "(5000 characters)", "the survey_tasks() frame's link_identifier column").count(
+        "x" * 37) == 0
+    assert stats()["requests"] == before  # refused before any request
+    result = session.survey_results().iloc[0]
+    mixed = str(result["id"]).upper()  # any case, and a uuid.UUID, are GUIDs
+    answers = session.survey_answers(survey_result_id=mixed)
+    assert len(answers) > 0 and answers["survey_result_id"].eq(result["id"]).all()
+    assert session.survey_answers(survey_id=uuid.UUID(str(result["survey_id"]))).shape[0] > 0
 
 
 def test_an_unknown_sandbox_option() -> None:

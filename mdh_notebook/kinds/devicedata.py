@@ -91,12 +91,17 @@ PERSISTABLE: tuple[str, ...] = (
 )
 """The keys of a point to persist (JS SDK ``PersistableDeviceDataPoint``), in the order sent."""
 
+_POINT_ID = (Param("id", "id", "guid", "the point's id", required=True, in_path=True,
+                   taken_from=(("device_data", "id"),)),)
+"""A v1 point's id: a GUID (reference §3.2); the API answers any other text with a 404."""
+
 DEVICE_DATA_POINT = Operation(
     name="device_data_point",
     method="GET",
     path="api/v1/delegated/devicedata/{id}",
     token="participant",
     scope="DeviceData:read",
+    path_params=_POINT_ID,
     expose=False,
     doc="One device data point by id (GET devicedata/{id}); a 404 for an id that names none.",
 )
@@ -116,6 +121,7 @@ DELETE_DEVICE_DATA = Operation(
     path="api/v1/delegated/devicedata/{id}",
     token="participant",
     scope="DeviceData:write",
+    path_params=_POINT_ID,
     doc="Delete one device data point by id (DELETE devicedata/{id}); a 404 for an id that names none.",
 )
 

@@ -53,7 +53,7 @@ __all__ = [
 
 Token = Literal["participant", "service"]
 Dtype = Literal["string", "category", "Int64", "Float64", "boolean", "datetime", "date", "wallclock", "object"]
-ParamType = Literal["str", "list", "datetime", "date", "int", "bool"]
+ParamType = Literal["str", "list", "guid", "guids", "datetime", "date", "int", "bool"]
 PagingStyle = Literal["cursor", "page_number", "none"]
 Shape = Literal["keyed", "array", "object"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -172,8 +172,13 @@ class Param:
     """A filter: the Python keyword ``name`` sent as the query parameter ``wire``.
 
     Types: ``str``; ``list`` (a string or strings, one comma-joined value with ``\\`` and ``,``
-    escaped); ``datetime`` (sent as UTC ``...Z``); ``date`` (``YYYY-MM-DD``); ``int``; ``bool``
-    (``true``/``false``). ``required``: refused when missing, before any request. ``choices``:
+    escaped); ``guid`` (an id the API takes only as a GUID: a ``uuid.UUID`` or its text in any
+    case, sent in canonical lower-case form — anything else is refused before the request the API
+    would answer 400, or 404 for a path); ``guids`` (one GUID or several, each checked, sent like a
+    ``list``); ``datetime`` (sent as UTC ``...Z``); ``date`` (``YYYY-MM-DD``); ``int``; ``bool``
+    (``true``/``false``). ``taken_from``, for a ``guid``/``guids`` filter (required there): the
+    ``(kind, column)`` pairs whose values it takes, named in the refusal of a value that is not a
+    GUID. ``required``: refused when missing, before any request. ``choices``:
     the values the API takes (a case-insensitive match is corrected to the canonical spelling).
     ``prefix``: the argument is a mapping ``{key: value}`` sent as ``<wire>.<key>=<value>`` (type
     ``list``: each value a string or strings, comma-joined and escaped like a list filter).
@@ -190,10 +195,16 @@ class Param:
     prefix: bool = False
     default: str | int | bool | tuple[str, ...] | None = None
     in_path: bool = False
+    taken_from: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         where = f"Param({self.name!r})"
         _check_literal(self.type, ParamType, where, "type")
+        guid = self.type in ("guid", "guids")
+        _check(guid == bool(self.taken_from), where, "taken_from= (the (kind, column) pairs a GUID is taken from, "
+               "named when a value is not one) is given for a guid or guids filter, and only there")
+        _check(all(len(pair) == 2 and all(isinstance(n, str) and n for n in pair) for pair in self.taken_from),
+               where, "taken_from holds (kind, column) pairs of names")
         _check(_identifier(self.name) and self.name not in RESERVED, where,
                f"name must be an identifier other than {sorted(RESERVED)}")
         _check(bool(self.wire), where, "wire is empty")
@@ -214,8 +225,9 @@ class Param:
             _check(not self.choices or all(v in self.choices for v in values), where,
                    f"default {self.default!r} is not among the choices")
         if self.in_path:
-            _check(self.type in ("str", "int") and not self.prefix and (self.required or self.default is not None),
-                   where, "a path filter is a str or int that always has a value (required, or a default)")
+            _check(self.type in ("str", "guid", "int") and not self.prefix
+                   and (self.required or self.default is not None),
+                   where, "a path filter is a str, guid or int that always has a value (required, or a default)")
 
 
 def _placeholders(path: str) -> tuple[str, ...]:
@@ -439,6 +451,9 @@ class Operation:
 
     ``path`` may hold ``{placeholders}`` (e.g. ``api/v1/delegated/devicedata/{id}``), filled from
     the call's arguments and percent-encoded; ``{project_id}`` comes from the configuration.
+    ``path_params`` types some placeholders: each a :class:`Param` named like its placeholder,
+    ``in_path`` and ``required`` (a ``guid`` id is checked before any request, see
+    :func:`mdh_notebook.filters.encode_path`); an undeclared one takes a non-empty string or an integer.
     ``body``: ``none``, ``json`` (any JSON value) or ``bytes`` (raw content). The call returns the
     decoded JSON, or None for an empty body. ``expose=False`` generates no session method (a
     hand-written friendly one calls :meth:`ParticipantSession.call` instead).
@@ -451,6 +466,7 @@ class Operation:
     scope: Scope | Literal[""]
     body: BodyKind = "none"
     params: tuple[Param, ...] = ()
+    path_params: tuple[Param, ...] = ()
     doc: str = ""
     expose: bool = True
     placeholders: tuple[str, ...] = field(init=False, default=())
@@ -470,6 +486,11 @@ class Operation:
                "a participant-token path has no {project_id}")
         clash = set(holes) & ({p.name for p in self.params} | RESERVED)
         _check(not clash, where, f"placeholders {sorted(clash)} clash with filters or reserved names")
+        typed = [p.name for p in self.path_params]
+        _check(len(set(typed)) == len(typed) and set(typed) <= set(holes), where,
+               f"path_params {typed} name placeholders of its path, once each ({', '.join(holes) or 'none'})")
+        _check(all(p.in_path and p.required for p in self.path_params), where,
+               "path_params are in_path and required (a placeholder always has a value)")
         object.__setattr__(self, "placeholders", holes)
 
     def param(self, name: str) -> Param | None:

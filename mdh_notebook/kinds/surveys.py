@@ -25,6 +25,11 @@ SCHEDULE: tuple[Column, ...] = (
 )
 """A survey schedule's fields (ScheduleMetadata), on answers, results, tasks and notifications."""
 
+# where the GUID ids the filters and paths take come from (named when a value is not a GUID)
+RESULT_IDS = (("survey_answers", "survey_result_id"), ("survey_results", "id"))
+SURVEY_IDS = (("survey_answers", "survey_id"), ("survey_results", "survey_id"), ("survey_tasks", "survey_id"))
+_INBOX_ID = (Param("id", "id", "guid", "the item's id", required=True, in_path=True, taken_from=(("inbox", "id"),)),)
+
 TASK_STATUSES = ("incomplete", "complete", "closed")
 SORT_ORDERS = ("ascending", "descending")
 
@@ -56,8 +61,8 @@ SURVEY_ANSWERS = Kind(
         Column("event", "string"),
     ),
     params=(
-        Param("survey_result_id", "surveyResultID", "str", "one survey result's id"),
-        Param("survey_id", "surveyID", "str", "one survey's id"),
+        Param("survey_result_id", "surveyResultID", "guid", "one survey result's id", taken_from=RESULT_IDS),
+        Param("survey_id", "surveyID", "guid", "one survey's id", taken_from=SURVEY_IDS),
         Param("survey_name", "surveyName", "list", "survey name(s)"),
         Param("after", "after", "datetime", "answers dated strictly after this instant"),
         Param("before", "before", "datetime", "answers dated strictly before this instant"),
@@ -97,7 +102,7 @@ SURVEY_RESULTS = Kind(
         Column("user", "string"),
     ),
     params=(
-        Param("survey_id", "surveyID", "str", "one survey's id"),
+        Param("survey_id", "surveyID", "guid", "one survey's id", taken_from=SURVEY_IDS),
         Param("survey_name", "surveyName", "list", "survey name(s)"),
         Param("after", "after", "datetime", "results dated strictly after this instant"),
         Param("before", "before", "datetime", "results dated strictly before this instant"),
@@ -141,10 +146,11 @@ SURVEY_TASKS = Kind(
     ),
     params=(
         Param("status", "status", "list", "task status(es)", choices=TASK_STATUSES),
-        Param("survey_id", "surveyID", "str", "one survey's id"),
+        Param("survey_id", "surveyID", "guid", "one survey's id", taken_from=SURVEY_IDS),
         Param("survey_name", "surveyName", "list", "survey name(s)"),
         Param("survey_category", "surveyCategory", "str", "the survey's category"),
-        Param("link_identifier", "linkIdentifier", "str", "one task's link identifier"),
+        Param("link_identifier", "linkIdentifier", "guid", "one task's link identifier",
+              taken_from=(("survey_tasks", "link_identifier"),)),
         Param("sort_order", "sortOrder", "str", "by creation date; the API's default is descending",
               choices=SORT_ORDERS),
         Param("event", "event", "list", "survey event name(s)"),
@@ -244,11 +250,13 @@ KINDS: tuple[Kind, ...] = (SURVEY_ANSWERS, SURVEY_RESULTS, SURVEY_TASKS, NOTIFIC
 OPERATIONS: tuple[Operation, ...] = (
     Operation(name="delete_survey_result", method="DELETE", path="api/v1/delegated/surveyresults/{id}",
               token="participant", scope="SurveyResults:write", expose=False,
+              path_params=(Param("id", "surveyResultID", "guid", "the survey result's id", required=True,
+                                 in_path=True, taken_from=RESULT_IDS[::-1]),),  # a result's own id first
               doc="Delete one survey result and its answers."),
     Operation(name="inbox_item", method="GET", path="api/v1/delegated/inbox/{id}", token="participant",
-              scope="SurveyTasks:read", expose=False, doc="One inbox item by id."),
+              scope="SurveyTasks:read", expose=False, path_params=_INBOX_ID, doc="One inbox item by id."),
     Operation(name="mark_inbox_item_read", method="PUT", path="api/v1/delegated/inbox/{id}/markRead",
-              token="participant", scope="SurveyTasks:read", expose=False,
+              token="participant", scope="SurveyTasks:read", expose=False, path_params=_INBOX_ID,
               doc="Mark one inbox item read (it is no longer new)."),
     Operation(name="log_custom_event", method="POST", path="api/v1/delegated/customevents", token="participant",
               scope="CustomEvents:write", body="json", expose=False,
