@@ -312,7 +312,7 @@ class Client:
         if (op.body != "json" and json is not None) or (op.body != "bytes" and content is not None):
             raise InvalidArgumentError(f"{where} sends {'no' if op.body == 'none' else op.body} body; "
                                        f"leave out {'json=' if json is not None else 'content='}")
-        url = self.fill_path(op.path, path, what=where)
+        url = self.fill_path(op.path, {**(path or {}), **encode_path(op, path or {})}, what=where)
         query = encode_params(op, params or {})
         response = self.request(op.method, url, params=query or None,
                                 auth=auth if auth is not None else self.service_auth, json=json,
@@ -335,7 +335,8 @@ class Client:
         try:
             record = self.get_json(path, auth=self.service_auth)
         except APIError as exc:
-            if exc.status_code != 404:
+            # a 404 from the token endpoint (asked inside the lookup's auth flow) is a wrong base URL
+            if exc.status_code != 404 or exc.path == httpx.URL(self.config.token_url).path:
                 raise
         else:
             if isinstance(record, dict) and record.get("id"):

@@ -482,8 +482,6 @@ def test_a_token_endpoint_answering_404_means_a_wrong_base_url(sandbox: SandboxS
             "site root of MyDataHelps, e.g. https://mydatahelps.org/")
 
 
-@pytest.mark.xfail(strict=True, reason="Client.find_participant takes any 404 (also the token endpoint's, raised "
-                                       "in its auth flow) for 'no such participant': it should check exc.path")
 def test_connect_reports_the_token_endpoints_404_not_a_missing_participant(sandbox: SandboxServer,
                                                                            config: mdh.Config) -> None:
     with pytest.raises(mdh.NotFoundError) as info:

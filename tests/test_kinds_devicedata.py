@@ -196,8 +196,10 @@ def test_namespace_is_required_and_must_be_a_v1_one_before_any_request(reader: m
         reader.device_data("Fitbit", observed_after="last week")
     with pytest.raises(mdh.InvalidArgumentError, match="empty list"):
         reader.device_data("Fitbit", [])
-    with pytest.raises(mdh.InvalidArgumentError, match="needs id="):
+    with pytest.raises(mdh.InvalidArgumentError, match=r"needs id=|must be a GUID"):
         reader.device_data_point("")
+    with pytest.raises(mdh.InvalidArgumentError, match="must be a GUID"):
+        reader.device_data_point("point-7")
     assert stats()["requests"] == before
     assert len(reader.device_data("omron", "Pulse")) > 0  # a case-insensitive match is corrected
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -15,15 +14,6 @@ if TYPE_CHECKING:
 __all__ = ["SurveyWrites"]
 
 
-def _guid(value: object, where: str, what: str) -> str:
-    """``value`` as a GUID string, or an error before any request (the API takes only GUIDs)."""
-    try:
-        return str(uuid.UUID(str(value).strip()))
-    except (ValueError, TypeError):
-        raise InvalidArgumentError(f"{where}: {what} must be a GUID (e.g. the frame's id column), "
-                                   f"got {value!r}") from None
-
-
 class SurveyWrites(SessionLike):
     """Deleting a survey result, reading and marking inbox items, logging custom events."""
 
@@ -31,16 +21,14 @@ class SurveyWrites(SessionLike):
         """Delete one survey result and every answer of it (``survey_results().id``, or an answer's
         ``survey_result_id``). Needs scope ``SurveyResults:write``. A result that does not exist (or
         is already deleted) is a :class:`~mdh_notebook.NotFoundError`."""
-        result_id = _guid(survey_result_id, "delete_survey_result()", "survey_result_id")
-        self.call("delete_survey_result", path={"id": result_id})
+        self.call("delete_survey_result", path={"id": survey_result_id})  # a GUID, checked before sending
 
     def inbox_item(self, item_id: str) -> pd.DataFrame:
         """One inbox item by id, as one row of ``inbox()``'s frame. Needs scope ``SurveyTasks:read``;
         an unknown id is a :class:`~mdh_notebook.NotFoundError`."""
         from ..frames import to_frame
 
-        checked = _guid(item_id, "inbox_item()", "item_id")
-        record = self.call("inbox_item", path={"id": checked})
+        record = self.call("inbox_item", path={"id": item_id})
         if not isinstance(record, dict):
             raise TransportError(f"inbox_item(): the server answered {type(record).__name__}, not the item")
         return to_frame("inbox", [record])
@@ -49,8 +37,7 @@ class SurveyWrites(SessionLike):
         """Mark one inbox item read (``is_new`` becomes False; an open message or resource becomes
         complete). Returns True if it was new, False if it already was read. Needs scope
         ``SurveyTasks:read``; an unknown id is a :class:`~mdh_notebook.NotFoundError`."""
-        checked = _guid(item_id, "mark_inbox_item_read()", "item_id")
-        answer = self.call("mark_inbox_item_read", path={"id": checked})
+        answer = self.call("mark_inbox_item_read", path={"id": item_id})
         status = answer.get("status") if isinstance(answer, dict) else None
         if status == "success":
             return True
@@ -58,7 +45,7 @@ class SurveyWrites(SessionLike):
             return False
         message = answer.get("message") if isinstance(answer, dict) else None
         raise APIError(f"the item was not marked read: {message or f'the server answered {answer!r}'}",
-                       status_code=200, method="PUT", path=f"api/v1/delegated/inbox/{checked}/markRead")
+                       status_code=200, method="PUT", path=f"api/v1/delegated/inbox/{item_id}/markRead")
 
     def log_custom_event(self, event_type: str, properties: Mapping[str, Any] | None = None) -> None:
         """Record a custom event for the participant (``POST customevents``), e.g.
