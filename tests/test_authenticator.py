@@ -1,18 +1,13 @@
 """The authenticator next to a sandbox over loopback: the sandbox's service account handed to it through
-a tmp ``.env``, API-key holders asking it for participant tokens over HTTP (contract 3)."""
+a tmp ``.env``, API-key holders asking it for participant tokens over HTTP (contract 3). The command
+line is tests/test_authenticator_cli.py; the grants file tests/test_authenticator_grants.py."""
 
 from __future__ import annotations
 
 import logging
-import os
 import re
-import secrets
-import select
-import signal
-import subprocess
-import sys
+import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -20,105 +15,46 @@ from typing import Any
 
 import httpx
 import pytest
+from authenticator_helpers import (
+    API_KEY,
+    GHOST_KEY,
+    HASHED_KEY,
+    LOOKUP,
+    PARTICIPANT_INFO,
+    RESPONSE_KEYS,
+    SURVEY_ANSWERS,
+    TOKEN_PATH,
+    WRONG_KEY,
+    FrozenClock,
+    Running,
+    start,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mdh_notebook as mdh
-from mdh_notebook.authenticator import AuthenticatorServer, Grants, TokenService, hash_api_key
-from mdh_notebook.emulator import SandboxServer
-
-API_KEY = "web-" + secrets.token_urlsafe(24)
-HASHED_KEY = "hashed-" + secrets.token_urlsafe(24)
-GHOST_KEY = "ghost-" + secrets.token_urlsafe(24)
-WRONG_KEY = "wrong-" + secrets.token_urlsafe(24)
-GRANTS = f"""
-[[grant]]
-name = "web"
-api_key = "{API_KEY}"
-participants = ["PT-0001", "PT-0002"]
-scopes = ["SurveyAnswers:read", "Participant:read"]
-
-[[grant]]
-name = "everyone"
-api_key_sha256 = "{hash_api_key(HASHED_KEY)}"
-participants = ["*"]
-scopes = ["SurveyAnswers:read"]
-
-[[grant]]
-name = "ghost"
-api_key = "{GHOST_KEY}"
-participants = ["PT-9999"]
-scopes = ["SurveyAnswers:read"]
-"""
-SURVEY_ANSWERS = "api/v1/delegated/surveyanswers"
-PARTICIPANT_INFO = "api/v1/delegated/participant"
-TOKEN_PATH = "/identityserver/connect/token"
-RESPONSE_KEYS = {"access_token", "expires_in", "token_type", "scope", "participant_id", "participant_identifier",
-                 "time_zone", "base_url"}
-
-
-class Clock:
-    """The authenticator's token clock: the wall clock plus an offset a test moves (with the sandbox's)."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
-
-class Running:
-    """A sandbox, and an authenticator holding its service account."""
-
-    def __init__(self, sandbox: SandboxServer, server: AuthenticatorServer, clock: Clock) -> None:
-        self.sandbox = sandbox
-        self.server = server
-        self.clock = clock
-        self.url = server.url
-        self.service = server.service
-
-    def token(self, participant: str = "PT-0001", scopes: Any = ("SurveyAnswers:read",), *, key: str = API_KEY,
-              **extra: Any) -> httpx.Response:
-        body: dict[str, Any] = {"participant": participant, **extra}
-        if scopes is not None:
-            body["scopes"] = list(scopes)
-        return httpx.post(self.url + "token", headers={"Authorization": f"Bearer {key}"}, json=body)
-
-    def issued(self) -> int:
-        return int(self.sandbox.stats()["tokens_issued"]["delegated_participant"])
-
-    def api(self, path: str, access_token: str) -> httpx.Response:
-        return httpx.get(self.sandbox.url + path, headers={"Authorization": f"Bearer {access_token}"})
-
-    def advance(self, seconds: float) -> None:
-        """Time passes for both: the sandbox's clock and the authenticator's."""
-        self.sandbox.advance_clock(seconds)
-        self.clock.offset += seconds
-
-
-def start(stack: ExitStack, tmp: Path, sandbox: SandboxServer | None = None, **sandbox_options: Any) -> Running:
-    sandbox = sandbox or stack.enter_context(SandboxServer(**sandbox_options).start())
-    env = sandbox.credentials.write_env_file(tmp / "sandbox.env")
-    config = mdh.Config.resolve(dotenv_path=env, environ={})  # configured as connect() is: here a .env
-    assert config is not None and config.base_url == sandbox.url
-    clock = Clock()
-    service = TokenService(mdh.Client(config, clock=clock), Grants.parse(GRANTS, origin="grants.toml"),
-                           owns_client=True)
-    stack.callback(service.close)
-    server = stack.enter_context(AuthenticatorServer(service).start())
-    return Running(sandbox, server, clock)
+from mdh_notebook.authenticator import AuthenticatorServer, AuthenticatorStartError, TokenService, hash_api_key
+from mdh_notebook.authenticator.app import MAX_BODY, check_origins
+from mdh_notebook.authenticator.service import ECHO_MAX, MISS_TTL
+from mdh_notebook.errors import ConfigurationError
 
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    """One sandbox + authenticator for the tests that do not move clocks."""
+    """One sandbox + authenticator (on the wall clock) for the tests that do not move clocks."""
     with ExitStack() as stack:
         yield start(stack, tmp_path_factory.mktemp("authenticator"))
 
 
 @pytest.fixture
 def fresh(tmp_path: Path) -> Iterator[Callable[..., Running]]:
-    """A new sandbox (with options) + authenticator, for a test that moves clocks or revokes."""
+    """A new sandbox (with options) + an authenticator on a frozen clock, for a test that moves clocks
+    or revokes: between two requests only the test's advance() moves its time."""
     with ExitStack() as stack:
-        yield lambda **options: start(stack, tmp_path, **{"participants": 6, "days": 14, **options})
+        def make(*, tick: float = 0.0, **options: Any) -> Running:
+            return start(stack, tmp_path, clock=FrozenClock(tick), **{"participants": 6, "days": 14, **options})
+
+        yield make
 
 
 # -- tokens that work ----------------------------------------------------------------------------
@@ -200,22 +136,62 @@ def test_an_unknown_or_missing_key_is_401(running: Running) -> None:
     assert running.issued() == before
 
 
+PYTHON_SYNTAX = re.compile(r"\w=|\['|mdh_notebook|\bNone\b|\bTrue\b|\bFalse\b|KNOWN_SCOPES")
+
+
 @pytest.mark.parametrize(("content", "says"), [
     (b"{", "not JSON"),
+    (b"[" * 15_000, "not JSON"),  # nested too deep for the parser: still a 400, not a 500
     (b"[]", "JSON object"),
     (b'{"participant": "PT-0001", "scope": ["SurveyAnswers:read"]}', "unknown field(s) 'scope'"),
     (b"{}", "name the participant"),
     (b'{"participant": 7}', "name the participant"),
-    (b'{"participant": "PT-0001", "scopes": 7}', "scopes must be a list"),
+    (b'{"participant": "' + b"x" * 300 + b'"}', "participant is 300 characters"),
+    (b'{"participant": "PT-0001", "scopes": 7}', 'scopes must be an array of scope names like ["SurveyAnswers:read"]'),
+    (b'{"participant": "PT-0001", "scopes": [7]}', "an item is a number"),
+    (b'{"participant": "PT-0001", "scopes": []}', "scopes is empty"),
     (b'{"participant": "PT-0001", "scopes": ["SurveyAnswer:read"]}', "did you mean 'SurveyAnswers:read'?"),
+    (b'{"participant": "PT-0001", "scopes": ["SurveyAnswers:read,Participant:read"]}',
+     'each scope is its own array item: ["SurveyAnswers:read", "Participant:read"]'),
     (b'{"participant": "PT-0001", "rejected_token": 7}', "rejected_token"),
-    (b'{"participant": "' + b"x" * 20_000 + b'"}', "over 16384 bytes"),
 ])
-def test_a_malformed_body_is_400_saying_what(running: Running, content: bytes, says: str) -> None:
+def test_a_malformed_body_is_400_saying_what_in_json_terms(running: Running, content: bytes, says: str) -> None:
     response = httpx.post(running.url + "token", content=content, headers={
         "Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"})
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_request" and says in response.json()["message"]
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    assert response.json()["error"] == "invalid_request" and says in message
+    assert not PYTHON_SYNTAX.search(message), message  # the caller wrote JSON, not Python
+    assert httpx.get(running.url + "health").status_code == 200
+
+
+def test_a_scope_string_is_split_on_spaces_as_oauth_s_scope(running: Running) -> None:
+    body = running.token("PT-0002", "Participant:read  SurveyAnswers:read").json()
+    assert set(body["scope"].split()) == {"Participant:read", "SurveyAnswers:read"}
+
+
+def test_a_body_over_the_cap_is_413_and_never_read_whole(running: Running) -> None:
+    headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+    too_long = b'{"participant": "' + b"x" * MAX_BODY + b'"}'
+    declared = httpx.post(running.url + "token", headers=headers, content=too_long)
+    assert declared.status_code == 413 and f"over {MAX_BODY} bytes" in declared.json()["message"]
+    chunked = httpx.post(running.url + "token", headers=headers, content=iter([b" " * 4096] * 8))  # no length
+    assert chunked.status_code == 413, chunked.text
+    # a Content-Length of 50 MB and not one byte sent: answered from the header alone (reading the body
+    # first would wait for bytes that never come, and this would time out)
+    host, port = httpx.URL(running.url).host, httpx.URL(running.url).port
+    with socket.create_connection((host, port), timeout=10) as raw:
+        raw.sendall(f"POST /token HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {API_KEY}\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 50000000\r\n\r\n".encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = raw.recv(4096)
+            assert chunk, answer
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:80]
+    unknown = httpx.post(running.url + "token", headers={"Authorization": f"Bearer {WRONG_KEY}"},
+                         content=iter([b" " * 4096] * 8))
+    assert unknown.status_code == 401  # who asks is checked before any of the body is read
 
 
 def test_a_granted_participant_missing_from_the_project_is_404(running: Running) -> None:
@@ -224,15 +200,37 @@ def test_a_granted_participant_missing_from_the_project_is_404(running: Running)
     assert "'PT-9999'" in response.json()["message"]
 
 
-def test_a_failing_service_is_a_502_not_a_token(running: Running) -> None:
-    running.sandbox.set_faults(error_rate=1.0, paths=[TOKEN_PATH])
+@pytest.mark.parametrize(("participant", "fault", "status", "error", "message"), [
+    ("PT-0008", {"error_rate": 1.0}, 502, "upstream_error", "MyDataHelps failed to answer the authenticator (HTTP 5"),
+    ("PT-0009", {"drop_rate": 1.0}, 502, "upstream_unavailable", "the authenticator cannot reach MyDataHelps just now"),
+    ("PT-0010", {"throttle_rate": 1.0, "throttle_reset": 7}, 503, "upstream_rate_limited",
+     "MyDataHelps' request budget for this authenticator is spent; retry in 7 s"),
+])
+def test_a_failing_service_is_a_short_generic_answer_and_the_detail_is_logged(
+        running: Running, caplog: pytest.LogCaptureFixture, participant: str, fault: dict[str, Any], status: int,
+        error: str, message: str) -> None:
+    caplog.set_level(logging.WARNING, logger="mdh_notebook.authenticator")
+    origin = "http://127.0.0.1:8123"
+    running.sandbox.set_faults(**fault, paths=[TOKEN_PATH])
     try:
-        response = running.token("PT-0004", ["SurveyAnswers:read"], key=HASHED_KEY)
+        response = running.token(participant, key=HASHED_KEY, headers={"Origin": origin})
     finally:
         running.sandbox.clear_faults()
-    assert response.status_code == 502 and response.json()["error"].startswith("upstream_")
-    assert "MyDataHelps" in response.json()["message"]
-    assert running.token("PT-0004", ["SurveyAnswers:read"], key=HASHED_KEY).status_code == 200  # and it recovers
+    assert response.status_code == status and response.json()["error"] == error
+    text = response.json()["message"]
+    assert text.startswith(message), text
+    # nothing of the service account's configuration (that is for the operator, in the log)
+    for detail in ("MDH_BASE_URL", "rate_limit_wait", "--rate-limit", "sandbox", running.sandbox.url, "attempts"):
+        assert detail not in text, text
+    assert not PYTHON_SYNTAX.search(text), text
+    if status == 503:
+        assert response.headers["retry-after"] == "7"
+        assert "retry-after" in response.headers["access-control-expose-headers"].lower()  # a page can read it
+    assert response.headers["access-control-allow-origin"] == origin
+    logged = [r.getMessage() for r in caplog.records if r.name == "mdh_notebook.authenticator"]
+    assert any(m.startswith(f"grant 'everyone' asked for {participant!r}, MyDataHelps failed (peer 127.0.0.1): ")
+               and TOKEN_PATH in m for m in logged), logged
+    assert running.token(participant, key=HASHED_KEY).status_code == 200  # and it recovers
 
 
 # -- the cache -----------------------------------------------------------------------------------
@@ -268,14 +266,15 @@ def test_many_users_at_once_cost_one_token(running: Running) -> None:
 def test_a_token_is_renewed_once_its_margin_is_reached(fresh: Callable[..., Running]) -> None:
     running = fresh()
     first = running.token().json()
+    assert first["expires_in"] == 3600
     running.advance(3600 - 125)  # 125 s left: more than the 120 s margin, handed out again
     kept = running.token().json()
-    assert kept["access_token"] == first["access_token"] and kept["expires_in"] <= 125
+    assert kept["access_token"] == first["access_token"] and kept["expires_in"] == 125
     issued = running.issued()
     running.advance(10)  # 115 s left: a new one
     renewed = running.token().json()
     assert renewed["access_token"] != first["access_token"]
-    assert renewed["expires_in"] > 3000
+    assert renewed["expires_in"] == 3600
     assert running.issued() == issued + 1
     assert running.api(SURVEY_ANSWERS, renewed["access_token"]).status_code == 200
 
@@ -283,12 +282,33 @@ def test_a_token_is_renewed_once_its_margin_is_reached(fresh: Callable[..., Runn
 def test_a_short_token_is_not_handed_out_with_less_than_the_sdk_s_buffer(fresh: Callable[..., Running]) -> None:
     running = fresh(participant_token_lifetime=125)  # its own margin is 31 s; the JS SDK renews at 120 s left
     first = running.token().json()
-    assert first["expires_in"] <= 125
-    running.advance(2)  # 123 s left: still given out
-    assert running.token().json()["access_token"] == first["access_token"]
-    running.advance(2.5)  # 120.5 s left, handed out as expires_in 120: the SDK would fire tokenWillExpire at
-    renewed = running.token().json()  # once (120 − 120 s), and ask again and again, so a new one
-    assert renewed["access_token"] != first["access_token"] and renewed["expires_in"] > 120
+    assert first["expires_in"] == 125
+    running.advance(4)  # 121 s left: still given out, as 121
+    kept = running.token().json()
+    assert kept["access_token"] == first["access_token"] and kept["expires_in"] == 121
+    running.advance(0.5)  # 120.5 s left, which would be sent as expires_in 120: the SDK would fire
+    renewed = running.token().json()  # tokenWillExpire at once (120 − 120 s) and ask again and again
+    assert renewed["access_token"] != first["access_token"] and renewed["expires_in"] == 125
+
+
+def test_the_hand_out_and_its_expires_in_are_one_reading_of_the_clock(fresh: Callable[..., Running]) -> None:
+    """A clock that moves a millisecond per reading: a token found to have just over 121 s left must be
+    sent as 121, never as the 120 a later reading gives (the SDK would renew at once, in a loop)."""
+    running = fresh(tick=0.001)
+    grant = running.service.grants.match(API_KEY)
+    assert grant is not None and running.clock is not None
+    token = running.service.issue(grant, "PT-0001", ["SurveyAnswers:read"]).token
+    running.sandbox.advance_clock(3600 - 121)  # the sandbox keeps up, for the renewal at the end
+    handed: list[tuple[float, int, bool]] = []
+    for step in range(60):  # 121.03 s left, down by half a millisecond, until the token is renewed
+        left = 121.03 - step * 0.0005
+        running.clock.set_next(token.expires_at - left)
+        again = running.service.issue(grant, "PT-0001", ["SurveyAnswers:read"])
+        handed.append((round(left, 4), again.expires_in, again.reused))
+        if not again.reused:
+            break
+    assert handed[0][2] and not handed[-1][2], handed  # handed out again, then renewed
+    assert all(expires_in > 120 for _, expires_in, _ in handed), handed
 
 
 def test_a_rejected_token_is_replaced_once(fresh: Callable[..., Running]) -> None:
@@ -304,6 +324,35 @@ def test_a_rejected_token_is_replaced_once(fresh: Callable[..., Running]) -> Non
     again = running.token(rejected_token=first["access_token"]).json()  # a second caller with the old one
     assert again["access_token"] == replaced["access_token"]
     assert running.issued() == issued + 1
+
+
+def test_a_participant_the_project_lacks_is_remembered_briefly(fresh: Callable[..., Running]) -> None:
+    """Under a ["*"] grant anyone with the key can name any identifier: asking again and again for one
+    the project does not have costs the service account's admin budget once per MISS_TTL, not per ask."""
+    running = fresh()
+    before = running.requests(LOOKUP)
+    for _ in range(5):
+        missing = running.token("PT-0404", key=HASHED_KEY)
+        assert missing.status_code == 404 and "'PT-0404'" in missing.json()["message"]
+    assert running.requests(LOOKUP) == before + 1
+    running.advance(MISS_TTL - 1)
+    assert running.token("PT-0404", key=HASHED_KEY).status_code == 404
+    assert running.requests(LOOKUP) == before + 1
+    running.advance(2)  # remembered no longer: asked again (the participant may have enrolled since)
+    assert running.token("PT-0404", key=HASHED_KEY).status_code == 404
+    assert running.requests(LOOKUP) == before + 2
+    assert running.token("PT-0003", key=HASHED_KEY).status_code == 200  # a participant it has is not affected
+
+
+def test_echoed_values_are_clipped(running: Running) -> None:
+    long_name = "PT-" + "9" * 200
+    missing = running.token(long_name, key=HASHED_KEY).json()["message"]
+    assert long_name not in missing and long_name[:ECHO_MAX] + "…" in missing
+    outside = running.token(long_name).json()["message"]  # not granted to 'web'
+    assert long_name not in outside and long_name[:ECHO_MAX] + "…" in outside
+    scope = "Survey" + "x" * 200
+    unknown = running.token("PT-0001", [scope]).json()["message"]
+    assert scope not in unknown and scope[:ECHO_MAX] + "…" in unknown
 
 
 # -- CORS ----------------------------------------------------------------------------------------
@@ -334,6 +383,59 @@ def test_configured_origins_replace_the_default(running: Running) -> None:
         assert preflight(other.url, "http://127.0.0.1:8123").status_code == 400
 
 
+@pytest.mark.parametrize("origin", ["http://localhost:8888/", "localhost:8888", "http://localhost:8888/app",
+                                    "ftp://example.org", "https://Study.Example.org", "http://example.org:80", ""])
+def test_a_misspelt_origin_is_refused_not_ignored(running: Running, origin: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"--cors-origin .* is not a web origin") as caught:
+        AuthenticatorServer(running.service, cors_origins=["https://ok.example.org", origin])
+    if origin.startswith("http") and "Example" in origin:
+        assert "e.g. --cors-origin https://study.example.org" in str(caught.value)
+    assert check_origins(["*", "https://study.example.org", "http://localhost:8888", "http://[::1]:9000"])
+
+
+@given(st.sampled_from(["http", "https"]), st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z]{2,6}){0,2}", fullmatch=True),
+       st.none() | st.integers(1, 65535))
+@settings(max_examples=50, deadline=None)
+def test_an_origin_as_a_browser_sends_it_is_taken(scheme: str, host: str, port: int | None) -> None:
+    default = {"http": 80, "https": 443}[scheme]
+    origin = f"{scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
+    assert check_origins([origin]) == [origin]
+    with pytest.raises(ConfigurationError):
+        check_origins([origin + "/"])
+
+
+def test_an_internal_error_is_a_500_an_allowed_page_can_read(running: Running, tmp_path: Path) -> None:
+    """Starlette answers an unexpected exception in its outermost layer; CORS wraps even that."""
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("the transport broke")  # not an httpx error: nothing of ours expects it
+
+    config = mdh.Config.resolve(dotenv_path=running.sandbox.credentials.write_env_file(tmp_path / "s.env"),
+                                environ={})
+    service = TokenService(mdh.Client(config, transport=httpx.MockTransport(broken)), running.service.grants,
+                           owns_client=True)
+    with AuthenticatorServer(service) as server:
+        origin = "http://localhost:5173"
+        response = httpx.post(server.url + "token", json={"participant": "PT-0001"},
+                              headers={"Authorization": f"Bearer {API_KEY}", "Origin": origin})
+    service.close()
+    assert response.status_code == 500
+    assert response.json() == {"error": "server_error", "message": "the authenticator failed; see its log"}
+    assert response.headers["access-control-allow-origin"] == origin
+
+
+def test_a_taken_port_is_said_in_the_system_s_words(running: Running) -> None:
+    taken = httpx.URL(running.url).port
+    assert taken is not None
+    with pytest.raises(AuthenticatorStartError) as caught:
+        AuthenticatorServer(running.service, port=taken).start()
+    message = str(caught.value)
+    assert f"cannot listen on 127.0.0.1:{taken}: Address already in use" in message, message
+    assert "--port" in message and "SystemExit" not in message
+    with pytest.raises(AuthenticatorStartError, match="is --host a name or address of this machine"):
+        AuthenticatorServer(running.service, host="no-such-host.invalid").start()
+    assert httpx.get(running.url + "health").status_code == 200  # the one listening there is untouched
+
+
 # -- secrets -------------------------------------------------------------------------------------
 
 
@@ -357,94 +459,14 @@ def test_the_log_says_who_got_what_and_never_a_secret(fresh: Callable[..., Runni
     leaked = [s[:8] + "…" for s in secrets_ if s in text]
     assert not leaked
     ours = [r.getMessage() for r in caplog.records if r.name == "mdh_notebook.authenticator"]
-    assert any(re.match(r"grant 'web' got a token for 'PT-0001' \(SurveyAnswers:read\), expires in \d+ s", m)
-               for m in ours), ours
-    assert any("(cached)" in m for m in ours)
-    assert any(m.startswith("refused grant 'web': participant 'PT-0003'") for m in ours)
+    assert any(re.fullmatch(r"grant 'web' got a token for 'PT-0001' \(SurveyAnswers:read\), expires in \d+ s"
+                            r" \(peer 127\.0\.0\.1\)", m) for m in ours), ours
+    assert any(m.endswith("(cached) (peer 127.0.0.1)") for m in ours)
+    assert any(m.startswith("refused grant 'web': participant 'PT-0003'") and m.endswith("(peer 127.0.0.1)")
+               for m in ours)
     assert any("unknown API key" in m for m in ours)
     assert any(m.startswith("refused grant 'ghost': no participant 'PT-9999'") for m in ours)
     shown = repr(running.service) + repr(running.server) + repr(running.service.grants)
     assert not [s for s in secrets_ if s in shown]
 
 
-# -- the command line ----------------------------------------------------------------------------
-
-
-def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("MDH_", "RKS_"))}
-
-
-def _first_line(proc: subprocess.Popen[str], timeout: float = 60) -> str:
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-        if ready:
-            return proc.stdout.readline()
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    pytest.fail(f"no ready line; exit {proc.poll()}; stderr: {proc.stderr.read() if proc.stderr else ''}")
-
-
-@pytest.mark.parametrize("configured", ["env-file", "arguments", "environment"])
-def test_the_cli_serves_tokens_and_stops_cleanly(running: Running, tmp_path: Path, configured: str) -> None:
-    grants = tmp_path / "grants.toml"
-    grants.write_text(GRANTS)
-    grants.chmod(0o644 if configured == "env-file" else 0o600)  # it holds api_key values: readable is warned of
-    creds = running.sandbox.credentials
-    args, env = ["--config", str(grants), "--port", "0"], _clean_env()
-    if configured == "env-file":
-        args += ["--env-file", str(creds.write_env_file(tmp_path / "sandbox.env"))]
-    elif configured == "arguments":
-        key = tmp_path / "key.pem"
-        key.write_text(creds.private_key_pem)
-        args += ["--base-url", creds.base_url, "--service-account", creds.service_account, "--project-id",
-                 creds.project_id, "--private-key-file", str(key)]
-    else:
-        env.update(MDH_BASE_URL=creds.base_url, RKS_SERVICE_ACCOUNT=creds.service_account,
-                   RKS_PROJECT_ID=creds.project_id, RKS_PRIVATE_KEY=creds.private_key_pem)
-    proc = subprocess.Popen([sys.executable, "-m", "mdh_notebook.authenticator", *args], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = _first_line(proc)
-        found = re.fullmatch(r"MDH authenticator listening on (http://127\.0\.0\.1:\d+/)\n", line)
-        assert found, line
-        url = found.group(1)
-        body = httpx.post(url + "token", headers={"Authorization": f"Bearer {API_KEY}"},
-                          json={"participant": "PT-0001", "scopes": ["SurveyAnswers:read"]}).json()
-        assert running.api(SURVEY_ANSWERS, body["access_token"]).status_code == 200
-        assert httpx.post(url + "token", headers={"Authorization": f"Bearer {WRONG_KEY}"}, json={}).status_code == 401
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    assert "grant 'web' got a token for 'PT-0001'" in err and "unknown API key" in err
-    assert ("others can read it: chmod 600" in err) == (configured == "env-file"), err
-    for secret in (body["access_token"], API_KEY, WRONG_KEY, *creds.private_key_pem.splitlines()[1:-1]):
-        assert secret not in out + err
-
-
-def _run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mdh_notebook.authenticator", *args], cwd=tmp_path,
-                          env=_clean_env(), capture_output=True, text=True, timeout=120)
-
-
-def test_the_cli_with_nothing_configured_says_how(tmp_path: Path) -> None:
-    grants = tmp_path / "grants.toml"
-    grants.write_text(GRANTS)
-    done = _run_cli(tmp_path, "--config", str(grants))
-    assert done.returncode == 2 and done.stdout == ""
-    assert "no MyDataHelps service account is configured" in done.stderr
-    assert "RKS_SERVICE_ACCOUNT" in done.stderr and "mdh-notebook sandbox" in done.stderr
-    assert "Traceback" not in done.stderr
-
-
-def test_the_cli_names_a_bad_grants_file(tmp_path: Path) -> None:
-    grants = tmp_path / "grants.toml"
-    grants.write_text('[[grant]]\napi_key = "short"\nparticipants = ["PT-0001"]\nscopes = ["SurveyAnswers:read"]\n')
-    done = _run_cli(tmp_path, "--config", str(grants))
-    assert done.returncode == 2
-    assert f"{grants}: grant 1: api_key is 5 characters" in done.stderr and "Traceback" not in done.stderr
-    missing = _run_cli(tmp_path, "--config", str(tmp_path / "nope.toml"))
-    assert missing.returncode == 2 and "cannot read the grants file" in missing.stderr

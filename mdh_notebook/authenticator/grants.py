@@ -8,7 +8,9 @@ TOML, one ``[[grant]]`` table per API key::
     participants = ["PT-0001", "PT-0002"]         # participantIdentifiers; ["*"] = every participant
     scopes = ["SurveyAnswers:read"]
 
-``api_key_sha256`` keeps the key itself out of the file (:func:`hash_api_key` computes it). Every
+``api_key_sha256`` keeps the key itself out of the file: ``mdh-notebook authenticator --hash-key``
+reads a key on stdin and prints the line (or ``printf %s "$KEY" | sha256sum``; :func:`hash_api_key`
+in Python). Every
 mistake is one :class:`GrantsFileError` naming the file, the grant and the fix — the authenticator
 refuses to start on a file it does not fully understand, rather than serve a grant it misread.
 A presented key is matched by comparing SHA-256 digests with :func:`hmac.compare_digest` against
@@ -36,11 +38,15 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-__all__ = ["ALL_PARTICIPANTS", "MIN_API_KEY_LENGTH", "Grant", "Grants", "GrantsFileError", "hash_api_key"]
+__all__ = ["ALL_PARTICIPANTS", "HASH_HOW", "MIN_API_KEY_LENGTH", "Grant", "Grants", "GrantsFileError",
+           "api_key_problem", "hash_api_key"]
 
 ALL_PARTICIPANTS = "*"
 MIN_API_KEY_LENGTH = 16
 _GRANT_KEYS = ("name", "api_key", "api_key_sha256", "participants", "scopes")
+#: How to get an ``api_key_sha256`` value, as the messages say it.
+HASH_HOW = ("`mdh-notebook authenticator --hash-key` (reads the key on stdin) or `printf %s \"$KEY\" | sha256sum`")
+_MAKE_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 _EXAMPLE = ('[[grant]]\nname = "study website"\napi_key_sha256 = "<64 hex digits>"\n'
             'participants = ["PT-0001"]\nscopes = ["SurveyAnswers:read"]')
 
@@ -52,6 +58,17 @@ class GrantsFileError(ConfigurationError):
 def hash_api_key(api_key: str) -> str:
     """The ``api_key_sha256`` value for ``api_key`` (hex SHA-256 of its UTF-8 bytes)."""
     return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+def api_key_problem(key: str, *, what: str = "api_key") -> str | None:
+    """What is wrong with ``key`` as an API key (never quoting it), or None: at least
+    :data:`MIN_API_KEY_LENGTH` characters, printable ASCII, no spaces (it travels in a header)."""
+    if len(key) < MIN_API_KEY_LENGTH:
+        return (f"{what} is {len(key)} characters; use at least {MIN_API_KEY_LENGTH} random ones, e.g. "
+                f"{_MAKE_KEY}")
+    if not key.isascii() or not key.isprintable() or any(ch.isspace() for ch in key):
+        return f"{what} must be printable ASCII without spaces (it is sent in an Authorization header)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -170,22 +187,19 @@ def _digest(table: dict[str, Any], label: str, origin: str) -> bytes:
     if has_key == has_hash:
         which = "both api_key and api_key_sha256" if has_key else "neither api_key nor api_key_sha256"
         raise _fail(origin, label, f"has {which}: give exactly one (api_key_sha256 keeps the key out of the file; "
-                    "hash a key with mdh_notebook.authenticator.hash_api_key)")
+                    f"hash a key with {HASH_HOW})")
     if has_key:
         key = table["api_key"]
         if not isinstance(key, str):
             raise _fail(origin, label, "api_key must be a string")
-        if len(key) < MIN_API_KEY_LENGTH:
-            raise _fail(origin, label, f"api_key is {len(key)} characters; use at least {MIN_API_KEY_LENGTH} "
-                        "random ones, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'")
-        if not key.isascii() or not key.isprintable() or any(ch.isspace() for ch in key):
-            raise _fail(origin, label, "api_key must be printable ASCII without spaces (it is sent in an "
-                        "Authorization header)")
+        problem = api_key_problem(key)
+        if problem:
+            raise _fail(origin, label, problem)
         return hashlib.sha256(key.encode("utf-8")).digest()
     hexed = table["api_key_sha256"]
     if not isinstance(hexed, str):
         raise _fail(origin, label, "api_key_sha256 must be a string of 64 hex digits")
-    how = "compute it with mdh_notebook.authenticator.hash_api_key(key)"
+    how = f"compute it with {HASH_HOW}"
     try:
         digest = bytes.fromhex(hexed.strip())
     except ValueError:

@@ -2,11 +2,14 @@
 
 The same shape as the sandbox's server (``start()`` returns once listening, the real port read back
 from the socket, ``stop()`` joins) but its own code: the authenticator imports nothing from the
-emulator.
+emulator. The listening socket is bound here, before uvicorn runs, so a taken port or a host that
+is not this machine's is an :class:`AuthenticatorStartError` saying so (the system's words:
+"Address already in use"), not uvicorn's ``sys.exit`` on its thread.
 """
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 from collections.abc import Sequence
@@ -35,6 +38,27 @@ class _ReadyServer(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         self._settled.set()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (not yet listening: uvicorn's server does that)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise AuthenticatorStartError(f"cannot listen on {host}:{port}: {exc.strerror or exc} — is --host a name "
+                                      "or address of this machine? (default 127.0.0.1)") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a port in TIME_WAIT is free
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        hint = ("another program (another authenticator?) is listening there: choose another --port, or 0 for any "
+                "free port") if exc.errno == errno.EADDRINUSE else (
+                "choose another --port (0 = any free port), or a --host of this machine")
+        raise AuthenticatorStartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; {hint}") from None
+    return sock
 
 
 def _url_host(host: str) -> str:
@@ -67,16 +91,16 @@ class AuthenticatorServer:
         """Start listening; block until ready; return self. Raises :class:`AuthenticatorStartError`."""
         if self._thread is not None:
             raise RuntimeError("this AuthenticatorServer was already started")
+        sock = _bind(self.host, self.requested_port)
         settled = threading.Event()
-        config = uvicorn.Config(self.app, host=self.host, port=self.requested_port, log_config=None,
-                                log_level="warning", access_log=False, lifespan="off", ws="none",
-                                timeout_graceful_shutdown=5)
+        config = uvicorn.Config(self.app, log_config=None, log_level="warning", access_log=False, lifespan="off",
+                                ws="none", timeout_graceful_shutdown=5)
         server = _ReadyServer(config, settled)
         self._server = server
 
         def serve() -> None:
             try:
-                server.run()
+                server.run(sockets=[sock])
             except BaseException as exc:  # reported by start() below
                 self._error = exc
             finally:
@@ -86,14 +110,16 @@ class AuthenticatorServer:
         self._thread.start()
         if not settled.wait(timeout):
             self.stop()
+            sock.close()
             raise AuthenticatorStartError(f"the authenticator did not start within {timeout:.0f} s")
         if not server.started or not server.servers:
             self._thread.join()
-            reason = f" ({type(self._error).__name__})" if self._error else ""
-            raise AuthenticatorStartError(
-                f"cannot listen on {self.host}:{self.requested_port}{reason}: the port may be taken or the "
-                "address not this machine's; choose another --port (0 = any free port) or --host")
-        self._port = int(server.servers[0].sockets[0].getsockname()[1])
+            sock.close()
+            error = self._error
+            what = f": {error}" if error is not None and not isinstance(error, SystemExit) and str(error) else ""
+            raise AuthenticatorStartError(f"the authenticator's server stopped while starting on {self.host}:"
+                                          f"{self.requested_port}{what}; its log says why")
+        self._port = int(sock.getsockname()[1])
         return self
 
     def stop(self, timeout: float = 10.0) -> None:

@@ -15,12 +15,25 @@ cost the service one token per (participant, scopes) per lifetime. ``reuse_margi
 SDK's 120 s renewal buffer — the SDK fires ``tokenWillExpire`` at ``expires_in − 120`` s, so a token
 handed out with 120 s or less would make it fire again at once, and ask again, in a loop.
 
-The log (logger ``mdh_notebook.authenticator``, INFO) says who (the grant's name) got what
-(participant, scopes, seconds left) or was refused and why. It never holds a token or a key.
+Whether a token is handed out again and the ``expires_in`` it is sent with are read from one clock
+reading, so a token passing the check is never sent with less than the check allowed.
+
+A participant the project does not have is remembered as missing for :data:`MISS_TTL` seconds: a key
+holder of a ``["*"]`` grant asking again and again for an unknown identifier does not spend the
+service account's (admin) request budget on each ask.
+
+What a key holder is told of a MyDataHelps failure is short and generic (what failed, when to try
+again: ``Retry-After`` on a spent budget); the detail — which is about the service account's
+configuration, for the operator — goes to the log. Values echoed back (participant, scopes) are
+clipped to :data:`ECHO_MAX` characters.
+
+The log (logger ``mdh_notebook.authenticator``, INFO) says who (the grant's name, the peer address)
+got what (participant, scopes, seconds left) or was refused and why. It never holds a token or a key.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import hmac
 import logging
@@ -32,16 +45,58 @@ from typing import Any
 from ..auth import RENEWAL_MARGIN_MAX, ParticipantTokenSource, Token, TokenCache
 from ..client import Client
 from ..errors import MDHError, ParticipantNotFound, RateLimitError, ScopeError, TransportError
-from ..scopes import validate_scopes
+from ..scopes import KNOWN_SCOPES, validate_scopes
 from .grants import Grant, Grants
 
-__all__ = ["LOGGER_NAME", "IssuedToken", "Refusal", "TokenService"]
+__all__ = ["ECHO_MAX", "LOGGER_NAME", "MISS_TTL", "IssuedToken", "Refusal", "TokenService", "peer_note"]
 
 LOGGER_NAME = "mdh_notebook.authenticator"
 log = logging.getLogger(LOGGER_NAME)
 
 #: At most this many participant records and token caches are kept; expired ones go first.
 MAX_CACHED = 10_000
+#: Seconds a participant the project does not have is answered 404 without asking MyDataHelps again.
+MISS_TTL = 60.0
+#: The longest participant identifier asked for (longer ones are not looked up).
+MAX_PARTICIPANT = 256
+#: Characters of a caller's value (participant, scope) shown back in a message or the log.
+ECHO_MAX = 64
+_SCOPES_EXAMPLE = '["SurveyAnswers:read"]'
+_FOLDED_SCOPES = {scope.casefold(): scope for scope in KNOWN_SCOPES}
+
+
+def peer_note(peer: str) -> str:
+    """`` (peer 127.0.0.1)`` for a log line, or nothing when the address is not known."""
+    return f" (peer {peer})" if peer else ""
+
+
+def _echo(value: str) -> str:
+    """A caller's value quoted for a message: at most :data:`ECHO_MAX` characters, escapes visible."""
+    return repr(value if len(value) <= ECHO_MAX else value[:ECHO_MAX] + "…")
+
+
+def _json_type(value: object) -> str:
+    """What a JSON value is, in JSON's words (a caller over HTTP never wrote a Python ``int``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    return "a string"
+
+
+def _nearest_scope(name: str) -> str:
+    folded = name.strip().casefold()
+    for candidate in (folded, folded + ":read"):
+        if candidate in _FOLDED_SCOPES:
+            return _FOLDED_SCOPES[candidate]
+    close = difflib.get_close_matches(folded, list(_FOLDED_SCOPES), n=1, cutoff=0.5)
+    return _FOLDED_SCOPES[close[0]] if close else ""
 
 
 class Refusal(MDHError):
@@ -110,6 +165,7 @@ class TokenService:
         self._owns_client = owns_client
         self._lock = threading.Lock()
         self._participants: dict[str, dict[str, Any]] = {}
+        self._misses: dict[str, float] = {}  # identifier → when the project was found not to have it
         self._tokens: dict[tuple[str, tuple[str, ...]], TokenCache] = {}
         self._warned_short = False
 
@@ -147,45 +203,81 @@ class TokenService:
     # -- what they get -------------------------------------------------------------------
 
     def check(self, grant: Grant, participant: Any, scopes: Any) -> tuple[str, tuple[str, ...]]:
-        """The participant and the validated scopes asked, or a 400/403 :class:`Refusal`."""
+        """The participant and the validated scopes asked, or a 400/403 :class:`Refusal` (worded for a
+        caller over HTTP: JSON, not Python)."""
         if not isinstance(participant, str) or not participant.strip():
             raise Refusal(400, "invalid_request", 'name the participant: {"participant": "PT-0001", '
-                          '"scopes": ["SurveyAnswers:read"]}')
+                          f'"scopes": {_SCOPES_EXAMPLE}}}')
         participant = participant.strip()
-        try:
-            asked = grant.scopes if scopes is None else validate_scopes(scopes)
-        except ScopeError as exc:
-            raise Refusal(400, "invalid_request", str(exc)) from None
+        if len(participant) > MAX_PARTICIPANT:
+            raise Refusal(400, "invalid_request", f"participant is {len(participant)} characters; a "
+                          f"participantIdentifier is at most {MAX_PARTICIPANT}")
+        asked = grant.scopes if scopes is None else self._scopes(grant, scopes)
         if not grant.allows_participant(participant):
             near = grant.near_participant(participant)
             hint = f"; did you mean {near!r}?" if near else ""
-            raise Refusal(403, "not_granted", f"participant {participant!r} is not granted to this API key{hint} "
-                          f"(GET /grant lists what it may ask for)")
+            raise Refusal(403, "not_granted", f"participant {_echo(participant)} is not granted to this API key"
+                          f"{hint} (GET /grant lists what it may ask for)")
         outside = grant.scopes_not_granted(asked)
         if outside:
-            raise Refusal(403, "not_granted", f"scope(s) {', '.join(map(repr, outside))} not granted to this API key "
+            raise Refusal(403, "not_granted", f"scope(s) {', '.join(map(_echo, outside))} not granted to this API key "
                           f"(it may ask for {', '.join(grant.scopes)}); ask for fewer scopes")
         return participant, tuple(asked)
 
-    def issue(self, grant: Grant, participant: Any, scopes: Any = None, *, rejected: Any = None) -> IssuedToken:
+    @staticmethod
+    def _scopes(grant: Grant, scopes: Any) -> tuple[str, ...]:
+        """``scopes`` from a JSON body: an array of names (or one space-separated string, as OAuth's
+        ``scope``), each a known name."""
+        bad_shape = (f"scopes must be an array of scope names like {_SCOPES_EXAMPLE}, or left out for all "
+                     f"the key's ({', '.join(grant.scopes)})")
+        if isinstance(scopes, str):
+            names: list[Any] = scopes.split()
+        elif isinstance(scopes, list):
+            names = scopes
+        else:
+            raise Refusal(400, "invalid_request", f"{bad_shape}; got {_json_type(scopes)}")
+        if not names:
+            raise Refusal(400, "invalid_request", f"scopes is empty: ask for at least one, e.g. {_SCOPES_EXAMPLE}, "
+                          "or leave it out for all the key's")
+        for name in names:
+            if not isinstance(name, str):
+                raise Refusal(400, "invalid_request", f"{bad_shape}; an item is {_json_type(name)}")
+            parts = [part for part in name.replace(",", " ").split() if part]
+            if len(parts) > 1 or not parts:
+                items = ", ".join(f'"{part[:ECHO_MAX]}"' for part in parts[:8]) or '"SurveyAnswers:read"'
+                raise Refusal(400, "invalid_request", f"each scope is its own array item: [{items}]")
+            if parts[0] not in KNOWN_SCOPES:
+                near = _nearest_scope(parts[0])
+                hint = f"; did you mean {near!r}?" if near else ""
+                raise Refusal(400, "invalid_request", f"unknown scope {_echo(parts[0])}{hint} (this key may ask "
+                              f"for {', '.join(grant.scopes)}; GET /grant lists them)")
+        try:
+            return validate_scopes([name.strip() for name in names])  # known names: de-duplicated, in order
+        except ScopeError as exc:  # pragma: no cover - every name was checked above
+            raise Refusal(400, "invalid_request", str(exc)) from None
+
+    def issue(self, grant: Grant, participant: Any, scopes: Any = None, *, rejected: Any = None,
+              peer: str = "") -> IssuedToken:
         """A token for ``participant`` with exactly ``scopes`` (default: all the grant's), within ``grant``.
 
         ``rejected``: the access token the caller was handed and the API refused (a 401 — revoked, or
         expired early): if it is still the cached one, a new one is fetched instead; if the cache already
         holds a newer one, that is the answer. Ten callers with the same refused token cost one renewal.
+        ``peer``: the caller's address, for the log.
         """
+        where = peer_note(peer)
         try:
             if rejected is not None and not isinstance(rejected, str):
                 raise Refusal(400, "invalid_request", "rejected_token must be the access_token that was refused")
             identifier, asked = self.check(grant, participant, scopes)
         except Refusal as refusal:
-            log.info("refused grant %r: %s", grant.name, refusal.message)
+            log.info("refused grant %r: %s%s", grant.name, refusal.message, where)
             raise
         try:
             record = self._participant(identifier)
             cache = self._cache(str(record["id"]), asked)
             before = cache.token
-            now = self.client.clock()
+            now = self.client.clock()  # one reading decides the hand-out and the expires_in sent with it
             # the whole seconds it would be handed out with: 120.9 s left is sent as 120, which the SDK
             # would answer with tokenWillExpire at once
             if before is not None and (int(before.remaining(now)) <= self.reuse_margin or _same(rejected, before)):
@@ -194,47 +286,69 @@ class TokenService:
             else:
                 token = self.client.run_flow(cache.fresh_flow)  # cached unless it needs renewal by its own margin
         except ParticipantNotFound:
-            log.info("refused grant %r: no participant %r in the project", grant.name, identifier)
-            raise Refusal(404, "participant_not_found", f"no participant {identifier!r} in this project; check "
-                          "the participantIdentifier (and the grants file that lists it)") from None
+            log.info("refused grant %r: no participant %s in the project%s", grant.name, _echo(identifier), where)
+            raise Refusal(404, "participant_not_found", f"no participant {_echo(identifier)} in this project; "
+                          "check the participantIdentifier (and the grants file that lists it)") from None
         except Refusal:
             raise
         except MDHError as exc:
-            raise self._upstream(grant, identifier, exc) from None
-        left = token.remaining(self.client.clock())
+            raise self._upstream(grant, identifier, exc, where) from None
+        reused = token is before
+        left = token.remaining(now if reused else self.client.clock())
         issued = IssuedToken(token, max(0, int(left)), str(record["id"]), record.get("participantIdentifier"),
                              (record.get("demographics") or {}).get("timeZone") or None, self.base_url,
-                             reused=token is before)
-        log.info("grant %r got a token for %r (%s), expires in %d s%s", grant.name, identifier,
-                 " ".join(token.scopes), issued.expires_in, " (cached)" if issued.reused else "")
+                             reused=reused)
+        log.info("grant %r got a token for %s (%s), expires in %d s%s%s", grant.name, _echo(identifier),
+                 " ".join(token.scopes), issued.expires_in, " (cached)" if issued.reused else "", where)
         if not issued.reused and token.lifetime <= self.reuse_margin and not self._warned_short:
             self._warned_short = True
             log.warning("participant tokens live %.0f s, no more than the %.0f s a JS SDK renews ahead: every "
                         "request gets a new token and the SDK asks again at once", token.lifetime, self.reuse_margin)
         return issued
 
-    def _upstream(self, grant: Grant, participant: str, exc: MDHError) -> Refusal:
-        log.warning("grant %r asked for %r, MyDataHelps failed: %s", grant.name, participant, exc)
+    def _upstream(self, grant: Grant, participant: str, exc: MDHError, where: str) -> Refusal:
+        """What the key holder is told: short and generic (the detail is about the service account's
+        configuration, for the operator, and goes to the log)."""
+        detail = str(exc).replace(", or unset it to use the embedded sandbox", " (--base-url / MDH_BASE_URL)")
+        log.warning("grant %r asked for %s, MyDataHelps failed%s: %s", grant.name, _echo(participant), where, detail)
         if isinstance(exc, RateLimitError):
-            after = {"Retry-After": str(exc.reset)} if exc.reset is not None else {}
-            return Refusal(503, "upstream_rate_limited", f"MyDataHelps' request budget is spent; retry later "
-                           f"({exc.message})", headers=after)
+            seconds = max(1, int(exc.reset)) if exc.reset is not None else None
+            after = f"retry in {seconds} s" if seconds is not None else "retry later"
+            return Refusal(503, "upstream_rate_limited", f"MyDataHelps' request budget for this authenticator is "
+                           f"spent; {after}", headers={"Retry-After": str(seconds)} if seconds is not None else {})
         if isinstance(exc, TransportError):
-            return Refusal(502, "upstream_unavailable", f"cannot reach MyDataHelps: {exc}")
-        return Refusal(502, "upstream_error", f"MyDataHelps refused the authenticator: {exc}")
+            return Refusal(502, "upstream_unavailable", "the authenticator cannot reach MyDataHelps just now; "
+                           "retry in a minute (its operator's log has the detail)")
+        status = getattr(exc, "status_code", None)
+        if isinstance(status, int) and status >= 500:
+            return Refusal(502, "upstream_error", f"MyDataHelps failed to answer the authenticator (HTTP {status}); "
+                           "retry in a minute")
+        return Refusal(502, "upstream_error", "MyDataHelps refused the authenticator's request; tell the "
+                       "authenticator's operator (its log has the detail)")
 
     # -- caches --------------------------------------------------------------------------
 
     def _participant(self, identifier: str) -> dict[str, Any]:
+        """The participant's record, looked up once; a miss is remembered for :data:`MISS_TTL` s."""
+        now = self.client.clock()
         with self._lock:
             known = self._participants.get(identifier)
+            missed = self._misses.get(identifier)
+            if missed is not None and now - missed >= MISS_TTL:
+                del self._misses[identifier]
+                missed = None
         if known is not None:
             return known
-        record = self.client.find_participant(identifier)
+        if missed is not None:
+            raise ParticipantNotFound(identifier)
+        try:
+            record = self.client.find_participant(identifier)
+        except ParticipantNotFound:
+            with self._lock:
+                _bounded(self._misses)[identifier] = self.client.clock()
+            raise
         with self._lock:
-            if len(self._participants) >= MAX_CACHED:
-                self._participants.pop(next(iter(self._participants)))
-            self._participants[identifier] = record
+            _bounded(self._participants)[identifier] = record
         return record
 
     def _cache(self, participant_id: str, scopes: Sequence[str]) -> TokenCache:
@@ -255,3 +369,10 @@ class TokenService:
         stale = [k for k, c in self._tokens.items() if c.token is None or c.token.remaining(now) <= 0]
         for key in stale or [next(iter(self._tokens))]:
             del self._tokens[key]
+
+
+def _bounded(cache: dict[str, Any]) -> dict[str, Any]:
+    """``cache`` with room for one more entry (the oldest dropped past :data:`MAX_CACHED`)."""
+    if len(cache) >= MAX_CACHED:
+        cache.pop(next(iter(cache)))
+    return cache
