@@ -30,6 +30,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """Every answer to every survey step, one row per answer record (GET surveyanswers).
 
@@ -51,6 +52,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def survey_results(
@@ -66,6 +69,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """One row per completed survey (GET surveyresults); ``id`` is its answers' ``survey_result_id``.
         ``user_type`` says who entered it (Participant, Coordinator, ServiceAccount); ``user`` names a
@@ -85,6 +89,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def survey_tasks(
@@ -100,6 +106,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """The participant's survey tasks (GET surveytasks): incomplete, complete or closed; newest first
         unless ``sort_order='ascending'``. ``end_date`` is when a task was completed or closed.
@@ -118,6 +125,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def notifications(
@@ -131,6 +140,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """Notifications sent (or not) to the participant (GET notifications): Sms, Push, Email. The content is
         flattened: Sms ``content_body``, Push ``content_title`` and ``content_body``, Email
@@ -148,6 +158,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def inbox(
@@ -163,6 +175,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """The participant's inbox (GET inbox): messages (title, content, related resources), surveys (name,
         due date, saved progress as ``has_restoration_data``) and resources (title, url), one row each;
@@ -182,6 +195,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def device_data(
@@ -196,6 +211,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """Device data points (v1) of one namespace (GET devicedata), most recent first (observationDate
         descending, then id). value is the string the API sent; value_number its number, missing where it is
@@ -215,6 +231,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def device_data_v2(
@@ -233,6 +251,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """V2 device data points of one namespace and type (GET api/v2/delegated/devicedata), e.g.
         device_data_v2('Fitbit', 'heart-rate'): minute heart rate, steps, sleep-stage segments, daily
@@ -257,6 +276,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def device_data_aggregate(
@@ -278,6 +299,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """V2 device data aggregated into intervals of the participant's local calendar (GET
         api/v2/delegated/devicedata/aggregate), e.g. device_data_aggregate('Fitbit', 'heart-rate', 'Hours',
@@ -306,6 +328,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def daily_sleep(
@@ -324,6 +348,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """Minutes of each sleep stage per sleep day, from the stage segments of a v2 sleep type (GET
         api/v2/delegated/devicedata/aggregate/dailysleep), e.g. daily_sleep('Fitbit', 'sleep'); value is the
@@ -348,6 +373,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def device_data_types(
@@ -359,6 +386,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """The device data types the project knows, each enabled or not (GET
         api/v1|v2/delegated/devicedata/allDataTypes); retention_days is sent by v2 only, for some types.
@@ -373,6 +401,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def fitbit_daily_summaries(
@@ -384,6 +414,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """Fitbit daily summaries, one row per day: ``date`` is the participant's calendar day (dtype date, a
         naive midnight); distance in km, elevation in m, water in ml, weight in kg; heart-rate zones
@@ -403,6 +434,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def fitbit_sleep_logs(
@@ -414,6 +447,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.
 
@@ -429,6 +463,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def apple_health_workouts(
@@ -439,6 +475,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """Apple Health workouts, one row per workout: ``summary_*`` (activity type, duration in s, energy in
         kcal, distance in m, strokes, flights), ``source_*`` and ``device_*`` flattened; ``metadata``
@@ -453,6 +490,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def apple_health_activity_summaries(
@@ -463,6 +502,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """Apple Health activity summaries (the rings), one row per day from local midnight to the next: active
         energy in kcal, exercise time in minutes, stand hours, each beside its goal.
@@ -476,6 +516,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def external_accounts(
@@ -484,6 +526,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """The participant's connected external accounts (health plans, providers, devices), one row each, the
         provider flattened; status is unauthorized, fetchingData, error or fetchComplete (GET
@@ -496,6 +539,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def external_account_providers(
@@ -506,6 +551,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """The directory of providers a participant can connect to, one row each (GET
         externalaccountproviders).
@@ -519,6 +565,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def featured_external_account_providers(
@@ -528,6 +576,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """The providers the project features, in its order (GET featuredexternalaccountproviders).
 
@@ -540,6 +589,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def files(
@@ -549,6 +600,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """The participant's uploaded files, one row each, most recent first (GET files); the bytes:
         download_file().
@@ -561,6 +613,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def participant_info(
@@ -569,6 +623,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """The participant's own record (GET participant): identifiers, demographics, custom fields.
 
@@ -579,6 +634,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def project_info(
@@ -587,6 +644,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """The participant's project (GET project): name, code, type (Research Study, Wellness Program,
         Clinical Program, ...), the organization flattened, support contacts, platforms (a list).
@@ -598,6 +656,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def data_collection_settings(
@@ -606,6 +666,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """What the project collects from this participant (GET datacollectionsettings): one boolean per source
         (fitbit_enabled, apple_health_enabled, ...), the device data types that may be queried (a list of
@@ -618,6 +679,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def data_availability(
@@ -626,6 +689,7 @@ class _KindMethods:
         tz: str | None = None,
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
+        resume: PagerState | None = None,
     ) -> pd.DataFrame:
         """Whether health records are available from Apple Health Records and Health Connect (GET
         dataavailability; its scope is not published: DataCollectionSettings:read is assumed).
@@ -637,6 +701,8 @@ class _KindMethods:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
             on_page: called with the pager's state after every page (your own progress display)
+            resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
+                (same filters)
         """
 
     def delete_device_data(
