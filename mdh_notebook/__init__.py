@@ -7,6 +7,8 @@
 With nothing configured, everything runs against the embedded sandbox (a local emulator
 of the MyDataHelps API with synthetic participants). ``mdh.sandbox(participant_token_lifetime=20)``
 starts one of your own and returns its ``Config``. Nothing is read or started at import.
+``mdh.connect("PT-0001", scopes, authenticator=URL, api_key=KEY)`` (or ``MDH_AUTHENTICATOR_URL`` and
+``MDH_API_KEY``) gets participant tokens from an authenticator: no service key in this process.
 ``mdh.catalog()`` lists every data kind and write: scope, method, endpoint, columns.
 """
 
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 from .analysis import answers_wide, scored_surveys, survey_scores
-from .auth import RenewalEvent, Token
+from .auth import AuthenticatorTokenSource, RenewalEvent, Token
 from .client import Client, RateLimit
 from .config import Config
 from .connect import connect, embedded_sandbox, open_client, sandbox, stop_sandbox
@@ -53,6 +55,7 @@ __all__ = [
     "OPERATIONS",
     "APIError",
     "AuthenticationError",
+    "AuthenticatorTokenSource",
     "BadRequestError",
     "Client",
     "ClosedError",

@@ -8,8 +8,11 @@ Shape (after httpx's auth flows and google-auth's credentials):
 * Token *sources* describe how to get a token as an httpx generator flow that yields the
   token request and returns a :class:`Token`:
   :class:`ServiceTokenSource` (``client_credentials`` + an RS256 assertion with a fresh
-  ``jti``) and :class:`ParticipantTokenSource` (``delegated_participant``, which first
-  pulls a fresh service token from its own :class:`TokenCache`).
+  ``jti``), :class:`ParticipantTokenSource` (``delegated_participant``, which first
+  pulls a fresh service token from its own :class:`TokenCache`) and
+  :class:`AuthenticatorTokenSource` (``POST {authenticator}/token`` with an API key: participant
+  tokens from ``mdh-notebook authenticator``, which holds the service account instead). A source is
+  told the token that was refused (``token_flow(rejected=...)``) when a 401 forced the renewal.
 * :class:`TokenCache` — holds one token, renews it ahead of expiry, one renewal at a
   time however many threads call, and fires ``on_renew`` hooks with a
   :class:`RenewalEvent` (never the token itself).
@@ -44,8 +47,14 @@ from typing import Any, Protocol
 import httpx
 import jwt
 
-from .config import Config
-from .errors import ConfigurationError, TransportError, error_for_response, oauth_error_code
+from .config import Config, shown
+from .errors import (
+    ConfigurationError,
+    TransportError,
+    error_for_authenticator,
+    error_for_response,
+    oauth_error_code,
+)
 from .retry import Budget
 
 __all__ = [
@@ -54,6 +63,8 @@ __all__ = [
     "LOCK_TIMEOUT",
     "NO_SERVICE_ACCOUNT",
     "RENEWAL_MARGIN_MAX",
+    "AuthenticatorAnswer",
+    "AuthenticatorTokenSource",
     "BearerAuth",
     "NoServiceAccount",
     "ParticipantTokenSource",
@@ -62,6 +73,7 @@ __all__ = [
     "Token",
     "TokenCache",
     "TokenSource",
+    "authenticator_url",
 ]
 
 log = logging.getLogger(__name__)
@@ -129,8 +141,9 @@ class RenewalEvent:
 class TokenSource(Protocol):
     kind: str
 
-    def token_flow(self) -> Flow:
-        """Yield the token request(s); return the new :class:`Token`."""
+    def token_flow(self, rejected: Token | None = None) -> Flow:
+        """Yield the token request(s); return the new :class:`Token`. ``rejected``: the token the API
+        refused with a 401, when that forced this renewal (a source whose issuer caches tokens says so)."""
         ...
 
 
@@ -181,7 +194,7 @@ class ServiceTokenSource:
         # the key object is parsed once in Config; PEM text here would be re-parsed every call
         return jwt.encode(claims, self._config.private_key, algorithm="RS256", headers={"typ": "JWT"})
 
-    def token_flow(self) -> Flow:
+    def token_flow(self, rejected: Token | None = None) -> Flow:
         sent_at = self._clock()
         request = _form_request(self._config.token_url, {
             "scope": "api",
@@ -202,7 +215,7 @@ class NoServiceAccount:
     def __repr__(self) -> str:
         return "NoServiceAccount()"
 
-    def token_flow(self) -> Flow:
+    def token_flow(self, rejected: Token | None = None) -> Flow:
         raise ConfigurationError(NO_SERVICE_ACCOUNT)
         yield  # a generator like every flow (never reached)
 
@@ -233,7 +246,7 @@ class ParticipantTokenSource:
             "token": service_token.value,
         })
 
-    def token_flow(self) -> Flow:
+    def token_flow(self, rejected: Token | None = None) -> Flow:  # the token endpoint keeps no cache to tell
         service_token = yield from self._service.fresh_flow()
         sent_at = self._clock()
         response = yield self._exchange(service_token)
@@ -244,6 +257,147 @@ class ParticipantTokenSource:
             sent_at = self._clock()
             response = yield self._exchange(service_token)
         return _token_from_response(response, sent_at, self.scopes)
+
+
+def authenticator_url(value: object, origin: str = "authenticator=") -> str:
+    """The authenticator's URL (its root, with a trailing slash), or a :class:`ConfigurationError`
+    naming the fix. A query, fragment or user part is refused without being shown: it may hold a key."""
+    example = "(the URL `mdh-notebook authenticator` printed: 'MDH authenticator listening on …')"
+    if not isinstance(value, str) or not value.strip():
+        got = shown(value) if isinstance(value, str) else f"a {type(value).__name__}"
+        raise ConfigurationError(f"{origin} must be the authenticator's URL, e.g. 'http://127.0.0.1:8765/' "
+                                 f"{example}; got {got}", setting="authenticator")
+    text = value.strip()
+    if "://" not in text:
+        host = text.split("/")[0]
+        scheme = "http" if host.split(":")[0] in ("localhost", "127.0.0.1", "[::1]") else "https"
+        raise ConfigurationError(f"{origin} {shown(text)} has no scheme: write {scheme}://{text.rstrip('/')}/ "
+                                 f"{example}", setting="authenticator")
+    try:
+        parsed = httpx.URL(text)
+    except httpx.InvalidURL:
+        raise ConfigurationError(f"{origin} {shown(text)} is not a URL; give the authenticator's, e.g. "
+                                 f"'http://127.0.0.1:8765/' {example}", setting="authenticator") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigurationError(f"{origin} {shown(text)} must be an http(s) URL with a host {example}",
+                                 setting="authenticator")
+    root = parsed.copy_with(query=None, fragment=None, username=None, password=None)
+    if parsed.query or parsed.fragment or parsed.userinfo:
+        raise ConfigurationError(f"{origin} has a query, fragment or user name in it (not shown: it may hold a "
+                                 f"key): give the URL alone, {root}, and the API key as MDH_API_KEY or api_key=",
+                                 setting="authenticator")
+    segments = [segment for segment in parsed.path.split("/") if segment]
+    if segments and segments[-1].lower() in AUTHENTICATOR_ROUTES:
+        base = root.copy_with(path="/" + "".join(f"{s}/" for s in segments[:-1]))
+        raise ConfigurationError(f"{origin} {shown(text, limit=200)} names the authenticator's /{segments[-1]} "
+                                 f"route: give its root, {base}", setting="authenticator")
+    return str(root) if str(root).endswith("/") else f"{root}/"
+
+
+AUTHENTICATOR_ROUTES = ("token", "grant", "health")
+
+
+class _Hidden:
+    """A secret held so that printing its holder (its repr, ``vars()``) never shows it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class AuthenticatorAnswer:
+    """What an authenticator's token answer says besides the token: whose it is, and which API it is for."""
+
+    participant_id: str
+    participant_identifier: str | None
+    time_zone: str | None
+    base_url: str
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """As much of the participant's admin record as a :class:`ParticipantSession` needs."""
+        return {"id": self.participant_id, "participantIdentifier": self.participant_identifier,
+                "demographics": {"timeZone": self.time_zone} if self.time_zone else {}}
+
+
+class AuthenticatorTokenSource:
+    """Participant tokens from an authenticator (``mdh-notebook authenticator``), for an API key.
+
+    The flow is ``POST {authenticator}token`` with ``Authorization: Bearer <api key>`` and
+    ``{"participant", "scopes"}`` — plus ``"rejected_token"`` when a 401 forced the renewal, so the
+    authenticator replaces the token it had cached instead of handing the refused one out again. Its
+    ``expires_in`` is the time *left* (a cached token is handed out part-spent), so the token's
+    lifetime and renewal margin are measured from when it was asked for. Every answer's
+    :class:`AuthenticatorAnswer` is kept as ``answer`` (connect() builds the session from the first).
+
+    The API key never leaves the request header: not in the repr, ``vars()``, a log record or an
+    error (the authenticator's refusals are mapped by :func:`~mdh_notebook.errors.error_for_authenticator`,
+    scrubbed of it). The authenticator's 5xx answers and dropped connections are retried by the
+    client's retry policy (a token request is safe to send again).
+    """
+
+    kind = "participant"
+
+    def __init__(self, authenticator: str, api_key: str, participant: str, scopes: Sequence[str], *,
+                 clock: Clock = time.time) -> None:
+        self.url = authenticator_url(authenticator)
+        if not isinstance(api_key, str) or not api_key.strip():
+            raise ConfigurationError("no API key for the authenticator: pass api_key= or set MDH_API_KEY (in the "
+                                     "environment or .env) to the key its operator gave you", setting="api_key")
+        self.token_url = f"{self.url}token"
+        self._api_key = _Hidden(api_key.strip())
+        self.participant = participant
+        self.scopes = tuple(scopes)
+        self._clock = clock
+        self.answer: AuthenticatorAnswer | None = None
+
+    def __repr__(self) -> str:
+        return (f"AuthenticatorTokenSource(url={self.url!r}, participant={self.participant!r}, "
+                f"scopes={list(self.scopes)}, api_key=<hidden>)")
+
+    def token_flow(self, rejected: Token | None = None) -> Flow:
+        body: dict[str, Any] = {"participant": self.participant, "scopes": list(self.scopes)}
+        if rejected is not None:
+            body["rejected_token"] = rejected.value
+        sent_at = self._clock()
+        response = yield httpx.Request("POST", self.token_url, json=body, headers={
+            "Authorization": f"Bearer {self._api_key.value}", "Accept": "application/json"})
+        if response.status_code != 200:
+            raise error_for_authenticator(response, url=self.url, participant=self.participant,
+                                          hide=(self._api_key.value,))
+        token, answer = self._read(response, sent_at)
+        before = self.answer
+        if before is not None and (answer.participant_id, answer.base_url) != (before.participant_id,
+                                                                               before.base_url):
+            raise TransportError(f"the authenticator at {self.url} now answers for another participant or API "
+                                 f"than when this session began ({answer.base_url}); connect again")
+        self.answer = answer
+        return token
+
+    def _read(self, response: httpx.Response, sent_at: float) -> tuple[Token, AuthenticatorAnswer]:
+        try:
+            body = response.json()
+            value, base_url, participant_id = body["access_token"], body["base_url"], body["participant_id"]
+            expires_in = float(body["expires_in"])
+            if not (isinstance(value, str) and value and isinstance(base_url, str) and participant_id):
+                raise TypeError
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise TransportError(f"{self.token_url} answered 200 without an authenticator's token (access_token, "
+                                 "expires_in, base_url, participant_id): is MDH_AUTHENTICATOR_URL (authenticator=) "
+                                 "the URL `mdh-notebook authenticator` printed?") from None
+        scope = body.get("scope")
+        scopes = tuple(scope.split()) if isinstance(scope, str) and scope else self.scopes
+        identifier, zone = body.get("participant_identifier"), body.get("time_zone")
+        answer = AuthenticatorAnswer(str(participant_id), str(identifier) if identifier else None,
+                                     str(zone) if zone else None, base_url)
+        return Token(value, sent_at, sent_at + max(0.0, expires_in), scopes), answer
 
 
 class TokenCache:
@@ -315,7 +469,8 @@ class TokenCache:
             current = self._token
             now = self._clock()
             reason = "initial" if current is None else ("rejected" if force else "expiring")
-            new = yield from self.source.token_flow()
+            refused = current if force and current is not None and current is stale else None
+            new = yield from self.source.token_flow(rejected=refused)
             with self._changed:
                 self._token = new
                 if current is not None:
@@ -331,6 +486,18 @@ class TokenCache:
             previous_remaining=None if current is None else current.remaining(now),
         ))
         return new
+
+    def seed(self, token: Token) -> None:
+        """Hold ``token``, got from this cache's source before the cache existed, as its first token
+        (hooks are told of it as ``initial``). ``connect()`` through an authenticator needs this: the
+        first answer also says which API the session's client is for, so it comes before the client."""
+        with self._changed:
+            if self._token is not None or self._renewing:
+                raise RuntimeError("seed() gives a cache its first token; this one already has one")
+            self._token = token
+        self._fire(RenewalEvent(kind=self.source.kind, reason="initial", count=0, expires_in=token.lifetime,
+                                expires_at=datetime.fromtimestamp(token.expires_at, timezone.utc),
+                                previous_remaining=None))
 
     def _fire(self, event: RenewalEvent) -> None:
         log.debug("%s token %s (renewal %d, expires in %.0f s)", event.kind, event.reason, event.count,

@@ -36,6 +36,8 @@ commands:
 
 With no credentials configured (arguments, MDH_* / RKS_* environment variables, ./.env),
 fetch and participants run against an embedded sandbox with synthetic participants.
+Through an authenticator (fetch --authenticator URL, or MDH_AUTHENTICATOR_URL and MDH_API_KEY)
+no service key is needed here.
 """
 
 class CLIError(MDHError):
@@ -223,7 +225,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     except InvalidArgumentError as exc:
         raise CLIError(_as_cli(kind, str(exc))) from None
     try:
-        with connect(args.participant, scopes=scopes) as session:
+        with connect(args.participant, scopes=scopes, authenticator=args.authenticator,
+                     api_key=args.api_key) as session:
             frame = session.fetch(kind, tz=args.tz, progress=False if args.no_progress else None, **filters)
     except InvalidArgumentError as exc:
         raise CLIError(_as_cli(kind, str(exc)).replace("tz='", "--tz '")) from None
@@ -315,6 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--end", metavar="WHEN", help="end of the kind's time range (ISO 8601 date or date-time)")
     fetch.add_argument("--tz", metavar="ZONE",
                        help="show date-times in this IANA zone, or 'local' for the participant's own (default UTC)")
+    fetch.add_argument("--authenticator", metavar="URL",
+                       help="get the participant token from this authenticator, holding no service key here "
+                            "(default: $MDH_AUTHENTICATOR_URL, when no service account is configured)")
+    fetch.add_argument("--api-key", metavar="KEY",
+                       help="the API key for the authenticator (default: $MDH_API_KEY; the variable keeps it out "
+                            "of your shell history)")
     fetch.add_argument("--no-progress", action="store_true",
                        help="no progress bar on stderr (there is one for long pulls when stderr is a terminal)")
     _add_output(fetch)

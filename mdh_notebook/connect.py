@@ -1,4 +1,23 @@
-"""``connect()`` and ``open_client()``: configuration, or else the embedded sandbox.
+"""``connect()`` and ``open_client()``: configuration, an authenticator, or else the embedded sandbox.
+
+Which one a session uses, first match wins:
+
+1. arguments: ``authenticator=URL`` (with ``api_key=``, or ``MDH_API_KEY``) → participant tokens
+   from that authenticator; service-account arguments (``config=``, ``base_url=``,
+   ``service_account=``, ``project_id=``, ``private_key=``, ``private_key_file=``) → that service
+   account. Both kinds at once is a :class:`ConfigurationError` asking to choose.
+2. a service account in the environment or ``./.env`` (``MDH_BASE_URL``, ``RKS_*``, see
+   :mod:`mdh_notebook.config`) → that service account;
+3. ``MDH_AUTHENTICATOR_URL`` and ``MDH_API_KEY`` in the environment (or else ``./.env``) → the
+   authenticator;
+4. nothing → the embedded sandbox.
+
+Through an authenticator the process never holds the service key: the authenticator's first answer
+says which API the token is for (``base_url``) and whose it is, so the session's client is
+:meth:`Client.for_api` (no service account) and its renewals go to the authenticator again (after a
+401 with ``rejected_token``, so the refused token is replaced). :func:`open_client` makes
+service-account clients only; with nothing but an authenticator configured it says to use
+``connect()``.
 
 This is the one place the client side reaches the sandbox: when nothing is configured
 (no arguments, no environment variables, no ``.env``), :func:`embedded_sandbox` starts
@@ -13,25 +32,35 @@ data), and in a Jupyter kernel as ordinary output (stderr would be drawn as a re
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .auth import RenewalEvent
+from .auth import AuthenticatorTokenSource, RenewalEvent, authenticator_url
 from .client import Client
 from .config import Config, shown
-from .errors import ConfigurationError
+from .errors import ConfigurationError, TransportError
 from .scopes import validate_scopes
 from .session import ParticipantSession
 
 if TYPE_CHECKING:
     from .emulator import SandboxServer
 
-__all__ = ["connect", "embedded_sandbox", "open_client", "resolve_config", "sandbox", "stop_sandbox"]
+__all__ = ["API_KEY_ENV", "AUTHENTICATOR_ENV", "connect", "embedded_sandbox", "locate_authenticator", "open_client",
+           "resolve_config", "sandbox", "stop_sandbox"]
+
+log = logging.getLogger(__name__)
+
+AUTHENTICATOR_ENV = "MDH_AUTHENTICATOR_URL"
+API_KEY_ENV = "MDH_API_KEY"
 
 _embedded_lock = threading.Lock()
 _embedded: list[SandboxServer] = []  # at most one per process, started on first need
@@ -149,41 +178,194 @@ def resolve_config(config: Config | None = None, **settings: Any) -> Config:
     return _sandbox_config(embedded_sandbox(), "embedded sandbox")
 
 
+@dataclass(frozen=True)
+class LocatedAuthenticator:
+    """An authenticator's URL and the API key for it, and where each came from (the key never shown)."""
+
+    url: str
+    api_key: str = field(repr=False)
+    origin: str  # "authenticator=", "MDH_AUTHENTICATOR_URL (from environment)", "… (from /path/.env)"
+
+
+def _dotenv(dotenv_path: str | os.PathLike[str] | None) -> dict[str, Any]:
+    from dotenv import dotenv_values
+
+    path = Path(dotenv_path) if dotenv_path is not None else Path.cwd() / ".env"
+    return dict(dotenv_values(path)) if path.is_file() else {}
+
+
+def locate_authenticator(authenticator: str | None = None, api_key: str | None = None, *,
+                         environ: Mapping[str, str] | None = None,
+                         dotenv_path: str | os.PathLike[str] | None = None) -> LocatedAuthenticator | None:
+    """The authenticator to use: ``authenticator``, else ``MDH_AUTHENTICATOR_URL`` from the
+    environment, else from ``./.env`` (``dotenv_path``); its API key likewise (``api_key``, then
+    ``MDH_API_KEY``). None when no URL is configured; a URL without a key, or a key without a URL,
+    is a :class:`ConfigurationError` saying what to add."""
+    env = os.environ if environ is None else environ
+    dot = _dotenv(dotenv_path)
+    levels: tuple[tuple[str, Callable[[str], Any]], ...] = (
+        ("environment", env.get), (".env", dot.get))
+    url, origin = authenticator, "authenticator="
+    if url in (None, ""):
+        url, origin = next(((v, f"{AUTHENTICATOR_ENV} (from {where})") for where, get in levels
+                            if (v := get(AUTHENTICATOR_ENV)) not in (None, "")), (None, ""))
+    key = api_key if api_key not in (None, "") else next(
+        (v for _, get in levels if (v := get(API_KEY_ENV)) not in (None, "")), None)
+    if url is None:
+        if api_key not in (None, ""):
+            raise ConfigurationError(f"api_key= is an authenticator's key: also pass authenticator=URL (or set "
+                                     f"{AUTHENTICATOR_ENV}), the URL `mdh-notebook authenticator` printed",
+                                     setting="authenticator")
+        return None
+    checked = authenticator_url(url, origin)
+    if key is None:
+        raise ConfigurationError(f"{origin} names an authenticator but no API key is given: pass api_key= or set "
+                                 f"{API_KEY_ENV} (environment or .env) to the key its operator gave you",
+                                 setting="api_key")
+    return LocatedAuthenticator(checked, str(key), origin)
+
+
+_SERVICE_SETTINGS = ("config", "base_url", "service_account", "project_id", "private_key", "private_key_file")
+
+
+def _use_connect(located: LocatedAuthenticator) -> ConfigurationError:
+    return ConfigurationError(
+        f"open_client() makes a service-account client, and only an authenticator is configured ({located.origin}): "
+        "an authenticator hands out participant tokens — use mdh.connect(participant, scopes) (it reads "
+        f"{AUTHENTICATOR_ENV} and {API_KEY_ENV}), or configure a service account for admin calls",
+        setting="authenticator")
+
+
 def open_client(config: Config | None = None, *, base_url: str | None = None, service_account: str | None = None,
                 project_id: str | None = None, private_key: str | None = None,
                 private_key_file: str | os.PathLike[str] | None = None,
                 transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
-                rate_limit_wait: float | None = None) -> Client:
-    """A service-account :class:`Client` from the same configuration :func:`connect` uses."""
-    cfg = resolve_config(config, base_url=base_url, service_account=service_account, project_id=project_id,
-                         private_key=private_key, private_key_file=private_key_file)
-    return Client(cfg, transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait)
+                rate_limit_wait: float | None = None, clock: Callable[[], float] = time.time,
+                authenticator: str | None = None, api_key: str | None = None) -> Client:
+    """A service-account :class:`Client` from the same configuration :func:`connect` uses.
+
+    ``authenticator=`` is refused naming :func:`connect` (an authenticator gives participant tokens,
+    not a service account); so is an authenticator configured in the environment or ``.env`` with
+    no service account (rather than silently opening the embedded sandbox)."""
+    if authenticator is not None or api_key is not None:
+        raise ConfigurationError("open_client() makes a service-account client; authenticator=/api_key= are for "
+                                 "participant sessions: use mdh.connect(participant, scopes, authenticator=URL, "
+                                 "api_key=...)", setting="authenticator")
+    settings = {"base_url": base_url, "service_account": service_account, "project_id": project_id,
+                "private_key": private_key, "private_key_file": private_key_file}
+    if config is None and all(v is None for v in settings.values()) and Config.locate() is None:
+        located = locate_authenticator()
+        if located is not None:
+            raise _use_connect(located)
+    cfg = resolve_config(config, **settings)
+    return Client(cfg, transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock)
 
 
 def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | None = None,
             base_url: str | None = None, service_account: str | None = None, project_id: str | None = None,
             private_key: str | None = None, private_key_file: str | os.PathLike[str] | None = None,
+            authenticator: str | None = None, api_key: str | None = None,
             on_renew: Callable[[RenewalEvent], Any] | None = None, transport: httpx.BaseTransport | None = None,
-            timeout: float = 30.0, rate_limit_wait: float | None = None) -> ParticipantSession:
+            timeout: float = 30.0, rate_limit_wait: float | None = None,
+            clock: Callable[[], float] = time.time) -> ParticipantSession:
     """Open a :class:`ParticipantSession` for ``participant`` with exactly ``scopes``.
 
     ``participant`` is a participantIdentifier (``"PT-0001"``) or the internal id (a GUID).
     ``scopes`` is a list such as ``["SurveyAnswers:read", "FitbitSleepLogs:read"]``.
     Credentials come from the arguments, then ``MDH_BASE_URL`` / ``RKS_SERVICE_ACCOUNT`` /
     ``RKS_PROJECT_ID`` / ``RKS_PRIVATE_KEY`` (or ``MDH_PRIVATE_KEY_FILE``), then ``./.env``;
-    with none of them, the embedded sandbox is used. ``rate_limit_wait``: how many seconds a spent
+    with none of them, the embedded sandbox is used.
+
+    ``authenticator=URL`` and ``api_key=`` (or ``MDH_AUTHENTICATOR_URL`` and ``MDH_API_KEY``, in the
+    environment or ``.env``, when no service account is configured): tokens come from that
+    authenticator (``mdh-notebook authenticator``) and this process never holds the service key —
+    see :mod:`mdh_notebook.connect` for the order. ``rate_limit_wait``: how many seconds a spent
     rate-limit budget may be waited out, saying so (None: the client's retry policy's default, 300 s;
-    0: raise at once).
+    0: raise at once). ``clock``: the time source for token expiry (a test passes one that moves with
+    the sandbox's clock).
     """
     checked = validate_scopes(scopes)  # cheap errors before any network or sandbox start
-    client = open_client(config, base_url=base_url, service_account=service_account, project_id=project_id,
-                         private_key=private_key, private_key_file=private_key_file, transport=transport,
-                         timeout=timeout, rate_limit_wait=rate_limit_wait)
+    service: dict[str, Any] = {"config": config, "base_url": base_url, "service_account": service_account,
+                               "project_id": project_id, "private_key": private_key,
+                               "private_key_file": private_key_file}
+    given = [f"{name}=" for name in _SERVICE_SETTINGS if service[name] is not None]
+    located: LocatedAuthenticator | None = None
+    if authenticator is not None:
+        if given:
+            raise ConfigurationError(
+                f"connect() got authenticator= and the service account's {', '.join(given)}: choose one — "
+                "authenticator= for tokens from an authenticator (no service key in this process), or the service "
+                "account's settings to get tokens with its key", setting="authenticator")
+        located = locate_authenticator(authenticator, api_key)
+    elif not given:
+        found = Config.locate()  # a service account in the environment or .env comes first
+        if found is None:
+            located = locate_authenticator(None, api_key)
+        elif api_key is not None:
+            raise ConfigurationError(f"api_key= is an authenticator's key, and a service account is configured "
+                                     f"({found.source}): pass authenticator=URL too, or leave api_key= out",
+                                     setting="api_key")
+        else:
+            if _authenticator_url_set():
+                log.info("a service account is configured (%s): it is used, and %s is not", found.source,
+                         AUTHENTICATOR_ENV)
+            config = found.config()
+    elif api_key is not None:
+        raise ConfigurationError(f"api_key= is an authenticator's key: with {', '.join(given)} leave it out, or pass "
+                                 "authenticator=URL instead of the service account's settings", setting="api_key")
+    if located is not None:
+        return _through_authenticator(located, participant, checked, on_renew=on_renew, transport=transport,
+                                      timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock)
+    client = open_client(config, base_url=base_url, service_account=service_account,
+                         project_id=project_id, private_key=private_key, private_key_file=private_key_file,
+                         transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock)
     try:
         return ParticipantSession.open(client, participant, checked, owns_client=True, on_renew=on_renew)
     except BaseException:
         client.close()
         raise
+
+
+def _authenticator_url_set() -> bool:
+    return bool(os.environ.get(AUTHENTICATOR_ENV) or _dotenv(None).get(AUTHENTICATOR_ENV))
+
+
+_SANDBOX_HINT = "; check MDH_BASE_URL, or unset it to use the embedded sandbox"
+
+
+def _through_authenticator(located: LocatedAuthenticator, participant: str, scopes: Sequence[str], *,
+                           on_renew: Callable[[RenewalEvent], Any] | None, transport: httpx.BaseTransport | None,
+                           timeout: float, rate_limit_wait: float | None,
+                           clock: Callable[[], float]) -> ParticipantSession:
+    """The first token from the authenticator (its answer names the API and the participant), then a
+    session on :meth:`Client.for_api` for that API whose renewals go to the authenticator again."""
+    source = AuthenticatorTokenSource(located.url, located.api_key, participant, scopes, clock=clock)
+    root = str(httpx.URL(located.url).copy_with(path="/"))  # the first request's client: any path is the source's
+    with Client.for_api(root, transport=transport, timeout=timeout, clock=clock,
+                        rate_limit_wait=rate_limit_wait) as first_client:
+        try:
+            first = first_client.run_flow(source.token_flow)
+        except TransportError as exc:
+            raise TransportError(f"no token from the authenticator at {located.url}: "
+                                 f"{str(exc).replace(_SANDBOX_HINT, '')} — is `mdh-notebook authenticator` running "
+                                 f"there, and is {located.origin} the URL it printed ('MDH authenticator listening on "
+                                 "…')?") from None
+    answer = source.answer
+    assert answer is not None  # set by every token the flow returns
+    try:
+        client = Client.for_api(answer.base_url, transport=transport, timeout=timeout, clock=clock,
+                                rate_limit_wait=rate_limit_wait)
+    except ConfigurationError:
+        raise TransportError(f"the authenticator at {located.url} says its tokens are for {shown(answer.base_url)}, "
+                             "which is not a MyDataHelps site root: tell its operator (its --base-url)") from None
+    try:
+        session = ParticipantSession(client, answer.record, scopes, owns_client=True, on_renew=on_renew,
+                                     token_source=source)
+        session.tokens.seed(first)
+    except BaseException:
+        client.close()
+        raise
+    return session
 
 
 def stop_sandbox(config: Config) -> None:

@@ -41,7 +41,8 @@ asked for a value the API does not list (a mistyped device data type); :class:`N
 a date-time filter without a time zone, taken as UTC; ``DataWarning`` (in
 :mod:`mdh_notebook.frames`), a value that could not be read as its column's type.
 
-HTTP statuses become exceptions in exactly one place: :func:`error_for_response`.
+HTTP statuses become exceptions in exactly one place: :func:`error_for_response` for MyDataHelps
+(and the sandbox), :func:`error_for_authenticator` for an authenticator's answers to ``POST /token``.
 No message here ever carries a token, an assertion or a key: messages are built from
 the method, the path (never the query string of a token request) and the server's
 ``message`` / ``error_description``.
@@ -76,6 +77,7 @@ __all__ = [
     "TokenRequestError",
     "TransportError",
     "UnknownValueWarning",
+    "error_for_authenticator",
     "error_for_response",
     "oauth_error_code",
     "redact",
@@ -85,9 +87,11 @@ __all__ = [
 class MDHError(Exception):
     """Root of every mdh_notebook error.
 
-    ``pager_state``: set when a read failed part-way through its pages (what was fetched is lost
-    with the frame): ``session.pager(kind, resume=exc.pager_state, **same_filters)`` goes on from
-    the page that failed. None otherwise.
+    ``pager_state``: set when a read failed part-way through its pages. It keeps what had arrived
+    (``exc.pager_state.rows``, the records of the pages before the one that failed), so nothing
+    fetched is lost: ``session.fetch(kind, resume=exc.pager_state, **same_filters)`` goes on from the
+    page that failed and returns the whole frame, exactly what one fault-free fetch returns
+    (``session.pager(kind, resume=...)`` yields only the pages after). None otherwise.
     """
 
     pager_state: PagerState | None = None
@@ -264,11 +268,17 @@ def oauth_error_code(response: httpx.Response) -> str:
     return str(body.get("error", "")) if isinstance(body, dict) else ""
 
 
-def _server_message(response: httpx.Response) -> str:
+def _server_message(response: httpx.Response, *, answered_before: bool = False) -> str:
     """The server's own words: JSON ``message``/``error_description``/``error``, or plain text;
-    an HTML page is described, never quoted (a proxy's or login page says nothing about the API)."""
+    an HTML page is described, never quoted (a proxy's or login page says nothing about the API).
+    ``answered_before``: the same client had JSON answers from this server already, so a 5xx page
+    is a gateway's (the base URL is not in question)."""
     if _is_html(response):
-        return (f"the server answered with an HTML page ({response.reason_phrase or 'no reason given'}), "
+        reason = response.reason_phrase or "no reason given"
+        if answered_before and response.status_code >= 500:
+            return (f"a proxy or gateway answered with an HTML page ({response.status_code} {reason}) where the "
+                    "API had answered with JSON before: the service behind it is failing or restarting")
+        return (f"the server answered with an HTML page ({reason}), "
                 "not the API's JSON — is MDH_BASE_URL a MyDataHelps API, or is a proxy or login page answering?")
     return redact(_raw_message(response))
 
@@ -303,12 +313,15 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
         return None
 
 
-def error_for_response(response: httpx.Response, *, token_request: bool = False) -> APIError:
-    """The one mapping from an error response to an exception (not raised: returned)."""
+def error_for_response(response: httpx.Response, *, token_request: bool = False,
+                       answered_before: bool = False) -> APIError:
+    """The one mapping from an error response to an exception (not raised: returned).
+    ``answered_before``: this server gave the same client JSON answers before this one (then a 5xx
+    HTML page is described as a gateway's, not as a wrong base URL)."""
     status = response.status_code
     method = response.request.method
     path = response.request.url.path
-    message = _server_message(response)
+    message = _server_message(response, answered_before=answered_before)
     if token_request and status in (400, 401):
         error = oauth_error_code(response) or "invalid_request"
         advice = _token_hint(error, message)
@@ -330,3 +343,41 @@ def error_for_response(response: httpx.Response, *, token_request: bool = False)
                               limit=_int_header(response, "RateLimit-Limit"), reset=reset)
     cls = _BY_STATUS.get(status, ServerError if status >= 500 else APIError)
     return cls(text, status_code=status, method=method, path=path)
+
+
+_AUTHENTICATOR_PRINTED = "the URL `mdh-notebook authenticator` printed ('MDH authenticator listening on …')"
+
+
+def error_for_authenticator(response: httpx.Response, *, url: str, participant: str,
+                            hide: tuple[str, ...] = ()) -> MDHError:
+    """An authenticator's refusal of ``POST /token`` (``{"error", "message"}``) as the error naming
+    the fix (not raised: returned). ``hide``: values scrubbed from its words (the API key), as a
+    last guard — the authenticator never echoes one. A 5xx is a :class:`ServerError`, which the
+    retry policy tries again."""
+    status = response.status_code
+    method = response.request.method
+    path = response.request.url.path
+    code = oauth_error_code(response)
+    said = _server_message(response)
+    for secret in hide:
+        if secret:
+            said = said.replace(secret, "<hidden>")
+    where: dict[str, Any] = {"method": method, "path": path, "status_code": status}
+    if status == 401:
+        return TokenRequestError(f"the authenticator at {url} does not know this API key ({said}) — check "
+                                 "MDH_API_KEY or api_key=: it must be the key the authenticator's operator gave you",
+                                 error=code or "invalid_api_key", **where)
+    if status == 403 and code == "not_granted":
+        return PermissionDeniedError(f"outside your grant: {said} — for more, ask the authenticator's operator "
+                                     "to add it to your grant (its grants file)", **where)
+    if status == 404 and code == "participant_not_found":
+        return ParticipantNotFound(participant, f"{said} (the authenticator at {url} says)")
+    if status in (404, 405):
+        return NotFoundError(f"{url} has no token route ({said}): is MDH_AUTHENTICATOR_URL (authenticator=) "
+                             f"{_AUTHENTICATOR_PRINTED}?", **where)
+    if status in (400, 413):
+        return BadRequestError(f"the authenticator refused the token request: {said}", **where)
+    if status >= 500:
+        return ServerError(f"the authenticator at {url} failed: {said}", **where)
+    cls = _BY_STATUS.get(status, APIError)
+    return cls(f"the authenticator at {url} answered: {said}", **where)
