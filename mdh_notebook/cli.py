@@ -181,6 +181,17 @@ def _as_cli(kind: Kind, message: str) -> str:
     return re.sub(rf"\b{re.escape(kind.name)}\((\w+)=\.\.\.\)", r"--filter \1", message)
 
 
+_OPTION_WORDS = (("authenticator=URL", "--authenticator URL"), ("authenticator=", "--authenticator"),
+                 ("api_key=", "--api-key"))
+
+
+def _as_options(message: str) -> str:
+    """A message about connect()'s authenticator=/api_key= phrased as fetch's options."""
+    for python, option in _OPTION_WORDS:
+        message = re.sub(rf"(?<![\w.(]){re.escape(python)}", option, message)
+    return message
+
+
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from .connect import connect
 
@@ -230,6 +241,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
             frame = session.fetch(kind, tz=args.tz, progress=False if args.no_progress else None, **filters)
     except InvalidArgumentError as exc:
         raise CLIError(_as_cli(kind, str(exc)).replace("tz='", "--tz '")) from None
+    except MDHError as exc:  # connect()'s words for --authenticator/--api-key
+        if not any(python in str(exc) for python, _ in _OPTION_WORDS):
+            raise
+        raise CLIError(_as_options(str(exc))) from None
     _emit(frame, args.out, fmt)
     return 0
 

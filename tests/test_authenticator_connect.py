@@ -27,6 +27,7 @@ import pytest
 from conftest import config_for
 
 import mdh_notebook as mdh
+from mdh_notebook import cli
 from mdh_notebook.auth import AuthenticatorTokenSource, ParticipantTokenSource, RenewalEvent
 from mdh_notebook.authenticator import AuthenticatorServer, Grants, TokenService
 from mdh_notebook.emulator import SandboxServer
@@ -143,6 +144,7 @@ NOTEBOOK = """
 import json, logging, sys
 logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
 import mdh_notebook as mdh
+from mdh_notebook import cli
 
 out = {"service_account_configured": mdh.Config.resolve() is not None}
 session = mdh.connect("PT-0001", ["SurveyAnswers:read"])
@@ -208,6 +210,19 @@ def test_the_cli_fetches_through_an_authenticator(pair: Pair, tmp_path: Path) ->
                              timeout=180)
     assert refused.returncode == 1 and "not granted" in refused.stderr and "Traceback" not in refused.stderr
     assert API_KEY not in run.stdout + run.stderr + refused.stdout + refused.stderr
+
+
+def test_the_cli_names_its_options(pair: Pair, nowhere: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def error(*args: str) -> str:
+        assert cli.main(["fetch", "PT-0001", "survey_answers", *args]) == 1
+        return capsys.readouterr().err
+
+    assert "--authenticator 'localhost:9' has no scheme: write http://localhost:9/" in error(
+        "--authenticator", "localhost:9", "--api-key", "x")
+    assert "no API key is given: pass --api-key or set MDH_API_KEY" in error("--authenticator", pair.url)
+    assert "also pass --authenticator URL" in error("--api-key", API_KEY)
+    down = error("--authenticator", f"http://127.0.0.1:{_closed_port()}/", "--api-key", API_KEY)
+    assert "is --authenticator the URL it printed" in down and API_KEY not in down
 
 
 # -- in process ----------------------------------------------------------------------------------------
