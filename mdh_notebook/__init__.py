@@ -46,6 +46,7 @@ from .errors import (
 from .frames import DataWarning, to_frame
 from .kinds import KINDS, OPERATIONS, catalog
 from .paging import PagerState
+from .retry import RetryPolicy
 from .scopes import KNOWN_SCOPES
 from .session import ParticipantSession
 
@@ -73,6 +74,7 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "RenewalEvent",
+    "RetryPolicy",
     "ScopeError",
     "ServerError",
     "SourceDisabledWarning",
