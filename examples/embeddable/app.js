@@ -1,43 +1,72 @@
 // A MyDataHelps embeddable outside MyDataHelps: the official JS SDK in a plain web page, with its
 // participant token from the authenticator (`mdh-notebook authenticator`), never from a service key.
 //
-// Settings, later ones winning: window.MDH_EMBEDDABLE = {...} (set by a script before this one), the
-// query string, the #fragment (never sent to the web server: the place for api_key):
+// Settings. Where the key and the tokens go is the page's own: window.MDH_EMBEDDABLE, set by
+// config.js (loaded before this file; edit it for your deployment):
 //   authenticator  the authenticator's URL, e.g. http://127.0.0.1:8765/            (required)
-//   api_key        your key for it (a grant in its --config file)                  (required)
-//   participant    the participantIdentifier, e.g. PT-0001                         (required)
-//   scopes         space- or comma-separated, default SurveyAnswers:read
 //   api            the MyDataHelps base URL; default: the base_url the authenticator answers with
-//   sdk            where MyDataHelps.js is; default ./MyDataHelps.js (next to this page)
-//   survey         only this survey's answers (surveyName), e.g. PHQ-9
+//   sdk            MyDataHelps.js, on this page's own origin; default ./MyDataHelps.js
+//   scopes         space- or comma-separated, default SurveyAnswers:read
+//   participant, survey   defaults for the address's
+// The address may set only who and what is shown — never where the key or a token is sent, nor
+// which script runs next to them (a crafted link could otherwise send both to another host):
+//   ?participant=PT-0001&survey=PHQ-9   (query string or #fragment)
+//   #api_key=...        the key, in the fragment only (never sent to the web server); the page
+//                       removes it from the address bar and the history at once
 //
 // Flow: POST {authenticator}/token → MyDataHelps.setParticipantAccessToken(token, baseUrl) →
 // querySurveyAnswers, every page → the table. On the SDK's tokenWillExpire event (expires_in − 120 s)
-// it asks the authenticator again, sets the new token and queries again with it. A query refused
-// with 401 asks once for a replacement (rejected_token) and retries.
-// The status line (#status: data-state, data-rows, data-renewals, data-queries, data-failed) is what
-// a test reads. The token and the key are never shown or logged.
+// it asks the authenticator again, sets the new token and queries again with it. A query that fails
+// is taken for a refused token (the SDK throws only the status text, which is "" over HTTP/2, so a
+// 401 cannot be told apart): the page asks once for a replacement (rejected_token: the authenticator
+// renews it if it is still the one it hands out) and queries once more; only a second failure counts.
+// The status line (#status: data-state, data-rows, data-renewals, data-replacements, data-queries,
+// data-failed) is what a test reads. The token and the key are never shown or logged.
 
-const settings = readSettings();
-const status = { state: "starting", rows: 0, renewals: 0, queries: 0, failed: 0 };
+const FROM_ADDRESS = ["participant", "survey"];
+const FROM_CONFIG_ONLY = ["authenticator", "api", "sdk", "scopes"];
+const status = { state: "starting", rows: 0, renewals: 0, replacements: 0, queries: 0, failed: 0 };
+let settings = null;
 let MyDataHelps = null;
 let current = null; // the token response in use
 let queue = Promise.resolve(); // queries run one after another
 
 function readSettings() {
   const given = { scopes: "SurveyAnswers:read", sdk: "./MyDataHelps.js", ...(window.MDH_EMBEDDABLE || {}) };
-  for (const source of [window.location.search, window.location.hash]) {
-    for (const [key, value] of new URLSearchParams(source.slice(1))) given[key] = value;
-  }
-  // the key leaves the address bar and the history at once
   const search = new URLSearchParams(window.location.search.slice(1));
   const hash = new URLSearchParams(window.location.hash.slice(1));
-  if (search.has("api_key") || hash.has("api_key")) {
+  const keyInQuery = search.has("api_key");
+  const apiKey = hash.get("api_key");
+  if (keyInQuery || hash.has("api_key")) { // the key leaves the address bar and the history at once
     search.delete("api_key");
     hash.delete("api_key");
     const rest = (search.toString() ? "?" + search : "") + (hash.toString() ? "#" + hash : "");
     window.history.replaceState(null, "", window.location.pathname + rest);
   }
+  if (keyInQuery) {
+    throw new Error("api_key was in the query string, which the web server sees: put it after the #, " +
+      "as #api_key=…");
+  }
+  const refused = FROM_CONFIG_ONLY.filter((name) => search.has(name) || hash.has(name));
+  if (refused.length) {
+    throw new Error(`${refused.join(", ")} cannot be set from the address (a link must not choose where ` +
+      "the key and the tokens go, or which script runs): set them in config.js");
+  }
+  for (const source of [search, hash]) {
+    for (const name of FROM_ADDRESS) if (source.has(name)) given[name] = source.get(name);
+  }
+  if (apiKey) given.api_key = apiKey;
+  const sdk = new URL(given.sdk, window.location.href);
+  if (sdk.origin !== window.location.origin) {
+    throw new Error(`sdk must be on this page's origin (${window.location.origin}), not ${sdk.origin}: ` +
+      "copy MyDataHelps.js next to the page (a script from elsewhere would run next to the key)");
+  }
+  given.sdk = sdk.href;
+  const missing = [];
+  if (!given.authenticator) missing.push("authenticator (in config.js)");
+  if (!given.participant) missing.push("participant (?participant=PT-0001)");
+  if (!given.api_key) missing.push("api_key (#api_key=…)");
+  if (missing.length) throw new Error(`missing ${missing.join(", ")}`);
   return given;
 }
 
@@ -48,11 +77,17 @@ function withSlash(url) {
 function show() {
   const line = document.getElementById("status");
   line.dataset.state = status.state;
-  for (const name of ["rows", "renewals", "queries", "failed"]) {
+  for (const name of ["rows", "renewals", "replacements", "queries", "failed"]) {
     line.dataset[name] = String(status[name]);
     document.getElementById(name).textContent = String(status[name]);
   }
   document.getElementById("state").textContent = status.state;
+}
+
+function describe(error) {
+  if (error && error.message) return error.message;
+  const text = String(error === undefined || error === null ? "" : error);
+  return text || "the MyDataHelps API refused the request (the SDK gives no status text over HTTP/2)";
 }
 
 function fail(what, error) {
@@ -60,7 +95,7 @@ function fail(what, error) {
   status.state = "error";
   const item = document.createElement("li");
   item.className = "error";
-  item.textContent = `${what}: ${error && error.message ? error.message : String(error)}`;
+  item.textContent = `${what}: ${describe(error)}`;
   document.getElementById("errors").append(item);
   show();
 }
@@ -75,7 +110,9 @@ async function requestToken(rejected) {
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error(`the authenticator answered ${response.status} ${data.error || ""}: ${data.message || ""}`);
+    const wait = response.headers.get("Retry-After");
+    throw new Error(`the authenticator answered ${response.status} ${data.error || ""}: ${data.message || ""}` +
+      (wait ? ` (retry after ${wait} s)` : ""));
   }
   return data;
 }
@@ -127,9 +164,10 @@ async function load() {
   let rows;
   try {
     rows = await allAnswers();
-  } catch (error) {
-    if (error !== "Unauthorized") throw error; // the SDK throws the status text
-    useToken(await requestToken(current)); // revoked or expired early: ask for a replacement, once
+  } catch (refused) {
+    // revoked or expired early (or another failure: the SDK does not say which): one replacement, once
+    useToken(await requestToken(current));
+    status.replacements += 1;
     rows = await allAnswers();
   }
   status.queries += 1;
@@ -156,13 +194,14 @@ async function renew() {
 }
 
 async function start() {
-  const missing = ["authenticator", "api_key", "participant"].filter((name) => !settings[name]);
-  if (missing.length) {
-    fail("settings", new Error(`missing ${missing.join(", ")}: pass them in the query string or the #fragment`));
+  try {
+    settings = readSettings();
+  } catch (error) {
+    fail("settings", error);
     return;
   }
   try {
-    MyDataHelps = (await import(new URL(settings.sdk, window.location.href).href)).default;
+    MyDataHelps = (await import(settings.sdk)).default;
   } catch (error) {
     fail("loading the MyDataHelps SDK from " + settings.sdk, error);
     return;
@@ -174,9 +213,11 @@ async function start() {
     fail("token", error);
     return;
   }
+  document.getElementById("reload").disabled = false;
   await reload();
 }
 
 window.addEventListener("unhandledrejection", (event) => fail("unhandled", event.reason));
+document.getElementById("reload").addEventListener("click", () => reload());
 show();
 start();

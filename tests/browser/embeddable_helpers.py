@@ -1,5 +1,6 @@
-"""What the embeddable test stands on: the page staged with the official JS SDK next to it, served by a
-plain static file server on its own loopback port.
+"""What the embeddable test stands on: the page staged with the official JS SDK next to it and its
+config.js written for the test's authenticator, served by a plain static file server on its own
+loopback port.
 
 The SDK is the npm package tests/js installs (js_clients' installer, reused: the same pinned version as
 the Node SDK tests); the page is examples/embeddable/ as a user would copy it.
@@ -7,6 +8,7 @@ the Node SDK tests); the page is examples/embeddable/ as a user would copy it.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import threading
@@ -33,10 +35,12 @@ def sdk_file() -> Path:
     return SDK
 
 
-def stage_page(dest: Path) -> Path:
-    """examples/embeddable/ with MyDataHelps.js beside it, in ``dest`` (the page's default sdk path)."""
+def stage_page(dest: Path, settings: dict[str, Any]) -> Path:
+    """examples/embeddable/ with MyDataHelps.js beside it (the page's default sdk path), in ``dest``,
+    its config.js setting ``window.MDH_EMBEDDABLE`` to ``settings`` (as a deployment edits it)."""
     shutil.copytree(PAGE, dest, dirs_exist_ok=True)
     shutil.copy2(sdk_file(), dest / "MyDataHelps.js")
+    (dest / "config.js").write_text(f"window.MDH_EMBEDDABLE = {json.dumps(settings)};\n")
     return dest
 
 
