@@ -1,10 +1,10 @@
-"""The Starlette application: the route table, the middleware (CORS around everything, then paths,
-activity, faults, stats), and ``create_app``."""
+"""The Starlette application: the route table, the middleware (paths around everything, then CORS,
+then Starlette's 500 handling, activity, faults, stats), and ``create_app``."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,11 +21,10 @@ from .declarations import Registry
 from .exceptions import JsonResponse
 from .fault_layer import FaultMiddleware
 from .models import TOKEN_PATH, SandboxBackend
-from .urlpaths import PathMiddleware
+from .urlpaths import CONTROL_PREFIX, PathMiddleware, is_control
 
-__all__ = ["CONTROL_PREFIX", "SandboxApp", "api_routes", "create_app"]
+__all__ = ["SandboxApp", "api_routes", "create_app"]
 
-CONTROL_PREFIX = "/_sandbox/"
 _PLACEHOLDER = re.compile(r"^\{\w+\}$")
 
 
@@ -83,7 +82,7 @@ class StatsMiddleware:
         self.backend = backend
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+        if scope["type"] != "http" or is_control(scope["path"]):
             await self.app(scope, receive, send)
             return
         status = 500
@@ -115,17 +114,22 @@ async def _routes(request: Request) -> Response:
 
 class SandboxApp(Starlette):
     """The Starlette app behind CORS: the CORS middleware wraps Starlette's whole stack, its 500
-    handling included, so every answer an allowed page gets is readable (``cors`` module)."""
+    handling included, so every answer an allowed page gets is readable (``cors`` module). The path
+    middleware wraps CORS, so that everything sees the routing path (CORS counts outside the control
+    plane). ``stopping``: set as the server stops (it ends the fault layer's latency waits)."""
 
-    def __init__(self, *, cors_origins: Sequence[str] | None, **kwargs: Any) -> None:
-        self.cors_origins = cors_origins
+    def __init__(self, *, backend: SandboxBackend, stopping: threading.Event, **kwargs: Any) -> None:
+        self.backend = backend
+        self.stopping = stopping
         super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return with_cors(super().build_middleware_stack(), self.cors_origins)
+        cors = with_cors(super().build_middleware_stack(), self.backend.config.cors_origins,
+                         self.backend.stats.cors_seen)
+        return PathMiddleware(cors)
 
 
-def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend | None = None) -> Starlette:
+def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend | None = None) -> SandboxApp:
     """Build the ASGI app over ``backend`` (or a fresh one from ``config``), serving its registry."""
     backend = backend or SandboxBackend(config)
     api = sorted(api_routes(backend.registry), key=_matching_order)
@@ -133,21 +137,23 @@ def create_app(config: SandboxConfig | None = None, *, backend: SandboxBackend |
         _route("/" + TOKEN_PATH, r.token_endpoint, ["POST"]),
         *(_route(route.path, r.api_endpoint(route), [route.method]) for route in api),
         *(_route("/" + p.path, r.public_endpoint(p), [p.method]) for p in backend.registry.public),
-        Route(CONTROL_PREFIX + "health", r.health, methods=["GET"]),
-        Route(CONTROL_PREFIX + "stats", r.stats, methods=["GET"]),
-        Route(CONTROL_PREFIX + "reset", r.reset, methods=["POST"]),
-        Route(CONTROL_PREFIX + "clock", r.clock, methods=["GET", "POST"]),
-        Route(CONTROL_PREFIX + "faults", r.faults, methods=["GET", "POST"]),
-        Route(CONTROL_PREFIX + "revoke", r.revoke, methods=["POST"]),
-        Route(CONTROL_PREFIX + "routes", _routes, methods=["GET"]),
+        _route(CONTROL_PREFIX + "health", r.health, ["GET"]),
+        _route(CONTROL_PREFIX + "stats", r.stats, ["GET"]),
+        _route(CONTROL_PREFIX + "reset", r.reset, ["POST"]),
+        _route(CONTROL_PREFIX + "clock", r.clock, ["GET", "POST"]),
+        _route(CONTROL_PREFIX + "faults", r.faults, ["GET", "POST"]),
+        _route(CONTROL_PREFIX + "revoke", r.revoke, ["POST"]),
+        _route(CONTROL_PREFIX + "routes", _routes, ["GET"]),
     ]
+    stopping = threading.Event()
     app = SandboxApp(
-        cors_origins=backend.config.cors_origins,
+        backend=backend,
+        stopping=stopping,
         routes=routes,
-        middleware=[
-            Middleware(PathMiddleware),  # outermost: everything below sees the routing path
+        middleware=[  # inside PathMiddleware and CORS (SandboxApp.build_middleware_stack)
             Middleware(ActivityMiddleware, backend=backend),
-            Middleware(FaultMiddleware, backend=backend, routes=routes),  # a faulted request is no API request
+            # a faulted request is no API request: the fault layer sits outside the stats
+            Middleware(FaultMiddleware, backend=backend, routes=routes, stopping=stopping),
             Middleware(StatsMiddleware, backend=backend),
         ],
         exception_handlers={404: r.not_found, 405: r.method_not_allowed, Exception: r.server_error},

@@ -12,7 +12,8 @@ import sys
 import threading
 from types import FrameType
 
-from .config import SandboxConfig
+from .config import SandboxConfig, SandboxConfigError
+from .cors import check_origin, origin_hint
 from .server import SandboxServer, SandboxStartError
 
 __all__ = ["add_arguments", "run"]
@@ -50,7 +51,12 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start, announce the URL on one stdout line, serve until SIGINT/SIGTERM; 0 on clean stop."""
+    """Start, announce the URL on one stdout line, serve until SIGINT/SIGTERM; 0 on clean stop.
+    A bad value is refused (exit 2) naming its option, not the ``SandboxConfig`` field behind it."""
+    origins = getattr(args, "cors_origins", None)
+    for origin in origins or ():
+        if not check_origin(origin):
+            return _fail(f"--cors-origin {origin_hint(origin)}")
     try:
         config = SandboxConfig(
             host=args.host,
@@ -62,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
             participant_token_lifetime=args.participant_token_lifetime,
             rate_limit=args.rate_limit,
             admin_rate_limit=getattr(args, "admin_rate_limit", SandboxConfig().admin_rate_limit),
-            cors_origins=getattr(args, "cors_origins", None),
+            cors_origins=origins,
         )
-    except ValueError as exc:
-        return _fail(str(exc))
+    except SandboxConfigError as exc:  # every other option is named as its field, dashed
+        return _fail(f"--{exc.field.replace('_', '-')} must be {exc.expected}, got {exc.value!r}")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

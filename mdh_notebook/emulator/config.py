@@ -10,7 +10,18 @@ from typing import Any, TypeGuard
 
 from .cors import check_origin
 
-__all__ = ["SandboxConfig"]
+__all__ = ["SandboxConfig", "SandboxConfigError"]
+
+
+class SandboxConfigError(ValueError):
+    """A ``SandboxConfig`` field given a bad value: ``field`` names it and ``expected`` says what it
+    takes, so that the CLI can name its own option instead."""
+
+    def __init__(self, field: str, expected: str, value: object) -> None:
+        super().__init__(f"SandboxConfig.{field} must be {expected}, got {value!r}")
+        self.field = field
+        self.expected = expected
+        self.value = value
 
 
 def _is_int(value: object) -> bool:
@@ -88,7 +99,7 @@ class SandboxConfig:
 
     def _check(self, ok: bool, field: str, expected: str) -> None:
         if not ok:
-            raise ValueError(f"SandboxConfig.{field} must be {expected}, got {getattr(self, field)!r}")
+            raise SandboxConfigError(field, expected, getattr(self, field))
 
     def replace(self, **changes: Any) -> SandboxConfig:
         """A copy with ``changes`` applied (validated again); unknown names raise ValueError."""

@@ -5,22 +5,29 @@ then answers some requests in the service's place:
 
 - ``error``: 500 or 503 (JSON ``{"message"}``, as the service sends) or 502 (an HTML page, as a proxy
   sends);
-- ``drop``: the start of a 200 response and a few bytes of its body, then the connection closes, so
-  a client sees a dropped connection (httpx: ``RemoteProtocolError``), whatever it reads;
+- ``drop``: the request's body is read (up to ``fault_layer.DROP_DRAIN_LIMIT``, 1 MiB), then the start
+  of a 200 response and a few bytes of its body are sent and the connection closes, so a client sees
+  a response cut off (httpx: ``RemoteProtocolError``), whatever it reads. Past the limit the unread
+  body may make the close a reset instead (httpx: ``ReadError`` / ``WriteError``); every one is an
+  ``httpx.TransportError``;
 - ``throttle``: 429 with ``RateLimit-Limit``, ``RateLimit-Remaining: 0`` and ``RateLimit-Reset:
   throttle_reset``;
 - ``expire``: the answer to an expired token: 401 on an API route, 400 ``invalid_grant`` on a
   delegated grant (a client-credentials grant carries no token: it passes);
-- ``latency``: every matching request waits ``latency_ms`` first.
+- ``latency``: every matching request waits ``latency_ms`` first (less if the server stops meanwhile).
+
+``error_rate``, ``drop_rate``, ``throttle_rate`` and ``expire_rate`` are each in 0..1 and add up to at
+most 1 (a 400 otherwise): they are shares of one draw (below), and a request gets at most one kind,
+plus the latency.
 
 A faulted request never reaches the service: it spends no rate budget, writes nothing and is left
 out of the stats' ``requests`` / ``responses``, counted in ``faults_injected`` instead. The control
-plane (``/_sandbox/*``) is never faulted.
+plane (``/_sandbox/*``, in any case) is never faulted.
 
 Reproducible schedules: the plan's ``random.Random(seed)`` is drawn once per matching request, the
 kinds taking consecutive bands of that draw in a fixed order (error, drop, throttle, expire; an
 error's status is where in its band the draw fell), so one seed gives one schedule for sequential
-requests. The rates therefore add up to at most 1.
+requests.
 """
 
 from __future__ import annotations

@@ -241,10 +241,13 @@ class SandboxBackend:
         return f"token is not a usable service access token: {reason}"
 
     # -- API auth + rate limit --------------------------------------------------------------
+    def rate_limit_of(self, family: Family) -> int:
+        """Requests per hour in one bucket of ``family``: the project's (admin) or a participant's (delegated)."""
+        return self.config.admin_rate_limit if family == "admin" else self.config.rate_limit
+
     def anonymous_rate_headers(self, family: Family, client: str) -> dict[str, str]:
         """The RateLimit headers of a request without a usable token: the untouched anonymous budget."""
-        limit = self.config.admin_rate_limit if family == "admin" else self.config.rate_limit
-        return self.rate.peek((f"anonymous-{family}", client), limit).headers()
+        return self.rate.peek((f"anonymous-{family}", client), self.rate_limit_of(family)).headers()
 
     def _bearer(self, authorization: str | None) -> AccessClaims:
         if not authorization or not authorization.strip():
@@ -279,10 +282,10 @@ class SandboxBackend:
                 return None, headers
             failure.headers.update(headers)
             raise
-        if claims.kind == "service":
-            key, limit, who = ("admin", claims.project_id), self.config.admin_rate_limit, "project"
-        else:
-            key, limit, who = ("delegated", claims.subject), self.config.rate_limit, "participant"
+        budget: Family = "admin" if claims.kind == "service" else "delegated"  # the token's, whatever the path
+        key = (budget, claims.project_id if budget == "admin" else claims.subject)
+        limit = self.rate_limit_of(budget)
+        who = "project" if budget == "admin" else "participant"
         state = self.rate.hit(key, limit)
         headers = state.headers()
         if not state.allowed:

@@ -79,15 +79,21 @@ class SandboxCredentials:
 
 
 class _ReadyServer(uvicorn.Server):
-    """Signals ``settled`` once listening (``started`` is then True)."""
+    """Signals ``settled`` once listening (``started`` is then True), and ``stopping`` as it shuts down
+    (however it was asked to), before uvicorn waits for the requests in flight."""
 
-    def __init__(self, config: uvicorn.Config, settled: threading.Event) -> None:
+    def __init__(self, config: uvicorn.Config, settled: threading.Event, stopping: threading.Event) -> None:
         super().__init__(config)
         self._settled = settled
+        self._stopping = stopping
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         self._settled.set()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._stopping.set()
+        await super().shutdown(sockets=sockets)
 
 
 def _url_host(host: str) -> str:
@@ -173,7 +179,7 @@ class SandboxServer:
             loop="asyncio",
             timeout_graceful_shutdown=5,
         )
-        server = _ReadyServer(uv_config, settled)
+        server = _ReadyServer(uv_config, settled, self.app.stopping)
         self._server = server
 
         def serve() -> None:

@@ -1,5 +1,5 @@
-"""Request / response / token counters for the control plane, and request activity for
-background work (thread-safe)."""
+"""Request / response / token / fault / CORS counters for the control plane, and request activity
+for background work (thread-safe)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import threading
 import time
 from collections import Counter
 from typing import Any
+
+from .cors import CORS_SEEN
+from .faults import KINDS
 
 __all__ = ["Activity", "Stats"]
 
@@ -51,7 +54,8 @@ class Activity:
 
 class Stats:
     GRANTS = ("client_credentials", "delegated_participant")
-    FAULTS = ("error", "drop", "throttle", "expire", "latency")
+    FAULTS = KINDS
+    CORS = CORS_SEEN
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -59,6 +63,7 @@ class Stats:
         self._responses: Counter[str] = Counter()
         self._tokens: Counter[str] = Counter()
         self._faults: Counter[str] = Counter()
+        self._cors: Counter[str] = Counter()
 
     def record(self, request_key: str, status: int) -> None:
         with self._lock:
@@ -73,6 +78,10 @@ class Stats:
         with self._lock:
             self._faults[kind] += 1
 
+    def cors_seen(self, kind: str) -> None:
+        with self._lock:
+            self._cors[kind] += 1
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {
@@ -80,6 +89,7 @@ class Stats:
                 "responses": dict(sorted(self._responses.items())),
                 "tokens_issued": {grant: self._tokens.get(grant, 0) for grant in self.GRANTS},
                 "faults_injected": {kind: self._faults.get(kind, 0) for kind in self.FAULTS},
+                "cors": {kind: self._cors.get(kind, 0) for kind in self.CORS},
             }
 
     def reset(self) -> None:
@@ -88,3 +98,4 @@ class Stats:
             self._responses.clear()
             self._tokens.clear()
             self._faults.clear()
+            self._cors.clear()

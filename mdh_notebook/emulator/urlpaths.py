@@ -11,6 +11,9 @@ So ``PathMiddleware`` rewrites the request's ``path`` from its raw bytes: slashe
 escape decoded except those of ``/`` and ``%`` (kept as ``%2F`` / ``%25``, a stray ``%`` written
 ``%25``), so that a route's placeholder, which matches one segment, gets the whole value; the
 handler reads it back with ``path_value``.
+
+The control plane is every routing path under ``/_sandbox/``, in any case (``is_control``: one rule
+for the layers that leave it alone); its routes match in any case, as the API's do.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["PathMiddleware", "path_value", "routing_path"]
+__all__ = ["CONTROL_PREFIX", "PathMiddleware", "is_control", "path_value", "routing_path"]
+
+CONTROL_PREFIX = "/_sandbox/"
 
 _SLASHES = re.compile(rb"/{2,}")
 _ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})?")
@@ -40,6 +45,11 @@ def routing_path(raw: bytes) -> str:
     """The path routes match, from the raw request path (no query): see the module docstring.
     Bytes that are not UTF-8 are replaced, as uvicorn does."""
     return _ESCAPE.sub(_unescape, _SLASHES.sub(b"/", raw)).decode("utf-8", "replace")
+
+
+def is_control(path: str) -> bool:
+    """Whether a routing path is the control plane's (never faulted, never counted as an API request)."""
+    return path.lower().startswith(CONTROL_PREFIX)
 
 
 def path_value(matched: str) -> str:

@@ -36,6 +36,7 @@ def test_stats_count_requests_by_template(proto: Proto) -> None:
         "responses": {"200": 4, "400": 1, "403": 1, "404": 2},
         "tokens_issued": {"client_credentials": 1, "delegated_participant": 1},
         "faults_injected": {"error": 0, "drop": 0, "throttle": 0, "expire": 0, "latency": 0},
+        "cors": {"preflights": 0, "preflights_refused": 0, "cross_origin": 0},
     }
     assert proto.server.stats() == stats
     proto.http.post("_sandbox/reset")
@@ -44,6 +45,7 @@ def test_stats_count_requests_by_template(proto: Proto) -> None:
         "responses": {},
         "tokens_issued": {"client_credentials": 0, "delegated_participant": 0},
         "faults_injected": {"error": 0, "drop": 0, "throttle": 0, "expire": 0, "latency": 0},
+        "cors": {"preflights": 0, "preflights_refused": 0, "cross_origin": 0},
     }
 
 

@@ -103,6 +103,30 @@ def test_errors_and_faults_carry_the_cors_headers(proto: Proto) -> None:
     assert "ratelimit-reset" in _listed(answers["throttle"], "Access-Control-Expose-Headers")
 
 
+def test_the_stats_count_preflights_and_cross_origin_requests(proto: Proto) -> None:
+    def cors() -> dict[str, int]:
+        return proto.http.get("_sandbox/stats").json()["cors"]  # type: ignore[no-any-return]
+
+    assert cors() == {"preflights": 0, "preflights_refused": 0, "cross_origin": 0}
+    token = proto.participant_token("PT-0001", "SurveyAnswers:read")
+    bearer = {"Authorization": f"Bearer {token}"}
+    page = {"Origin": "http://localhost:8888"}
+    assert _preflight(proto.http, page["Origin"]).status_code == 200
+    assert _preflight(proto.http, "http://evil.example").status_code == 400  # refused: another origin
+    assert _preflight(proto.http, page["Origin"], headers="authorization,x-api-key").status_code == 400
+    assert proto.http.get(SURVEY_ANSWERS, params={"limit": 1}, headers={**bearer, **page}).status_code == 200
+    assert proto.http.get(SURVEY_ANSWERS, headers=page).status_code == 401  # an error is read cross-origin too
+    proto.http.get(SURVEY_ANSWERS, params={"limit": 1}, headers={**bearer, "Origin": "http://evil.example"})
+    proto.http.get(SURVEY_ANSWERS, params={"limit": 1}, headers=bearer)  # no Origin: same origin, or no browser
+    proto.http.get("_sandbox/health", headers=page)  # the control plane is not counted
+    _preflight(proto.http, page["Origin"], "_SANDBOX/stats")
+    proto.server.set_faults(error_rate=1)
+    assert proto.http.get(SURVEY_ANSWERS, headers={**bearer, **page}).status_code >= 500  # CORS answers faults
+    assert cors() == {"preflights": 3, "preflights_refused": 2, "cross_origin": 3}
+    proto.server.reset()
+    assert cors() == {"preflights": 0, "preflights_refused": 0, "cross_origin": 0}
+
+
 def test_configured_origins_replace_the_loopback_default() -> None:
     with SandboxServer(participants=1, days=2, cors_origins=["https://app.example.org"]) as server, \
             httpx.Client(base_url=server.url) as http:
@@ -153,4 +177,13 @@ def test_the_cli_refuses_a_bad_origin() -> None:
     process = _cli("--cors-origin", "http://localhost:8888/app")
     out, err = process.communicate(timeout=30)
     assert process.returncode == 2 and out == ""
-    assert "cors_origins" in err and "Traceback" not in err
+    assert "--cors-origin 'http://localhost:8888/app' is not an origin" in err  # the option, not the field
+    assert "'http://localhost:8888' is the origin of that address" in err
+    assert "SandboxConfig" not in err and "Traceback" not in err
+
+
+def test_the_cli_names_the_option_of_any_bad_value() -> None:
+    process = _cli("--rate-limit", "0")
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 2 and out == ""
+    assert "--rate-limit must be an integer >= 1 (requests per hour), got 0" in err and "SandboxConfig" not in err

@@ -4,6 +4,9 @@ requests it touches, how it is set and refused, and that a seed gives one schedu
 from __future__ import annotations
 
 import json
+import logging
+import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sandbox_protocol import Proto
+
+from mdh_notebook.emulator import SandboxServer
 
 SURVEY_ANSWERS = "api/v1/delegated/surveyanswers"
 PARTICIPANT = "api/v1/delegated/participant"
@@ -124,13 +129,27 @@ def test_expire_on_the_token_endpoint_is_the_refusal_of_an_expired_service_token
 def test_token_endpoint_is_faulted_too(proto: Proto, kind: str) -> None:
     _set(proto, **{f"{kind}_rate": 1})
     if kind == "drop":
-        with pytest.raises(httpx.RemoteProtocolError):
+        with pytest.raises(httpx.TransportError):  # the contract; which one: the test below
             proto.token_request(proto.service_form())
     else:
         status = proto.token_request(proto.service_form()).status_code
         assert status in ((500, 502, 503) if kind == "error" else (429,))
     proto.server.clear_faults()
     assert proto.token_request(proto.service_form()).status_code == 200
+
+
+def test_a_dropped_request_with_a_body_is_always_a_cut_off_response(proto: Proto) -> None:
+    """Its body is read before the close (a close with unread bytes would be a reset, now and then)."""
+    _set(proto, drop_rate=1)
+    form = {**proto.service_form(), "padding": "x" * 20_000}
+    outcomes = set()
+    for _ in range(60):
+        try:
+            proto.token_request(form)
+        except httpx.TransportError as exc:
+            outcomes.add(type(exc).__name__)
+    assert outcomes == {"RemoteProtocolError"}
+    assert _injected(proto)["drop"] == 60
 
 
 def test_latency_delays_and_counts_every_matching_request(proto: Proto) -> None:
@@ -167,6 +186,9 @@ def test_without_paths_every_request_but_the_control_plane_is_faulted(proto: Pro
     _set(proto, drop_rate=1)
     assert proto.http.get("_sandbox/stats").status_code == 200
     assert proto.http.post("_sandbox/clock", json={"advance": 1}).status_code == 200
+    for path in ("_SANDBOX/health", "_Sandbox/Stats", proto.server.url + "/_sandbox//faults"):  # in any case
+        assert proto.http.get(path).status_code == 200, path
+    assert proto.http.get("_sandbox/stats").json()["requests"] == {}  # and never counted as an API request
 
 
 def test_expire_does_not_touch_an_unknown_path(proto: Proto) -> None:
@@ -214,6 +236,23 @@ def test_in_process_control(proto: Proto) -> None:
     assert proto.get(PARTICIPANT, token).status_code == 200
 
 
+_RATES = ("error_rate", "drop_rate", "throttle_rate", "expire_rate")
+_NAMED = re.compile(r"unknown fault setting '(?P<unknown>[^']*)'|(?P<key>\w+)(?: must |: )")
+
+
+def _post(proto: Proto, settings: dict[str, Any]) -> httpx.Response:
+    return proto.http.post("_sandbox/faults", content=json.dumps(settings))
+
+
+def _named(response: httpx.Response) -> str:
+    """The one key a 400 names: the message starts with it (or with 'unknown fault setting')."""
+    assert response.status_code == 400, response.text
+    message = response.json()["message"]
+    match = _NAMED.match(message)
+    assert match, message
+    return match["unknown"] or match["key"]
+
+
 @pytest.mark.parametrize(
     ("body", "named"),
     [
@@ -242,6 +281,8 @@ def test_bad_settings_are_a_400_naming_the_key(proto: Proto, body: Any, named: s
     response = proto.http.post("_sandbox/faults", content=json.dumps(body))
     assert response.status_code == 400, response.text
     assert named in response.json()["message"]
+    if isinstance(body, dict) and len(body) == 1:
+        assert _named(response) == next(iter(body))  # the message starts with the key it is about
     assert proto.http.get("_sandbox/faults").json() == {"seed": 4, "error_rate": 0.25}  # unchanged
 
 
@@ -252,23 +293,40 @@ def test_a_body_that_is_not_json_is_a_400(proto: Proto) -> None:
 
 
 _VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-                    st.text(max_size=20), st.lists(st.text(max_size=30), max_size=3))
+                    st.text(max_size=20), st.lists(st.text(max_size=30), max_size=3),
+                    st.lists(st.sampled_from(["/api/v1/delegated/nope", f"/{SURVEY_ANSWERS}"]), min_size=1, max_size=2))
 _KEYS = st.sampled_from(["seed", "error_rate", "drop_rate", "throttle_rate", "expire_rate", "latency_ms",
                          "throttle_reset", "paths", "rate", "Seed"])
+_RATE = st.floats(0, 0.25)
+#: Good values of every setting (so that the one a random value spoils is any of them, not the first checked).
+_GOOD = st.fixed_dictionaries({}, optional={
+    "seed": st.integers(-(2**63), 2**63), "error_rate": _RATE, "drop_rate": _RATE, "throttle_rate": _RATE,
+    "expire_rate": _RATE, "latency_ms": st.floats(0, 60_000), "throttle_reset": st.integers(0, 3600),
+    "paths": st.lists(st.sampled_from([f"/{SURVEY_ANSWERS}", f"/{PARTICIPANT}"]), min_size=1, max_size=2)})
+_SETTINGS = st.builds(lambda good, other: {**good, **other}, _GOOD,
+                      st.dictionaries(_KEYS, _VALUES, min_size=1, max_size=2))
 
 
-@given(st.dictionaries(_KEYS, _VALUES, max_size=4))
+@given(_SETTINGS)
 def test_any_settings_are_taken_or_refused_by_name(proto_session: Proto, settings: dict[str, Any]) -> None:
-    """Whatever is posted, the answer is 200 (and GET shows it) or a 400 naming one of the keys."""
-    response = proto_session.http.post("_sandbox/faults", content=json.dumps(settings))
+    """Whatever is posted, the answer is 200 (and GET shows it) or a 400 naming exactly one key posted,
+    which is refused on its own as well, or saying that the rates posted, each taken alone, add up to
+    more than 1."""
+    response = _post(proto_session, settings)
     try:
         if response.status_code == 200:
             assert proto_session.http.get("_sandbox/faults").json() == response.json()
             assert set(response.json()) == set(settings)
-        else:
-            assert response.status_code == 400, response.text
-            message = response.json()["message"]
-            assert any(key in message for key in settings) or "add up to" in message
+            return
+        if "must add up to at most 1" in response.text:
+            rates = {key: value for key, value in settings.items() if key in _RATES}
+            assert sum(rates.values()) > 1, settings
+            for key, value in rates.items():
+                assert _post(proto_session, {key: value}).status_code == 200, key
+            return
+        key = _named(response)
+        assert key in settings, (key, settings)
+        assert _named(_post(proto_session, {key: settings[key]})) == key
     finally:
         proto_session.server.clear_faults()
 
@@ -284,3 +342,30 @@ def test_the_same_seed_gives_the_same_schedule(proto: Proto) -> None:
     assert _schedule(proto, token, seed=11) == first
     assert _schedule(proto, token, seed=12) != first
     assert {200, 401, 429, "RemoteProtocolError"} <= set(first) and set(first) & {500, 502, 503}
+
+
+def test_a_latency_wait_in_flight_ends_quietly_when_the_server_stops(caplog: pytest.LogCaptureFixture) -> None:
+    """The request is answered (not cancelled by uvicorn after its grace period, with a traceback)."""
+    server = SandboxServer(participants=1, days=2).start()
+    outcome: list[int | str] = []
+    try:
+        server.set_faults(latency_ms=60_000)
+
+        def call() -> None:
+            with httpx.Client(base_url=server.url, timeout=120) as http:
+                try:
+                    outcome.append(http.get("_sandbox/nope-then-api").status_code)  # control plane: no wait
+                    outcome.append(http.get(PARTICIPANT).status_code)
+                except httpx.TransportError as exc:
+                    outcome.append(type(exc).__name__)
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        while server.stats()["faults_injected"]["latency"] == 0:  # the request is waiting
+            caller.join(0.01)
+    finally:
+        with caplog.at_level(logging.WARNING):
+            server.stop()
+    caller.join(30)
+    assert outcome == [404, 401]  # served once the wait ended: no token, the answer of the service
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("uvicorn")] == []
