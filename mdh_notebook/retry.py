@@ -5,9 +5,9 @@ what the error then says. The client's request path and its token flows both go 
 
 Built on stamina (``stamina.retry_context`` with an ``on=`` hook: exponential backoff with jitter,
 bounded attempts, a total cap; ``stamina.set_testing(True, attempts=n, cap=True)`` makes every wait
-zero in tests). stamina does not read ``RateLimit-Reset``; that is :class:`Budget`'s job, and a
-rate-limit pause waits through the client's own ``sleep`` (a test passes one that moves the
-sandbox's clock).
+zero in tests). stamina does not read ``RateLimit-Reset``; that is the job of
+:class:`~mdh_notebook.budgets.Budget` (re-exported here), and a rate-limit pause waits through the
+client's own ``sleep`` (a test passes one that moves the sandbox's clock).
 
 What is tried again (``token`` = a token request, which is sent again with a *new* assertion)::
 
@@ -23,22 +23,24 @@ What is tried again (``token`` = a token request, which is sent again with a *ne
     anything else                    no
 
 A 401 means the server did nothing, so a write is tried again after it too. When the tries run
-out, the error counts what happened ("503 ×3, connection dropped ×2"); a server that was never
-reached at all gets the "cannot reach … check MDH_BASE_URL" message, and only that one.
+out, the error counts what happened ("503 ×3, connection dropped ×2"). A network error names the
+origin of the request that failed (``scheme://host:port/``: a token request may go to another host,
+an authenticator's), and what this client heard from that origin decides the words: one that never
+answered gets "cannot reach …" (with "check MDH_BASE_URL" when it is the API's), one that did is
+"failing part-way"; an HTML 5xx page from an origin that gave 2xx JSON before is a gateway's.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import httpx
 import stamina
 
+from .budgets import Budget, RateLimit, spent_error
 from .errors import (
     APIError,
     AuthenticationError,
@@ -107,6 +109,7 @@ class Failure(Exception):  # internal: carried through stamina, never raised to 
         self.again = again
         self.spent = spent  # worth trying again, but this kind's own allowance is used up (renewals)
         self.where = where  # "GET /api/v1/…" of the request that failed (maybe the token request)
+        self.origin = ""  # origin_of() that request's URL; "" when not known (the base URL's is meant)
 
     def __str__(self) -> str:  # what stamina's retry log shows: no token, no key (errors are redacted)
         return f"{self.label}: {self.error}"
@@ -206,107 +209,21 @@ def reworded(error: MDHError, text: str) -> MDHError:
     return new
 
 
-# -- rate-limit budgets ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RateLimit:
-    """The budget the server reported on its last response (``reset`` in seconds)."""
-
-    limit: int
-    remaining: int
-    reset: int
-
-    @classmethod
-    def from_headers(cls, headers: httpx.Headers) -> RateLimit | None:
-        try:
-            return cls(int(headers["RateLimit-Limit"]), int(headers["RateLimit-Remaining"]),
-                       int(headers["RateLimit-Reset"]))
-        except (KeyError, ValueError):
-            return None
-
-
-def clock_time(at: float) -> str:
-    """``14:05:10 UTC+02:00`` style: the local wall clock, which a notebook user reads."""
-    moment = datetime.fromtimestamp(at, timezone.utc).astimezone()
-    offset = moment.utcoffset() or timedelta(0)
-    hours, rest = divmod(int(offset.total_seconds()) // 60, 60)
-    zone = "UTC" if not offset else f"UTC{'+' if offset >= timedelta(0) else '-'}{abs(hours):02d}:{rest:02d}"
-    return f"{moment:%H:%M:%S} {zone}"
-
-
-SPEND_LESS = ("to spend fewer requests: fetch narrower date ranges or fewer kinds (start=/end=, filters), keep the "
-              "frames you already have instead of fetching them again, and for minute-level device data ask "
-              "device_data_aggregate() (one row per interval) instead of every point")
-
-
-class Budget:
-    """One rate-limit bucket as its last response described it: the service account's (admin
-    calls, one per project) or one participant's (delegated calls). The server says
-    ``RateLimit-Remaining`` and ``RateLimit-Reset`` (seconds) on every answer; when the last one
-    said 0 left, the next request waits for the reset (within ``rate_limit_wait``) instead of
-    provoking a 429. Thread-safe."""
-
-    def __init__(self, owner: str) -> None:
-        self.owner = owner  # "the service account", "participant 'PT-0001'"
-        self._lock = threading.Lock()
-        self._last: RateLimit | None = None
-        self._returns_at: float | None = None  # clock time the spent budget comes back; None = not spent
-
-    def __repr__(self) -> str:
-        return f"Budget({self.owner!r}, last={self._last!r})"
-
-    @property
-    def last(self) -> RateLimit | None:
-        return self._last
-
-    def update(self, limits: RateLimit, now: float) -> None:
-        with self._lock:
-            self._last = limits
-            self._returns_at = now + limits.reset if limits.remaining <= 0 else None
-
-    def spent_for(self, now: float) -> float | None:
-        """Seconds until the spent budget returns; None when it is not known to be spent."""
-        with self._lock:
-            if self._returns_at is None:
-                return None
-            if now >= self._returns_at:
-                self._returns_at = None
-                return None
-            return self._returns_at - now
-
-    def waited(self) -> None:
-        """The wait is over: send (the next answer says how the budget stands)."""
-        with self._lock:
-            self._returns_at = None
-
-    def _described(self) -> str:
-        per_hour = f" ({self._last.limit} requests per hour)" if self._last else ""
-        return f"the rate-limit budget of {self.owner}{per_hour}"
-
-    def waiting_note(self, seconds: float, now: float, cap: float) -> str:
-        return (f"waiting {seconds:.0f} s for {self._described()} to return (at {clock_time(now + seconds)}; "
-                f"rate_limit_wait={cap:g} s)")
-
-    def spent_text(self, seconds: float, now: float, cap: float) -> str:
-        return (f"{self._described()} is spent; it returns at {clock_time(now + seconds)} (resets in {seconds:.0f} s), "
-                f"later than rate_limit_wait={cap:g} s allows waiting — pass a larger rate_limit_wait= to wait it "
-                f"out, or {SPEND_LESS}; or ask for a higher limit (the sandbox takes --rate-limit)")
-
-
-def spent_error(budget: Budget, seconds: float, now: float, cap: float, *, method: str, path: str,
-                status_code: int = 429) -> RateLimitError:
-    """The :class:`RateLimitError` for a budget that returns later than ``cap`` (raised before
-    sending when the last answer said nothing is left, or for a 429)."""
-    limit = budget.last.limit if budget.last else None
-    return RateLimitError(budget.spent_text(seconds, now, cap), status_code=status_code, method=method, path=path,
-                          limit=limit, reset=int(seconds + 0.999))
-
-
 # -- the loop that applies it ------------------------------------------------------------------
 
 T = TypeVar("T")
 Flow = Generator[httpx.Request, httpx.Response, T]
 OnWait = Callable[[str], Any]
+
+
+def origin_of(url: httpx.URL) -> str:
+    """``scheme://host[:port]/`` of ``url``: the server a request went to (no user info, path or query)."""
+    return str(httpx.URL(scheme=url.scheme, host=url.host, port=url.port, path="/"))
+
+
+def _is_json(response: httpx.Response) -> bool:
+    kind = str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
+    return kind == "application/json" or kind.endswith("+json")
 
 
 def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
@@ -318,8 +235,10 @@ def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
 
 class Sender:
     """Sends requests and token flows through one ``httpx.Client`` under a :class:`RetryPolicy`
-    (the :class:`~mdh_notebook.client.Client` owns one). ``reached``: whether any answer ever came,
-    which tells a wrong base URL from a connection that dropped part-way."""
+    (the :class:`~mdh_notebook.client.Client` owns one). It notes, per origin, whether any answer
+    came (which tells a wrong URL from a connection that drops part-way) and whether a 2xx JSON
+    answer did (then an HTML 5xx page is a gateway's, not a sign of a wrong URL): a token request
+    to an authenticator is judged by what the authenticator said, not by what the API said."""
 
     def __init__(self, http: httpx.Client, policy: RetryPolicy, *, timeout: float, clock: Callable[[], float],
                  sleep: Callable[[float], object]) -> None:
@@ -329,12 +248,35 @@ class Sender:
         self.timeout = timeout
         self.clock = clock
         self.sleep = sleep
-        self.reached = False
+        self._base_origin = origin_of(http.base_url)
+        self._answered: set[str] = set()  # origins that sent any answer
+        self._json: set[str] = set()  # origins that sent a 2xx JSON answer
         self.anonymous = Budget("this client (no token)")
         http.event_hooks = {**http.event_hooks, "response": [*http.event_hooks.get("response", []), self._heard]}
 
-    def _heard(self, response: httpx.Response) -> None:
-        self.reached = True
+    @property
+    def reached(self) -> bool:
+        """Whether any server answered this client yet."""
+        return bool(self._answered)
+
+    def answered(self, origin: str) -> bool:
+        """Whether the server at ``origin`` (:func:`origin_of`) answered this client yet."""
+        return origin in self._answered
+
+    def _heard(self, response: httpx.Response) -> None:  # every response's hook, token requests' too
+        origin = origin_of(response.request.url)
+        self._answered.add(origin)
+        if response.is_success and _is_json(response):
+            self._json.add(origin)
+
+    def _named(self, origin: str) -> str:
+        """How a message names the server at ``origin``: the base URL as configured, when it is its."""
+        return self.base_url if origin in ("", self._base_origin) else origin
+
+    def _unreached_hint(self, origin: str) -> str:
+        if origin in ("", self._base_origin):
+            return "check MDH_BASE_URL, or unset it to use the embedded sandbox"
+        return "it has never answered this client: check that the server there is running and that this is its URL"
 
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None, auth: httpx.Auth | None,
                 json: Any, content: bytes | None, headers: Mapping[str, str] | None, budget: Budget | None,
@@ -363,31 +305,33 @@ class Sender:
                    idempotent: bool, tally: Tally) -> httpx.Response:
         request = self.http.build_request(method, path, params=params, json=json, content=content, headers=headers)
         where = f"{method} {request.url.path}"
+        origin = origin_of(request.url)
         try:
             response = self.http.send(request, auth=auth)
         except httpx.TransportError as exc:
             failed = _request_of(exc)
             token = failed is not None and failed is not request  # the auth flow's token request failed
             if failed is not None and token:
-                where = f"{failed.method} {failed.url.path}"
-            network = self._network_error(exc, where, write=not (idempotent or token))
-            raise self._classify(exc, network, where, idempotent, token, tally) from None
+                where, origin = f"{failed.method} {failed.url.path}", origin_of(failed.url)
+            network = self._network_error(exc, where, origin, write=not (idempotent or token))
+            raise self._classify(exc, network, where, idempotent, token, tally, origin) from None
         except MDHError as exc:  # raised by a token flow inside the auth flow: a token request failed
             where = f"{exc.method} {exc.path}" if isinstance(exc, APIError) and exc.method else where
-            raise self._classify(exc, exc, where, idempotent, True, tally) from None
+            raise self._classify(exc, exc, where, idempotent, True, tally, "") from None
         limits = RateLimit.from_headers(response.headers)
         if limits is not None and response.status_code != 401:  # a 401 shows the anonymous budget, not ours
             budget.update(limits, self.clock())
         if response.is_success:
             return response
-        refused = error_for_response(response)
-        raise self._classify(refused, refused, where, idempotent, False, tally)
+        answered = origin_of(response.request.url)
+        refused = error_for_response(response, answered_before=answered in self._json)
+        raise self._classify(refused, refused, where, idempotent, False, tally, answered)
 
     def _classify(self, exc: BaseException, error: MDHError, where: str, idempotent: bool, token_request: bool,
-                  tally: Tally) -> Failure:
+                  tally: Tally, origin: str) -> Failure:
         failure = classify(exc, error, idempotent=idempotent, token_request=token_request, policy=self.policy,
                            tally=tally)
-        failure.where = where
+        failure.where, failure.origin = where, origin
         return failure
 
     def _pause(self, budget: Budget, last: Failure | None, method: str, path: str, on_wait: OnWait | None) -> None:
@@ -409,26 +353,27 @@ class Sender:
         self.sleep(wait)
         budget.waited()
 
-    def _network_error(self, exc: httpx.TransportError, where: str, *, write: bool) -> TransportError:
-        label = transport_label(exc)
+    def _network_error(self, exc: httpx.TransportError, where: str, origin: str, *, write: bool) -> TransportError:
+        label, named = transport_label(exc), self._named(origin)
         if label is None:
-            return TransportError(f"{where}: {type(exc).__name__} talking to {self.base_url}: {exc}")
+            return TransportError(f"{where}: {type(exc).__name__} talking to {named}: {exc}")
         if write and label not in NEVER_ARRIVED:
             return TransportError(f"{where}: {label} ({type(exc).__name__}) before an answer came; a write is sent "
                                   "once, so check whether it took effect before sending it again")
         if label in TIMEOUTS:
-            return TransportError(f"{where}: no answer from {self.base_url} within timeout={self.timeout:g} s "
+            return TransportError(f"{where}: no answer from {named} within timeout={self.timeout:g} s "
                                   f"({label}); try again later, or give it longer with timeout= "
                                   "(e.g. connect(..., timeout=120))")
-        if not self.reached and label in NEVER_ARRIVED:
-            return TransportError(f"{where}: cannot reach {self.base_url} ({type(exc).__name__}); "
-                                  "check MDH_BASE_URL, or unset it to use the embedded sandbox")
-        return TransportError(f"{where}: {label} ({type(exc).__name__}) talking to {self.base_url}")
+        if not self.answered(origin or self._base_origin) and label in NEVER_ARRIVED:
+            return TransportError(f"{where}: cannot reach {named} ({type(exc).__name__}); "
+                                  f"{self._unreached_hint(origin)}")
+        return TransportError(f"{where}: {label} ({type(exc).__name__}) talking to {named}")
 
     def _final(self, failure: Failure, tally: Tally, budget: Budget) -> MDHError:
         """The error a caller gets: as it was when it is not worth trying again; when the tries ran
-        out, what failed how often — never "cannot reach" for a server that answered before."""
-        error, where = failure.error, failure.where
+        out, what failed how often — never "cannot reach" for a server that answered before, and never
+        "answered earlier requests" for one that did not (each judged by its own origin)."""
+        error, where, origin = failure.error, failure.where, failure.origin or self._base_origin
         if not (failure.again or failure.spent):
             if isinstance(error, RateLimitError) and error.reset is not None and failure.label == "429":
                 return spent_error(budget, float(error.reset), self.clock(), self.policy.rate_limit_wait,
@@ -437,15 +382,18 @@ class Sender:
         times = f"{tally.tries} attempt{'s' if tally.tries != 1 else ''} ({tally})"
         if not isinstance(error, TransportError):
             return reworded(error, f"{error} — gave up after {times}")
-        if not self.reached and tally.only(*NEVER_ARRIVED):
-            text = (f"{where}: cannot reach {self.base_url} — gave up after {times}; check MDH_BASE_URL, "
-                    "or unset it to use the embedded sandbox")
+        named = self._named(origin)
+        if not self.answered(origin) and tally.only(*NEVER_ARRIVED):
+            text = f"{where}: cannot reach {named} — gave up after {times}; {self._unreached_hint(origin)}"
         elif failure.label in TIMEOUTS:
-            text = (f"{where}: no answer from {self.base_url} within timeout={self.timeout:g} s — gave up after "
+            text = (f"{where}: no answer from {named} within timeout={self.timeout:g} s — gave up after "
                     f"{times}; try again later, or give it longer with timeout= (e.g. connect(..., timeout=120))")
-        else:
-            text = (f"{where}: gave up after {times}; {self.base_url} answered earlier requests, so the "
+        elif self.answered(origin):
+            text = (f"{where}: gave up after {times}; {named} answered earlier requests, so the "
                     "connection or the server is failing part-way — try again later")
+        else:
+            text = (f"{where}: gave up after {times}; {named} has never answered this client (its connections "
+                    "fail part-way): the server there or the network to it is failing — try again later")
         return reworded(error, text)
 
     def run_flow(self, flow: Callable[[], Flow[T]] | Flow[T]) -> T:
@@ -470,18 +418,18 @@ class Sender:
         try:
             request = next(flow)
             while True:
-                where = f"{request.method} {request.url.path}"
+                where, origin = f"{request.method} {request.url.path}", origin_of(request.url)
                 try:
                     response = self.http.send(request)
                 except httpx.TransportError as exc:
-                    network = self._network_error(exc, where, write=False)
-                    raise self._classify(exc, network, where, False, True, tally) from None
+                    network = self._network_error(exc, where, origin, write=False)
+                    raise self._classify(exc, network, where, False, True, tally, origin) from None
                 response.read()
                 request = flow.send(response)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         except MDHError as exc:
             where = f"{exc.method} {exc.path}" if isinstance(exc, APIError) and exc.method else "a token request"
-            raise self._classify(exc, exc, where, False, True, tally) from None
+            raise self._classify(exc, exc, where, False, True, tally, "") from None
         finally:
             flow.close()

@@ -446,10 +446,11 @@ def test_an_html_page_from_a_proxy_is_described_not_dumped(sandbox: SandboxServe
     assert "Access denied" not in message and "policy 7" not in message
 
 
-def test_the_sandboxs_html_502_reads_as_an_html_page_after_the_retries(sandbox: SandboxServer,
-                                                                      config: mdh.Config) -> None:
+def test_the_sandboxs_html_502_reads_as_a_gateway_s_page_after_the_retries(sandbox: SandboxServer,
+                                                                          config: mdh.Config) -> None:
     """The 5xx faults (502 with an HTML body, as a proxy sends) through the retry policy: whichever
-    status ends the tries, its page is described, never quoted."""
+    status ends the tries, its page is described, never quoted — and, the API having answered with
+    JSON before, as a gateway's page, not as a wrong MDH_BASE_URL."""
     statuses = set()
     with stamina.set_testing(True, attempts=3), mdh.connect("PT-0001", SCOPES, config=config) as opened:
         try:
@@ -460,9 +461,9 @@ def test_the_sandboxs_html_502_reads_as_an_html_page_after_the_retries(sandbox: 
                 message = refusal(info)
                 statuses.add(info.value.status_code)
                 if info.value.status_code == 502:
-                    refusal(info, "the server answered with an HTML page (Bad Gateway)",
-                            "is MDH_BASE_URL a MyDataHelps API")
-                assert "<" not in message
+                    refusal(info, "a proxy or gateway answered with an HTML page (502 Bad Gateway)",
+                            "the service behind it is failing or restarting")
+                assert "<" not in message and "MDH_BASE_URL" not in message
         finally:
             sandbox.clear_faults()
     assert 502 in statuses
