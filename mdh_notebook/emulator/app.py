@@ -85,20 +85,27 @@ class StatsMiddleware:
         if scope["type"] != "http" or is_control(scope["path"]):
             await self.app(scope, receive, send)
             return
-        status = 500
+        recorded = False
+
+        def record(status: int) -> None:
+            nonlocal recorded
+            recorded = True
+            template = _template(scope.get("route"))
+            key = f"{scope['method']} {template if template else '(unmatched)'}"
+            self.backend.stats.record(key, status)
 
         async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
+            # counted before the client can have the answer: a test reading the stats right after
+            # a response must see that request (counting after the body raced with it)
+            if message["type"] == "http.response.start" and not recorded:
+                record(message["status"])
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
         finally:
-            template = _template(scope.get("route"))
-            key = f"{scope['method']} {template if template else '(unmatched)'}"
-            self.backend.stats.record(key, status)
+            if not recorded:
+                record(500)
 
 
 async def _routes(request: Request) -> Response:
