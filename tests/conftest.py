@@ -9,6 +9,7 @@ import httpx
 import pytest
 import stamina
 from hypothesis import settings
+from suite import SUITE_BUDGETS, config_for
 
 import mdh_notebook as mdh
 from mdh_notebook.emulator import SandboxServer
@@ -17,8 +18,6 @@ from mdh_notebook.emulator import SandboxServer
 settings.register_profile("mdh", deadline=None)
 settings.load_profile("mdh")
 
-#: The suite's sandboxes state their budgets rather than lean on the default, which is the reference's.
-SUITE_BUDGETS = {"rate_limit": 10_000, "admin_rate_limit": 10_000}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -26,12 +25,6 @@ def _no_backoff() -> Iterator[None]:
     """Retries without their backoff waits (stamina's testing mode), never more tries than a policy's own."""
     with stamina.set_testing(True, attempts=10, cap=True):
         yield
-
-
-def config_for(server: SandboxServer) -> mdh.Config:
-    creds = server.credentials
-    return mdh.Config.from_values(base_url=creds.base_url, service_account=creds.service_account,
-                                  project_id=creds.project_id, private_key=creds.private_key_pem)
 
 
 @pytest.fixture(name="config_for", scope="session")

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pandas as pd
 import pytest
-from conftest import config_for
+from suite import config_for
 
 import mdh_notebook as mdh
 from mdh_notebook import cli

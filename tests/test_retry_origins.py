@@ -16,7 +16,7 @@ from contextlib import ExitStack
 
 import httpx
 import pytest
-from conftest import SUITE_BUDGETS, config_for
+from suite import SUITE_BUDGETS, config_for
 
 import mdh_notebook as mdh
 from mdh_notebook.authenticator import AuthenticatorServer, Grants, TokenService
