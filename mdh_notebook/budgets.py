@@ -103,9 +103,9 @@ class Budget:
 
 
 def spent_error(budget: Budget, seconds: float, now: float, cap: float, *, method: str, path: str,
-                status_code: int = 429) -> RateLimitError:
-    """The :class:`RateLimitError` for a budget that returns later than ``cap`` (raised before
-    sending when the last answer said nothing is left, or for a 429)."""
+                status_code: int = 429, sent: bool = True) -> RateLimitError:
+    """The :class:`RateLimitError` for a budget that returns later than ``cap`` (``sent=False``: refused
+    before sending, as the last answer said nothing is left; else for a 429)."""
     limit = budget.last.limit if budget.last else None
-    return RateLimitError(budget.spent_text(seconds, now, cap), status_code=status_code, method=method, path=path,
-                          limit=limit, reset=int(seconds + 0.999))
+    return RateLimitError(budget.spent_text(seconds, now, cap), status_code=status_code, method=method,
+                          path="/" + path.lstrip("/"), limit=limit, reset=int(seconds + 0.999), sent=sent)

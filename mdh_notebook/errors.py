@@ -194,10 +194,13 @@ class RateLimitError(APIError):
     """429: the hourly request budget is spent; ``reset`` is seconds until it refills."""
 
     def __init__(self, message: str, *, status_code: int, method: str = "", path: str = "",
-                 limit: int | None = None, reset: int | None = None) -> None:
+                 limit: int | None = None, reset: int | None = None, sent: bool = True) -> None:
         self.limit = limit
         self.reset = reset
+        self.sent = sent  # False: refused here, before sending, as the last answer said nothing was left
         super().__init__(message, status_code=status_code, method=method, path=path)
+        if not sent:
+            self.args = (f"not sent ({method} {path}): {message}",)
 
 
 class ServerError(APIError):

@@ -345,7 +345,9 @@ class Sender:
             return
         cap = self.policy.rate_limit_wait
         if wait > cap:
-            raise Failure("budget spent", spent_error(budget, wait, now, cap, method=method, path=path), again=False)
+            answered_429 = last is not None and isinstance(last.error, RateLimitError)
+            raise Failure("budget spent", spent_error(budget, wait, now, cap, method=method, path=path,
+                                                      sent=answered_429), again=False)
         note = budget.waiting_note(wait, now, cap)
         log.warning("%s /%s: %s", method, path.lstrip("/"), note)
         if on_wait is not None:

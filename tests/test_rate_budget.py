@@ -103,6 +103,7 @@ def test_a_budget_returning_past_the_cap_is_raised_naming_when_and_what_spends_l
             session.survey_answers(survey_name="PHQ-9")
         assert tiny.stats()["requests"] == sent and at.slept == []  # refused before sending, nothing waited
     text = str(info.value)
+    assert text.startswith("not sent (GET /api/v1/delegated/surveyanswers): ") and not info.value.sent, text
     returns = re.search(r"it returns at (\d\d:\d\d:\d\d) (UTC\S*) \(resets in (\d+) s\)", text)
     assert returns is not None, text
     assert 3500 < int(returns[3]) <= 3600 and info.value.reset == int(returns[3])
