@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 TUTORIALS = ["01_getting_started", "02_survey_answers", "03_fitbit_sleep", "04_device_data", "05_explorer",
-             "06_real_credentials"]
+             "06_real_credentials", "07_faults_budgets_and_the_authenticator"]
 RERUN = "re-run it with `make run-notebooks NB=notebooks/{name}`"
 SKIPPED_TAGS = {"nbval-skip", "skip-execution"}  # cells deliberately never executed (real credentials)
 
@@ -206,7 +206,7 @@ CHECKS: list[Callable[[str, dict[str, Any]], Problems]] = [
 
 
 # --- the stored notebooks -------------------------------------------------------------------------------------
-def test_the_six_tutorials_are_stored() -> None:
+def test_the_tutorials_are_stored() -> None:
     stored = {p.stem for p in NOTEBOOKS}
     missing = [t for t in TUTORIALS if t not in stored]
     assert not missing, f"notebooks/ lacks {missing}: each tutorial is stored with its outputs"
