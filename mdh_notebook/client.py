@@ -10,11 +10,14 @@ Every request, and every token flow run on its own (:meth:`Client.run_flow`), go
 retry policy of :mod:`mdh_notebook.retry` (stamina): GETs and token requests are tried again on
 5xx, timeouts and dropped connections; a write only when it surely never arrived. The budget a
 request spends is its token's (a :class:`~mdh_notebook.retry.Budget` on its ``BearerAuth``):
-``client.rate_limit`` is the service account's, ``session.rate_limit`` that participant's.
+``client.rate_limit`` is the service account's, ``session.rate_limit`` that participant's — one
+budget per participant per client (:meth:`Client.participant_budget`), shared by every session for
+them, as the server keeps one bucket per participant.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -109,6 +112,8 @@ class Client:
         source: TokenSource = ServiceTokenSource(config, clock=clock) if config is not None else NoServiceAccount()
         self.service_tokens = TokenCache(source, clock=clock, lock_timeout=self.lock_timeout)
         self.service_auth = BearerAuth(self.service_tokens, Budget("the service account"))
+        self._budgets: dict[str, Budget] = {}  # participant id → its bucket, shared by its sessions
+        self._budgets_lock = threading.Lock()
 
     @property
     def retry(self) -> RetryPolicy:
@@ -137,6 +142,17 @@ class Client:
     def rate_limit(self) -> RateLimit | None:
         """The service account's budget as the last admin answer reported it (limit, remaining, reset s)."""
         return self.service_auth.budget.last
+
+    def participant_budget(self, participant_id: str, who: str | None = None) -> Budget:
+        """The rate-limit budget of one participant (by internal id) on this client: the server keeps
+        one bucket per participant, so every session for them spends, and waits for, the same one —
+        a second session would otherwise learn of a spent bucket only from a 429. ``who`` names them
+        in messages (their participantIdentifier) the first time."""
+        with self._budgets_lock:
+            budget = self._budgets.get(participant_id)
+            if budget is None:
+                budget = self._budgets[participant_id] = Budget(f"participant {who or participant_id!r}")
+            return budget
 
     def __repr__(self) -> str:
         account = self._config.service_account if self._config is not None else None

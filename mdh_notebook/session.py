@@ -34,7 +34,7 @@ from .kinds import operation as lookup_operation
 from .kinds.model import Vocabulary
 from .methods import generated
 from .paging import Pager, PagerState
-from .retry import Budget, RateLimit
+from .retry import RateLimit
 from .scopes import grants, missing_scope, validate_scopes
 from .writes import Writes
 
@@ -78,9 +78,10 @@ class ParticipantSession(Writes, _KindMethods):
             client.service_tokens, client.token_url, self.participant_id, self.scopes, clock=client.clock)
         self.tokens = TokenCache(source, clock=client.clock, on_renew=[on_renew] if on_renew else (),
                                  lock_timeout=client.lock_timeout)
-        # the participant's own rate-limit bucket: what session.rate_limit reports, and what a wait waits for
-        who = self.participant_identifier or self.participant_id
-        self.auth = BearerAuth(self.tokens, Budget(f"participant {who!r}"))
+        # the participant's rate-limit bucket, shared with the client's other sessions for them: what
+        # session.rate_limit reports, and what a wait waits for
+        budget = client.participant_budget(self.participant_id, self.participant_identifier or self.participant_id)
+        self.auth = BearerAuth(self.tokens, budget)
 
     @classmethod
     def open(cls, client: Client, participant: str | Mapping[str, Any], scopes: Sequence[str] | str, *,
@@ -123,8 +124,9 @@ class ParticipantSession(Writes, _KindMethods):
 
     @property
     def rate_limit(self) -> RateLimit | None:
-        """This participant's budget as the server reported it on the session's last answer (limit,
-        remaining, reset seconds); the service account's is ``client.rate_limit``."""
+        """This participant's budget as the server reported it on the last answer to any of this
+        client's sessions for them (limit, remaining, reset seconds); the service account's is
+        ``client.rate_limit``."""
         return self.auth.budget.last
 
     @property

@@ -151,3 +151,25 @@ def test_throttling_is_waited_out_for_the_seconds_it_names(config_for: Any) -> N
         throttled = server.stats()["faults_injected"]["throttle"]
     pd.testing.assert_frame_equal(again, whole)
     assert throttled > 0 and at.slept == [7.0] * throttled
+
+
+def test_sessions_for_one_participant_share_its_budget_and_another_participant_keeps_its_own(
+        tiny: SandboxServer, config_for: Any) -> None:
+    """The server keeps one bucket per participant: a second session for PT-0001 on the same client
+    knows it is spent without a 429, while PT-0002's is untouched."""
+    client, at = client_for(tiny, config_for)  # rate_limit_wait: the default, 300 s, so a spent hour is refused
+    with client:
+        spender = client.connect("PT-0001", ["SurveyAnswers:read"])
+        other = client.connect("PT-0001", ["SurveyAnswers:read"])
+        elsewhere = client.connect("PT-0002", ["SurveyAnswers:read"])
+        for _ in range(3):
+            spender.survey_answers(survey_name="PHQ-9")
+        assert other.rate_limit is not None and other.rate_limit.remaining == 0
+        sent = tiny.stats()["requests"]
+        with pytest.raises(mdh.RateLimitError) as info:
+            other.survey_answers(survey_name="PHQ-9")
+        assert tiny.stats()["requests"] == sent and not info.value.sent
+        assert "participant 'PT-0001'" in str(info.value)
+        assert not elsewhere.survey_answers(survey_name="PHQ-9").empty
+        assert elsewhere.rate_limit is not None and elsewhere.rate_limit.remaining == 2
+    assert "429" not in responses(tiny) and at.slept == []
