@@ -15,7 +15,8 @@ never a silent fall-back. Nothing here runs at import time.
 :meth:`Config.locate` finds where each setting comes from without parsing anything (a
 :class:`Located`); :meth:`Located.config` then checks them, each error a
 :class:`ConfigurationError` naming the setting (``.setting``) and the fix: the base URL must be
-the site root (no API path, query or missing scheme — the error names the root to use); the
+the site root (no API path, query or missing scheme — the error names the root to use; a user
+name, password or query is refused without being shown, it may hold a secret); the
 project id a GUID (shown back only when it cannot be a pasted secret, see :func:`shown`); the key
 an unencrypted RSA private key in PEM, its errors saying what the text is instead (empty, a file
 path, only a first line — a multi-line value left unquoted in ``.env`` —, cut off, damaged,
@@ -157,27 +158,35 @@ def _normalise_base_url(url: object, origin: str = "MDH_BASE_URL") -> str:
         raise ConfigurationError(f"{origin} must be a URL string such as {DEFAULT_BASE_URL!r}, got "
                                  f"{type(url).__name__}", setting="base_url")
     text = url.strip()
+    # a user part or a query may hold a password or a key: such a URL is never shown back
+    said = f"{shown(text)} " if not any(c in text for c in "@?#") else ""
     if "://" not in text:
-        host = text.split("/")[0]
+        host = text.split("/")[0].rpartition("@")[2].split("?")[0].split("#")[0]
         scheme = "http" if host.split(":")[0] in ("localhost", "127.0.0.1", "[::1]") else "https"
-        raise ConfigurationError(f"{origin} {shown(text)} has no scheme: write {scheme}://{host}/ "
+        raise ConfigurationError(f"{origin} {said}has no scheme: write {scheme}://{host}/ "
                                  "(the site root, with http:// or https://)", setting="base_url")
     try:
         parsed = httpx.URL(text)
     except httpx.InvalidURL:
-        raise ConfigurationError(f"{origin} {shown(text)} is not a URL; use the site root, e.g. "
+        raise ConfigurationError(f"{origin} {said}is not a URL; use the site root, e.g. "
                                  f"{DEFAULT_BASE_URL!r}", setting="base_url") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigurationError(
-            f"{origin} {shown(text)} must be an http(s) URL with a host, such as {DEFAULT_BASE_URL!r}",
+            f"{origin} {said}must be an http(s) URL with a host, such as {DEFAULT_BASE_URL!r}",
             setting="base_url")
     segments = [s for s in parsed.path.split("/") if s]
     api_at = next((i for i, s in enumerate(segments) if s.lower() in ("api", "identityserver")), None)
-    if api_at is not None or parsed.query or parsed.fragment:
-        prefix = "".join(f"{s}/" for s in segments[:api_at])
-        root = str(parsed.copy_with(path="/" + prefix, query=None, fragment=None))
-        extra = "an API path" if api_at is not None else "a query or fragment"
-        raise ConfigurationError(f"{origin} {shown(text, limit=200)} has {extra} in it: use the site root "
+    prefix = "".join(f"{s}/" for s in segments[:api_at])
+    root = str(parsed.copy_with(path="/" + prefix, query=None, fragment=None, username=None, password=None))
+    if parsed.userinfo or parsed.query or parsed.fragment:
+        parts = [name for name, there in (("a user name or password", parsed.userinfo), ("a query", parsed.query),
+                                          ("a fragment", parsed.fragment)) if there]
+        raise ConfigurationError(
+            f"{origin} has {' and '.join(parts)} in it (not shown: it may hold a secret): remove "
+            f"{'it' if len(parts) == 1 else 'them'} and use the site root {root} — credentials go in "
+            "RKS_SERVICE_ACCOUNT and RKS_PRIVATE_KEY, never in the URL", setting="base_url")
+    if api_at is not None:
+        raise ConfigurationError(f"{origin} {shown(text, limit=200)} has an API path in it: use the site root "
                                  f"{root} (the client adds the API paths itself)", setting="base_url")
     text = str(parsed)
     return text if text.endswith("/") else text + "/"

@@ -107,6 +107,33 @@ def test_a_base_url_with_an_extra_path_names_the_site_root(clean: Path, url: str
     refusal(info, root, "base_url=")
 
 
+@pytest.mark.parametrize("url, secret, words", [
+    ("http://user:s3cretpw@mydatahelps.org/", "s3cretpw", "a user name or password"),
+    ("https://mydatahelps.org/?token=abc123secret", "abc123secret", "a query"),
+    ("https://mydatahelps.org/api/v1/?token=abc123secret", "abc123secret", "a query"),
+    ("https://mydatahelps.org/#abc123secret", "abc123secret", "a fragment"),
+    ("user:s3cretpw@mydatahelps.org/", "s3cretpw", "has no scheme"),
+], ids=["password", "query", "api-path-and-query", "fragment", "password-no-scheme"])
+def test_a_base_url_with_a_secret_in_it_is_refused_without_showing_it(clean: Path, url: str, secret: str,
+                                                                        words: str) -> None:
+    """A password or a query in the base URL would go into every message, repr and assertion: it is
+    refused saying what to remove, the URL not shown — from an argument, the environment or .env."""
+    for attempt in (lambda: mdh.Config.from_values(base_url=url, **with_key(PEM)),
+                    lambda: mdh.connect("PT-0001", SCOPES, base_url=url, **with_key(PEM)),
+                    lambda: resolve(clean, base_url=url, **with_key(PEM))):
+        with pytest.raises(mdh.ConfigurationError) as info:
+            attempt()
+        assert info.value.setting == "base_url"
+        message = refusal(info, words, "mydatahelps.org/")
+        for text in (message, repr(info.value), repr(info.value.args)):
+            assert secret not in text, text
+    write_env(clean, f'RKS_PRIVATE_KEY="{PEM}"\n')
+    (clean / ".env").write_text((clean / ".env").read_text().replace("https://mydatahelps.org/", url))
+    with pytest.raises(mdh.ConfigurationError) as info:
+        mdh.connect("PT-0001", SCOPES)
+    assert secret not in refusal(info, "MDH_BASE_URL (from .env)", words)
+
+
 @pytest.mark.parametrize("url, fixed", [("mydatahelps.org", "https://mydatahelps.org/"),
                                         ("localhost:8080", "http://localhost:8080/")])
 def test_a_base_url_without_a_scheme_gets_one(clean: Path, url: str, fixed: str) -> None:
