@@ -26,6 +26,7 @@ quoting it. :meth:`Config.resolve` is the two in one, as ``connect()`` uses it.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -40,7 +41,9 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_BASE_URL", "Config", "Located", "load_private_key", "shown"]
+__all__ = ["DEFAULT_BASE_URL", "Config", "Located", "load_private_key", "read_dotenv", "shown"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://mydatahelps.org/"
 TOKEN_PATH = "identityserver/connect/token"
@@ -66,6 +69,44 @@ def shown(value: object, *, limit: int = 48) -> str:
     text = str(value)
     secretish = "BEGIN" in text or text.startswith("eyJ") or len(text) > limit or "\n" in text
     return f"{text[:4]!r}… ({len(text)} characters)" if secretish else repr(text)
+
+
+class _DotenvParseNotes(logging.Filter):
+    """Keeps python-dotenv's "could not parse statement" warnings off stderr (the last-resort handler
+    prints them bare, several times over); the line numbers are kept for our own, quieter note."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "could not parse" in str(record.msg):
+            self.lines.extend(str(arg) for arg in record.args or ())
+            return False
+        return True
+
+
+def read_dotenv(path: str | os.PathLike[str] | None = None) -> dict[str, str | None]:
+    """The settings in the ``.env`` at ``path`` (default ``./.env``; a missing file has none): the one
+    reader config and connect use. A line python-dotenv cannot parse (typically a multi-line key
+    left unquoted) is not its warning on stderr: the setting it held is then missing or cut, and the
+    error about that setting says what is wrong and how to quote it."""
+    from dotenv import dotenv_values
+
+    file = Path(path) if path is not None else Path.cwd() / ".env"
+    if not file.is_file():
+        return {}
+    notes = _DotenvParseNotes()
+    dotenv_log = logging.getLogger("dotenv.main")
+    dotenv_log.addFilter(notes)
+    try:
+        values = dict(dotenv_values(file))
+    finally:
+        dotenv_log.removeFilter(notes)
+    if notes.lines:
+        log.info("%s: line(s) %s could not be parsed (a multi-line value not in double quotes?)", file,
+                 ", ".join(notes.lines))
+    return values
 
 
 def _key_error(origin: str, problem: str, *, fix: str) -> ConfigurationError:
@@ -252,11 +293,9 @@ class Config:
     ) -> Located | None:
         """Where each setting comes from (arguments > environment > ``.env``), nothing parsed yet;
         ``None`` when nothing is configured at all. :meth:`Located.config` checks and parses them."""
-        from dotenv import dotenv_values
-
         env = os.environ if environ is None else environ
         dotenv_file = Path(dotenv_path) if dotenv_path is not None else Path.cwd() / ".env"
-        dot: dict[str, Any] = dict(dotenv_values(dotenv_file)) if dotenv_file.is_file() else {}
+        dot: dict[str, Any] = read_dotenv(dotenv_file)
 
         given = {"base_url": base_url, "service_account": service_account, "project_id": project_id,
                  "private_key": private_key, "private_key_file": private_key_file}

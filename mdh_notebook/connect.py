@@ -39,14 +39,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .auth import AuthenticatorTokenSource, RenewalEvent, authenticator_url
 from .client import Client
-from .config import Config, shown
+from .config import Config, read_dotenv, shown
 from .errors import ConfigurationError, TransportError
 from .scopes import validate_scopes
 from .session import ParticipantSession
@@ -187,13 +186,6 @@ class LocatedAuthenticator:
     origin: str  # "authenticator=", "MDH_AUTHENTICATOR_URL (from environment)", "… (from /path/.env)"
 
 
-def _dotenv(dotenv_path: str | os.PathLike[str] | None) -> dict[str, Any]:
-    from dotenv import dotenv_values
-
-    path = Path(dotenv_path) if dotenv_path is not None else Path.cwd() / ".env"
-    return dict(dotenv_values(path)) if path.is_file() else {}
-
-
 def locate_authenticator(authenticator: str | None = None, api_key: str | None = None, *,
                          environ: Mapping[str, str] | None = None,
                          dotenv_path: str | os.PathLike[str] | None = None) -> LocatedAuthenticator | None:
@@ -202,7 +194,7 @@ def locate_authenticator(authenticator: str | None = None, api_key: str | None =
     ``MDH_API_KEY``). None when no URL is configured; a URL without a key, or a key without a URL,
     is a :class:`ConfigurationError` saying what to add."""
     env = os.environ if environ is None else environ
-    dot = _dotenv(dotenv_path)
+    dot = read_dotenv(dotenv_path)
     levels: tuple[tuple[str, Callable[[str], Any]], ...] = (
         ("environment", env.get), (".env", dot.get))
     url, origin = authenticator, "authenticator="
@@ -327,7 +319,7 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
 
 
 def _authenticator_url_set() -> bool:
-    return bool(os.environ.get(AUTHENTICATOR_ENV) or _dotenv(None).get(AUTHENTICATOR_ENV))
+    return bool(os.environ.get(AUTHENTICATOR_ENV) or read_dotenv().get(AUTHENTICATOR_ENV))
 
 
 _SANDBOX_HINT = "; check MDH_BASE_URL, or unset it to use the embedded sandbox"

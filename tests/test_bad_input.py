@@ -9,7 +9,9 @@ are in tests/test_bad_input_client.py. ``.env`` files are written into ``tmp_pat
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import time
 import uuid
 import warnings
@@ -169,13 +171,27 @@ def test_a_wrong_project_id_is_no_access_to_project(sandbox: SandboxServer, clea
 
 # -- the private key ----------------------------------------------------------------------------
 
-def test_a_multi_line_key_left_unquoted_in_dotenv(clean: Path) -> None:
+def test_a_multi_line_key_left_unquoted_in_dotenv(clean: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Our message says what is wrong; python-dotenv's own "could not parse" lines (one per key line,
+    from each of the readers) stay off stderr."""
     write_env(clean, f"RKS_PRIVATE_KEY={PEM}")  # python-dotenv then reads the BEGIN line only
-    with pytest.raises(mdh.ConfigurationError) as info:
-        mdh.connect("PT-0001", SCOPES)
+    capfd.readouterr()
+    # pytest's own log capture stands in front of Python's last-resort handler (what prints a bare
+    # warning on stderr outside pytest): a handler on stderr, as logging.basicConfig() adds, shows it
+    to_stderr = logging.StreamHandler(sys.stderr)
+    logging.getLogger().addHandler(to_stderr)
+    try:
+        with pytest.raises(mdh.ConfigurationError) as info:
+            mdh.connect("PT-0001", SCOPES)
+        with pytest.raises(mdh.ConfigurationError):
+            mdh.open_client()
+    finally:
+        logging.getLogger().removeHandler(to_stderr)
     assert info.value.setting == "private_key"
     refusal(info, "RKS_PRIVATE_KEY (from .env) stops after its first line",
             'quoted in .env: RKS_PRIVATE_KEY="-----BEGIN', "MDH_PRIVATE_KEY_FILE")
+    captured = capfd.readouterr()
+    assert "could not parse" not in captured.err + captured.out, captured.err
 
 
 def test_a_missing_key(clean: Path) -> None:
