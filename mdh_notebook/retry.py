@@ -28,6 +28,9 @@ origin of the request that failed (``scheme://host:port/``: a token request may 
 an authenticator's), and what this client heard from that origin decides the words: one that never
 answered gets "cannot reach …" (with "check MDH_BASE_URL" when it is the API's), one that did is
 "failing part-way"; an HTML 5xx page from an origin that gave 2xx JSON before is a gateway's.
+
+Each try that will be tried again is one INFO line on the ``mdh_notebook.retry`` logger ("GET
+/api/v1/…: 503 on try 1 of 5; trying again in 0.2–0.5 s"); a rate-limit wait is a WARNING there.
 """
 
 from __future__ import annotations
@@ -56,6 +59,13 @@ from .errors import (
 __all__ = ["Budget", "Failure", "RateLimit", "RetryPolicy", "Sender", "Tally", "classify", "reworded"]
 
 log = logging.getLogger(__name__)
+
+# stamina logs every scheduled retry as a bare "stamina.retry_scheduled" record (its details in extras,
+# which no default format shows). With no logging configured, Python's last-resort handler prints
+# such a WARNING on stderr — in `mdh-notebook fetch`, red in a notebook — saying nothing. A handler on
+# the "stamina" logger keeps the last resort away; the records still propagate to any handler the user
+# configures. Our own line (_note_retry, INFO on this module's logger) says what happened in words.
+logging.getLogger("stamina").addHandler(logging.NullHandler())
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -295,6 +305,7 @@ class Sender:
                                                idempotent, tally)
                     except Failure as failure:
                         last.append(failure)
+                        self._note_retry(attempt, failure, self.policy)
                         raise
         except Failure:
             pass  # raised below, outside the handler: the caller's error has no context to print
@@ -333,6 +344,23 @@ class Sender:
                            tally=tally)
         failure.where, failure.origin = where, origin
         return failure
+
+    @staticmethod
+    def _note_retry(attempt: stamina.Attempt, failure: Failure, policy: RetryPolicy) -> None:
+        """Our line for a failed try that will be tried again (INFO): what failed, which try of how
+        many, and the wait — ``GET /api/v1/…: 503 on try 1 of 5; trying again in 0.2–0.5 s``. Only
+        redacted text: the request's method and path (no query), the tally label."""
+        if not failure.again or attempt.num >= policy.attempts:
+            return
+        error = failure.error
+        if isinstance(error, RateLimitError) and error.reset is not None:
+            wait = f"when the budget returns (resets in {error.reset} s)"
+        else:
+            low = attempt.next_wait  # stamina's lower bound: its jitter comes on top (none in its test mode)
+            high = low if stamina.is_testing() else min(policy.wait_max, low + policy.wait_jitter)
+            wait = f"in {low:.1f} s" if high == low else f"in {low:.1f}–{high:.1f} s"
+        log.info("%s: %s on try %d of %d; trying again %s", failure.where or "a request", failure.label,
+                 attempt.num, policy.attempts, wait)
 
     def _pause(self, budget: Budget, last: Failure | None, method: str, path: str, on_wait: OnWait | None) -> None:
         """Before a try: wait for a spent budget (the last answer said 0 left, or a 429 said when it
@@ -411,6 +439,7 @@ class Sender:
                         return self._drive(flow() if callable(flow) else flow, tally)
                     except Failure as failure:
                         last.append(failure)
+                        self._note_retry(attempt, failure, policy)
                         raise
         except Failure:
             pass  # raised below, outside the handler (no context)

@@ -4,6 +4,10 @@ sequence of answers is the point. stamina's test mode keeps every backoff at zer
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -297,3 +301,46 @@ def test_a_waiter_within_the_derived_bound_gets_the_one_renewal(faulty: SandboxS
         results = _two_threads(lambda: client.run_flow(client.service_tokens.fresh_flow))
     assert all(isinstance(r, mdh.Token) for r in results) and results[0] is results[1]
     assert faulty.stats()["tokens_issued"]["client_credentials"] == 1
+
+
+# -- what a retry says -----------------------------------------------------------------------
+
+def test_each_retry_is_one_line_of_ours_at_info_naming_what_failed_and_the_wait(
+        caplog: pytest.LogCaptureFixture) -> None:
+    request = httpx.Request("GET", "https://mdh.test/")
+    _, app = scripted(httpx.Response(503), httpx.RemoteProtocolError("dropped", request=request))
+    with mdh.Client(CONFIG, transport=httpx.MockTransport(token_or(app))) as client, \
+            caplog.at_level(logging.INFO, logger="mdh_notebook.retry"):
+        assert client.frame("survey_answers").empty
+    lines = [r.getMessage() for r in caplog.records if r.name == "mdh_notebook.retry"]
+    assert [r.levelno for r in caplog.records if r.name == "mdh_notebook.retry"] == [logging.INFO] * 2
+    assert lines == [f"GET {ANSWERS}: 503 on try 1 of 5; trying again in 0.0 s",
+                     f"GET {ANSWERS}: connection dropped on try 2 of 5; trying again in 0.0 s"], lines  # no token
+
+
+UNCONFIGURED = textwrap.dedent("""
+    import mdh_notebook as mdh
+    from mdh_notebook.emulator import SandboxServer
+
+    with SandboxServer(participants=1, days=30).start() as server:
+        creds = server.credentials
+        config = mdh.Config.from_values(base_url=creds.base_url, service_account=creds.service_account,
+                                        project_id=creds.project_id, private_key=creds.private_key_pem)
+        policy = mdh.client.RetryPolicy(attempts=20, wait_initial=0.001, wait_max=0.001, wait_jitter=0)
+        with mdh.Client(config, retry=policy) as client:
+            session = client.connect("PT-0001", ["SurveyAnswers:read"])
+            server.set_faults(seed=3, error_rate=0.4, drop_rate=0.2)
+            rows = len(session.survey_answers(progress=False))
+            print("rows", rows, "faults", sum(server.stats()["faults_injected"].values()))
+""")
+
+
+def test_with_logging_unconfigured_a_retry_prints_no_bare_stamina_line() -> None:
+    """Python's last-resort handler would print stamina's WARNING record 'stamina.retry_scheduled' for
+    every retry; the NullHandler retry.py puts on the "stamina" logger keeps it off stderr."""
+    done = subprocess.run([sys.executable, "-c", UNCONFIGURED], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    words = done.stdout.split()
+    assert words[0] == "rows" and int(words[1]) > 0 and int(words[3]) > 0, done.stdout  # faults were retried
+    assert "stamina" not in done.stderr, done.stderr
