@@ -121,8 +121,11 @@ class Failure(Exception):  # internal: carried through stamina, never raised to 
         self.where = where  # "GET /api/v1/…" of the request that failed (maybe the token request)
         self.origin = ""  # origin_of() that request's URL; "" when not known (the base URL's is meant)
 
-    def __str__(self) -> str:  # what stamina's retry log shows: no token, no key (errors are redacted)
+    def __str__(self) -> str:  # no token, no key: errors are redacted
         return f"{self.label}: {self.error}"
+
+    def __repr__(self) -> str:  # what stamina's retry record carries (its "stamina.caused_by" extra)
+        return f"Failure({str(self)!r})"
 
 
 def _again(exc: Exception) -> bool:

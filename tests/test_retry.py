@@ -316,6 +316,9 @@ def test_each_retry_is_one_line_of_ours_at_info_naming_what_failed_and_the_wait(
     assert [r.levelno for r in caplog.records if r.name == "mdh_notebook.retry"] == [logging.INFO] * 2
     assert lines == [f"GET {ANSWERS}: 503 on try 1 of 5; trying again in 0.0 s",
                      f"GET {ANSWERS}: connection dropped on try 2 of 5; trying again in 0.0 s"], lines  # no token
+    # stamina's own records still reach a configured handler, carrying our repr of what failed
+    caused = [vars(r)["stamina.caused_by"] for r in caplog.records if r.name == "stamina"]
+    assert [c.split(":")[0] for c in caused] == ["Failure('503", "Failure('connection dropped"], caused
 
 
 UNCONFIGURED = textwrap.dedent("""
