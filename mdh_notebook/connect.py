@@ -188,11 +188,13 @@ class LocatedAuthenticator:
 
 def locate_authenticator(authenticator: str | None = None, api_key: str | None = None, *,
                          environ: Mapping[str, str] | None = None,
-                         dotenv_path: str | os.PathLike[str] | None = None) -> LocatedAuthenticator | None:
+                         dotenv_path: str | os.PathLike[str] | None = None,
+                         require_key: bool = True) -> LocatedAuthenticator | None:
     """The authenticator to use: ``authenticator``, else ``MDH_AUTHENTICATOR_URL`` from the
     environment, else from ``./.env`` (``dotenv_path``); its API key likewise (``api_key``, then
-    ``MDH_API_KEY``). None when no URL is configured; a URL without a key, or a key without a URL,
-    is a :class:`ConfigurationError` saying what to add."""
+    ``MDH_API_KEY``). None when no URL is configured; a URL without a key (unless not
+    ``require_key``: then its ``api_key`` is ``""``, for ``mdh-notebook doctor`` to check the URL
+    first), or a key without a URL, is a :class:`ConfigurationError` saying what to add."""
     env = os.environ if environ is None else environ
     dot = read_dotenv(dotenv_path)
     levels: tuple[tuple[str, Callable[[str], Any]], ...] = (
@@ -210,11 +212,11 @@ def locate_authenticator(authenticator: str | None = None, api_key: str | None =
                                      setting="authenticator")
         return None
     checked = authenticator_url(url, origin)
-    if key is None:
+    if key is None and require_key:
         raise ConfigurationError(f"{origin} names an authenticator but no API key is given: pass api_key= or set "
                                  f"{API_KEY_ENV} (environment or .env) to the key its operator gave you",
                                  setting="api_key")
-    return LocatedAuthenticator(checked, str(key), origin)
+    return LocatedAuthenticator(checked, "" if key is None else str(key), origin)
 
 
 _SERVICE_SETTINGS = ("config", "base_url", "service_account", "project_id", "private_key", "private_key_file")

@@ -17,7 +17,6 @@ seen, as a last guard.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,9 +26,10 @@ import httpx
 
 from .client import Client
 from .config import Config, Located
-from .errors import ConfigurationError, MDHError, error_for_response, redact
+from .connect import LocatedAuthenticator, locate_authenticator
+from .errors import ConfigurationError, MDHError, TransportError, error_for_authenticator, error_for_response, redact
 from .kinds import KINDS, Kind
-from .retry import transport_label
+from .retry import Flow
 from .scopes import grants, validate_scopes
 from .session import ParticipantSession
 
@@ -90,22 +90,25 @@ def _read_kind(scopes: Sequence[str]) -> Kind | None:
     return next((k for k in readable if grants(scopes, k.scope)), None)
 
 
-def _network(exc: httpx.TransportError) -> str:
-    """A network failure in words, not httpx's class names."""
-    return transport_label(exc) or "the connection failed"
+def _answer_flow(request: httpx.Request, *, failed: Callable[[httpx.Response], MDHError]) -> Flow[httpx.Response]:
+    """A one-request flow for :meth:`Client.run_flow`: the client's retry policy tries it again after a
+    dropped connection or a 5xx (``failed`` maps that answer to the error a :class:`ServerError` is);
+    any other answer is the doctor's to judge."""
+    response = yield request
+    if response.status_code >= 500:
+        raise failed(response)
+    return response
 
 
-def _probe_token_endpoint(config: Config, timeout: float) -> str:
+def _probe_token_endpoint(client: Client, config: Config) -> str:
     """POST an empty client_credentials request: an OAuth error in JSON means the endpoint is there."""
-    with httpx.Client(timeout=timeout, headers={"Accept": "application/json"}) as http:
-        try:
-            response = http.post(config.token_url, data={"grant_type": "client_credentials"})
-        except httpx.TimeoutException:
-            raise MDHError(f"no answer from {config.token_url} within {timeout:g} s: check MDH_BASE_URL and the "
-                           "network (a proxy? a firewall?)") from None
-        except httpx.TransportError as exc:
-            raise MDHError(f"cannot reach {config.base_url} ({_network(exc)}): check MDH_BASE_URL and the "
-                           "network; for a local sandbox, is `mdh-notebook sandbox` still running?") from None
+    request = httpx.Request("POST", config.token_url, data={"grant_type": "client_credentials"},
+                            headers={"Accept": "application/json"})
+    try:
+        response = client.run_flow(lambda: _answer_flow(
+            request, failed=lambda answer: error_for_response(answer, token_request=True)))
+    except TransportError as exc:
+        raise MDHError(f"{exc} — for a local sandbox, is `mdh-notebook sandbox` still running?") from None
     try:
         body = response.json()
     except ValueError:
@@ -130,11 +133,11 @@ def _service_steps(report: _Report, located: Located, participant: str | None, s
         return report.fail("configuration", str(exc), then=_after("configuration", chain))
     report.ok("configuration", repr(config))
     report.ok("private key", f"RSA {config.private_key.key_size}-bit, from {located.key_origin}")
-    try:
-        report.ok("token endpoint", _probe_token_endpoint(config, timeout))
-    except MDHError as exc:
-        return report.fail("token endpoint", str(exc), then=_after("token endpoint", chain))
     with Client(config, timeout=timeout) as client:
+        try:
+            report.ok("token endpoint", _probe_token_endpoint(client, config))
+        except MDHError as exc:
+            return report.fail("token endpoint", str(exc), then=_after("token endpoint", chain))
         try:
             token = client.run_flow(client.service_tokens.fresh_flow)
         except MDHError as exc:
@@ -185,49 +188,38 @@ def _service_steps(report: _Report, located: Located, participant: str | None, s
                         f"{limit.reset} s")
 
 
-def _authenticator_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return str(error_for_response(response))
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        code = f"{body.get('error')}: " if body.get("error") else ""
-        return f"HTTP {response.status_code} {code}{body['message']}"
-    return f"HTTP {response.status_code}"
-
-
-def _authenticator_steps(report: _Report, url: str, api_key: str | None, participant: str | None,
+def _authenticator_steps(report: _Report, url: str, api_key: str, participant: str | None,
                          scopes: Sequence[str] | None, timeout: float) -> None:
     chain = AUTHENTICATOR_STEPS
-    base = url if url.endswith("/") else url + "/"
-    with httpx.Client(base_url=base, timeout=timeout, headers={"Accept": "application/json"}) as http:
-        def call(method: str, path: str, **kwargs: Any) -> httpx.Response:
+    root = str(httpx.URL(url).copy_with(path="/"))  # the client's own base URL: every request names its URL
+    with Client.for_api(root, timeout=timeout) as client:
+        def call(method: str, route: str, *, who: str = "", **kwargs: Any) -> httpx.Response:
+            request = httpx.Request(method, httpx.URL(url).join(route), headers={
+                "Accept": "application/json", **({"Authorization": f"Bearer {api_key}"} if api_key else {})},
+                **kwargs)
             try:
-                return http.request(method, path, **kwargs)
-            except httpx.TransportError as exc:
-                raise MDHError(f"cannot reach {base} ({_network(exc)}): is `mdh-notebook authenticator` "
-                               "running, and is this the URL it printed ('MDH authenticator listening on …')?"
-                               ) from None
+                return client.run_flow(lambda: _answer_flow(request, failed=lambda answer: error_for_authenticator(
+                    answer, url=url, participant=who, hide=(api_key,))))
+            except TransportError as exc:
+                raise MDHError(f"{exc} — is `mdh-notebook authenticator` running, and is this the URL it printed "
+                               "('MDH authenticator listening on …')?") from None
 
         try:
             health = call("GET", "health")
             if health.status_code != 200:
-                raise MDHError(f"{base}health answered {_authenticator_message(health)}: is --authenticator the URL "
+                raise MDHError(f"{url}health answered HTTP {health.status_code}: is --authenticator the URL "
                                "`mdh-notebook authenticator` printed?")
         except MDHError as exc:
             return report.fail("authenticator", str(exc), then=chain)
-        report.ok("authenticator", f"{base} is up")
+        report.ok("authenticator", f"{url} is up")
         if not api_key:
             return report.fail("authenticator grant", "no API key: pass --api-key KEY or set MDH_API_KEY (the key "
-                              "the authenticator's grants file was written for)", then=_after("authenticator grant",
-                                                                                            chain))
-        report.secrets.append(api_key)
-        auth = {"Authorization": f"Bearer {api_key}"}
+                               "the authenticator's grants file was written for)",
+                               then=_after("authenticator grant", chain))
         try:
-            answer = call("GET", "grant", headers=auth)
+            answer = call("GET", "grant")
             if answer.status_code != 200:
-                hint = " — check --api-key / MDH_API_KEY" if answer.status_code == 401 else ""
-                raise MDHError(_authenticator_message(answer) + hint)
+                raise error_for_authenticator(answer, url=url, participant="", hide=(api_key,))
             grant = answer.json()
             granted_participants = [str(p) for p in grant.get("participants", [])]
             granted_scopes = [str(s) for s in grant.get("scopes", [])]
@@ -239,12 +231,12 @@ def _authenticator_steps(report: _Report, url: str, api_key: str | None, partici
         who = participant or next((p for p in granted_participants if p != "*"), None)
         if who is None:
             return report.fail("authenticator token", "the grant covers every participant: name one with "
-                              "--participant to ask for a token")
+                               "--participant to ask for a token")
         asked = list(scopes) if scopes else granted_scopes
         try:
-            issued = call("POST", "token", headers=auth, json={"participant": who, "scopes": asked})
+            issued = call("POST", "token", who=who, json={"participant": who, "scopes": asked})
             if issued.status_code != 200:
-                raise MDHError(_authenticator_message(issued))
+                raise error_for_authenticator(issued, url=url, participant=who, hide=(api_key,))
             body = issued.json()
             report.secrets.append(str(body.get("access_token", "")))
         except (MDHError, ValueError) as exc:
@@ -260,16 +252,23 @@ def run_doctor(*, participant: str | None = None, scopes: Sequence[str] | None =
                locate: Callable[[], Located | None] | None = None) -> int:
     """Run every step, print one line each to ``out`` (stdout); 0 when all passed, else 1.
 
-    ``environ`` (default ``os.environ``) is where ``MDH_AUTHENTICATOR_URL`` / ``MDH_API_KEY`` are
-    looked up when not given; ``locate`` finds the service configuration (default
+    The authenticator is found as :func:`~mdh_notebook.connect.connect` finds it (``authenticator``
+    and ``api_key``, else ``MDH_AUTHENTICATOR_URL`` / ``MDH_API_KEY`` from ``environ`` — default
+    ``os.environ`` — else from ``./.env``); ``locate`` finds the service configuration (default
     :meth:`Config.locate`: arguments > environment > ``./.env``).
     """
-    env = os.environ if environ is None else environ
     report = _Report(out if out is not None else sys.stdout)
-    authenticator = authenticator or env.get("MDH_AUTHENTICATOR_URL") or None
-    api_key = api_key or env.get("MDH_API_KEY") or None
     if api_key:
         report.secrets.append(api_key)
+    found: LocatedAuthenticator | None = None
+    refused: ConfigurationError | None = None
+    try:
+        found = locate_authenticator(authenticator, None, environ=environ, require_key=False)
+    except ConfigurationError as exc:
+        refused = exc
+    if found is not None:
+        api_key = api_key or found.api_key
+        report.secrets.append(found.api_key)
     chain = SERVICE_STEPS
     try:
         located = (locate or Config.locate)()
@@ -277,16 +276,22 @@ def run_doctor(*, participant: str | None = None, scopes: Sequence[str] | None =
         located = None
         report.fail("configuration", str(exc), then=_after("configuration", chain))
     else:
-        if located is None and authenticator:
+        if located is None and (found is not None or refused is not None):
             report.note("configuration: no service account here (arguments, environment, ./.env) — the "
                         "authenticator holds it")
         elif located is None:
             report.fail("configuration", "none found (arguments, environment variables, ./.env): set MDH_BASE_URL, "
                         "RKS_SERVICE_ACCOUNT, RKS_PROJECT_ID and RKS_PRIVATE_KEY (or MDH_PRIVATE_KEY_FILE), e.g. in "
-                        ".env; `mdh-notebook sandbox --env-file .env` writes one for a local sandbox (with nothing "
+                        ".env — or, through an authenticator, MDH_AUTHENTICATOR_URL and MDH_API_KEY; "
+                        "`mdh-notebook sandbox --env-file .env` writes one for a local sandbox (with nothing "
                         "configured, connect() uses an embedded sandbox)", then=_after("configuration", chain))
         else:
             _service_steps(report, located, participant, scopes or DEFAULT_SCOPES, timeout)
-    if authenticator:
-        _authenticator_steps(report, authenticator, api_key, participant, scopes, timeout)
+    if refused is not None:
+        report.fail("authenticator", str(refused), then=AUTHENTICATOR_STEPS)
+    elif found is not None:
+        _authenticator_steps(report, found.url, api_key or "", participant, scopes, timeout)
+    elif api_key and authenticator is None:
+        report.fail("authenticator", "--api-key is an authenticator's key: also give --authenticator URL (or set "
+                    "MDH_AUTHENTICATOR_URL), the URL `mdh-notebook authenticator` printed", then=AUTHENTICATOR_STEPS)
     return 1 if report.failed else 0

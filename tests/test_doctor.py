@@ -143,8 +143,22 @@ def test_a_down_server_stops_at_the_token_endpoint(workdir: Path, capsys: pytest
     code, lines = doctor(capsys)  # the sandbox has stopped: nothing listens on its port
     assert code == 1
     passed(lines, "configuration", "private key")
-    failed(lines, "token endpoint", "cannot reach http://127.0.0.1:", "(no connection)", "check MDH_BASE_URL",
+    failed(lines, "token endpoint", "cannot reach http://127.0.0.1:", "(no connection ×5)", "check MDH_BASE_URL",
            "is `mdh-notebook sandbox` still running?")
+
+
+def test_a_dropped_connection_to_the_token_endpoint_is_tried_again(workdir: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The doctor's own requests go through the client's retry policy: one dropped connection is not
+    'cannot reach … check MDH_BASE_URL'."""
+    with SandboxServer(participants=1, days=1) as flaky:
+        configure(flaky, workdir)
+        flaky.set_faults(seed=3, drop_rate=0.5, paths=["/identityserver/connect/token"])
+        code, lines = doctor(capsys)
+        dropped = flaky.stats()["faults_injected"]["drop"]
+    assert code == 0, lines
+    passed(lines, *SERVICE_STEPS)
+    assert dropped >= 1  # the seed drops some: each was tried again
 
 
 def test_a_wrong_scope_stops_at_the_participant_token(sandbox: SandboxServer, workdir: Path,
@@ -215,13 +229,41 @@ def test_an_authenticator_after_the_service_account(sandbox: SandboxServer, auth
     no_secret(lines, pem)
 
 
+def test_an_authenticator_configured_in_dotenv(authenticator: AuthenticatorServer, workdir: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """MDH_AUTHENTICATOR_URL and MDH_API_KEY in ./.env, as connect() reads them: the doctor finds them too."""
+    (workdir / ".env").write_text(f"MDH_AUTHENTICATOR_URL={authenticator.url}\nMDH_API_KEY={API_KEY}\n")
+    code, lines = doctor(capsys)
+    assert code == 0, lines
+    assert lines[0].startswith("· configuration: no service account here")
+    passed(lines, *AUTHENTICATOR_STEPS)
+    no_secret(lines, "")
+
+
+def test_an_authenticator_url_without_a_key_in_dotenv(authenticator: AuthenticatorServer, workdir: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / ".env").write_text(f"MDH_AUTHENTICATOR_URL={authenticator.url}\n")
+    code, lines = doctor(capsys)
+    assert code == 1
+    passed(lines, "authenticator")
+    failed(lines, "authenticator grant", "no API key", "MDH_API_KEY", chain=AUTHENTICATOR_STEPS)
+
+
+def test_an_authenticator_url_with_a_key_in_it_is_not_shown(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workdir / ".env").write_text(f"MDH_AUTHENTICATOR_URL=http://127.0.0.1:9/?key={API_KEY}\n")
+    code, lines = doctor(capsys)
+    assert code == 1
+    failed(lines, "authenticator", "MDH_AUTHENTICATOR_URL (from .env) has a query", chain=AUTHENTICATOR_STEPS)
+    no_secret(lines, "")
+
+
 def test_a_wrong_api_key_stops_at_the_grant(authenticator: AuthenticatorServer, workdir: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     wrong = "wrong-" + secrets.token_urlsafe(24)
     code, lines = doctor(capsys, "--authenticator", authenticator.url, "--api-key", wrong)
     assert code == 1
     passed(lines, "authenticator")
-    failed(lines, "authenticator grant", "HTTP 401 invalid_api_key", "check --api-key / MDH_API_KEY",
+    failed(lines, "authenticator grant", "does not know this API key", "check MDH_API_KEY",
            chain=AUTHENTICATOR_STEPS)
     assert wrong not in "\n".join(lines)
 
@@ -231,7 +273,7 @@ def test_a_participant_outside_the_grant_stops_at_the_token(authenticator: Authe
     code, lines = doctor(capsys, "--authenticator", authenticator.url, "--api-key", API_KEY,
                          "--participant", "PT-0001")
     assert code == 1
-    failed(lines, "authenticator token", "HTTP 403 not_granted", "PT-0001", chain=AUTHENTICATOR_STEPS)
+    failed(lines, "authenticator token", "outside your grant", "PT-0001", chain=AUTHENTICATOR_STEPS)
 
 
 def test_an_authenticator_that_is_not_running(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
