@@ -209,7 +209,10 @@ def classify(exc: BaseException, error: MDHError, *, idempotent: bool, token_req
     return Failure(type(exc).__name__, error, again=False)
 
 
-def reworded(error: MDHError, text: str) -> MDHError:
+E = TypeVar("E", bound=MDHError)
+
+
+def reworded(error: E, text: str) -> E:
     """A fresh copy of ``error`` (same class and attributes, no traceback, no chain) saying ``text``
     — so a caller's ``except ServerError`` still matches after the message says more."""
     cls = type(error)
@@ -339,6 +342,9 @@ class Sender:
             return response
         answered = origin_of(response.request.url)
         refused = error_for_response(response, answered_before=answered in self._json)
+        if isinstance(refused, ServerError) and not idempotent:  # it arrived: the server may have done it
+            refused = reworded(refused, f"{refused} — the server may have carried out this write before failing, "
+                                        "so it is not sent again: check whether it took effect before sending it again")
         raise self._classify(refused, refused, where, idempotent, False, tally, answered)
 
     def _classify(self, exc: BaseException, error: MDHError, where: str, idempotent: bool, token_request: bool,

@@ -111,14 +111,18 @@ def test_attempts_are_configurable_and_checked() -> None:
     (httpx.ConnectError("refused"), 2),  # never arrived: sent again
     (httpx.RemoteProtocolError("dropped"), 1),  # may have arrived: sent once
     (httpx.ReadTimeout("slow"), 1),
+    (httpx.Response(503, text="busy"), 1),  # it arrived: the server may have done it
 ])
-def test_a_write_is_sent_again_only_when_it_surely_never_arrived(failure: Exception, tried: int) -> None:
+def test_a_write_is_sent_again_only_when_it_surely_never_arrived(failure: Exception | httpx.Response,
+                                                                  tried: int) -> None:
     writes: list[httpx.Request] = []
 
     def app(request: httpx.Request) -> httpx.Response:
         if request.method == "POST" and not request.url.path.endswith("/token"):
             writes.append(request)
             if len(writes) == 1:
+                if isinstance(failure, httpx.Response):
+                    return failure
                 raise type(failure)(str(failure), request=request)
             return httpx.Response(200, json=[])
         return httpx.Response(200, json=EMPTY)
@@ -128,8 +132,12 @@ def test_a_write_is_sent_again_only_when_it_surely_never_arrived(failure: Except
         if tried == 2:
             session.call("persist_device_data", json=[])
         else:
-            with pytest.raises(mdh.TransportError, match="a write is sent once, so check whether it took effect"):
+            error = mdh.ServerError if isinstance(failure, httpx.Response) else mdh.TransportError
+            with pytest.raises(error, match="check whether it took effect before sending it again") as info:
                 session.call("persist_device_data", json=[])
+            if isinstance(failure, httpx.Response):
+                assert str(info.value).startswith("HTTP 503 (POST /api/v1/delegated/devicedata): busy — ")
+                assert info.value.status_code == 503 and info.value.message.startswith("busy — ")
     assert len(writes) == tried
 
 
