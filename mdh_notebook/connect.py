@@ -39,7 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -47,6 +47,7 @@ from .auth import AuthenticatorTokenSource, RenewalEvent, authenticator_url
 from .client import Client
 from .config import Config, read_dotenv, shown
 from .errors import ConfigurationError, TransportError
+from .retry import Flow, RetryPolicy
 from .scopes import validate_scopes
 from .session import ParticipantSession
 
@@ -57,6 +58,8 @@ __all__ = ["API_KEY_ENV", "AUTHENTICATOR_ENV", "connect", "embedded_sandbox", "l
            "resolve_config", "sandbox", "stop_sandbox"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 AUTHENTICATOR_ENV = "MDH_AUTHENTICATOR_URL"
 API_KEY_ENV = "MDH_API_KEY"
@@ -235,8 +238,11 @@ def open_client(config: Config | None = None, *, base_url: str | None = None, se
                 private_key_file: str | os.PathLike[str] | None = None,
                 transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
                 rate_limit_wait: float | None = None, clock: Callable[[], float] = time.time,
-                authenticator: str | None = None, api_key: str | None = None) -> Client:
-    """A service-account :class:`Client` from the same configuration :func:`connect` uses.
+                authenticator: str | None = None, api_key: str | None = None,
+                retry: RetryPolicy | None = None) -> Client:
+    """A service-account :class:`Client` from the same configuration :func:`connect` uses
+    (``retry``: its :class:`RetryPolicy`, default ``RetryPolicy()``; ``rate_limit_wait`` overrides
+    the policy's own).
 
     ``authenticator=`` is refused naming :func:`connect` (an authenticator gives participant tokens,
     not a service account); so is an authenticator configured in the environment or ``.env`` with
@@ -252,7 +258,8 @@ def open_client(config: Config | None = None, *, base_url: str | None = None, se
         if located is not None:
             raise _use_connect(located)
     cfg = resolve_config(config, **settings)
-    return Client(cfg, transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock)
+    return Client(cfg, transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
+                  retry=retry)
 
 
 def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | None = None,
@@ -261,7 +268,7 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
             authenticator: str | None = None, api_key: str | None = None,
             on_renew: Callable[[RenewalEvent], Any] | None = None, transport: httpx.BaseTransport | None = None,
             timeout: float = 30.0, rate_limit_wait: float | None = None,
-            clock: Callable[[], float] = time.time) -> ParticipantSession:
+            clock: Callable[[], float] = time.time, retry: RetryPolicy | None = None) -> ParticipantSession:
     """Open a :class:`ParticipantSession` for ``participant`` with exactly ``scopes``.
 
     ``participant`` is a participantIdentifier (``"PT-0001"``) or the internal id (a GUID).
@@ -275,8 +282,9 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
     authenticator (``mdh-notebook authenticator``) and this process never holds the service key —
     see :mod:`mdh_notebook.connect` for the order. ``rate_limit_wait``: how many seconds a spent
     rate-limit budget may be waited out, saying so (None: the client's retry policy's default, 300 s;
-    0: raise at once). ``clock``: the time source for token expiry (a test passes one that moves with
-    the sandbox's clock).
+    0: raise at once). ``retry``: the :class:`RetryPolicy` every request of the session follows
+    (through an authenticator, its token requests too), e.g. ``RetryPolicy(attempts=8)``.
+    ``clock``: the time source for token expiry (a test passes one that moves with the sandbox's clock).
     """
     checked = validate_scopes(scopes)  # cheap errors before any network or sandbox start
     service: dict[str, Any] = {"config": config, "base_url": base_url, "service_account": service_account,
@@ -309,10 +317,11 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
                                  "authenticator=URL instead of the service account's settings", setting="api_key")
     if located is not None:
         return _through_authenticator(located, participant, checked, on_renew=on_renew, transport=transport,
-                                      timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock)
+                                      timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock, retry=retry)
     client = open_client(config, base_url=base_url, service_account=service_account,
                          project_id=project_id, private_key=private_key, private_key_file=private_key_file,
-                         transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock)
+                         transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
+                         retry=retry)
     try:
         return ParticipantSession.open(client, participant, checked, owns_client=True, on_renew=on_renew)
     except BaseException:
@@ -324,30 +333,47 @@ def _authenticator_url_set() -> bool:
     return bool(os.environ.get(AUTHENTICATOR_ENV) or read_dotenv().get(AUTHENTICATOR_ENV))
 
 
-_SANDBOX_HINT = "; check MDH_BASE_URL, or unset it to use the embedded sandbox"
+def _noting_answers(flow: Flow[T], answered: list[bool]) -> Flow[T]:
+    """``flow`` as it is, noting in ``answered`` that a response came (a reply, then a failure, is not
+    'cannot reach')."""
+    request = next(flow)
+    while True:
+        response = yield request
+        answered.append(True)
+        try:
+            request = flow.send(response)
+        except StopIteration as done:
+            return cast(T, done.value)
 
 
 def _through_authenticator(located: LocatedAuthenticator, participant: str, scopes: Sequence[str], *,
                            on_renew: Callable[[RenewalEvent], Any] | None, transport: httpx.BaseTransport | None,
-                           timeout: float, rate_limit_wait: float | None,
-                           clock: Callable[[], float]) -> ParticipantSession:
+                           timeout: float, rate_limit_wait: float | None, clock: Callable[[], float],
+                           retry: RetryPolicy | None) -> ParticipantSession:
     """The first token from the authenticator (its answer names the API and the participant), then a
     session on :meth:`Client.for_api` for that API whose renewals go to the authenticator again."""
     source = AuthenticatorTokenSource(located.url, located.api_key, participant, scopes, clock=clock)
     root = str(httpx.URL(located.url).copy_with(path="/"))  # the first request's client: any path is the source's
-    with Client.for_api(root, transport=transport, timeout=timeout, clock=clock,
+    answered: list[bool] = []
+    with Client.for_api(root, transport=transport, timeout=timeout, clock=clock, retry=retry,
                         rate_limit_wait=rate_limit_wait) as first_client:
         try:
-            first = first_client.run_flow(source.token_flow)
-        except TransportError as exc:
-            raise TransportError(f"no token from the authenticator at {located.url}: "
-                                 f"{str(exc).replace(_SANDBOX_HINT, '')} — is `mdh-notebook authenticator` running "
-                                 f"there, and is {located.origin} the URL it printed ('MDH authenticator listening on "
-                                 "…')?") from None
+            first = first_client.run_flow(lambda: _noting_answers(source.token_flow(), answered))
+        except TransportError:
+            attempts = first_client.retry.attempts
+            tries = f"up to {attempts} tr{'y' if attempts == 1 else 'ies'}"
+            if answered:
+                raise TransportError(
+                    f"no token from the authenticator at {located.url}: it answered, but its connection kept "
+                    f"failing part-way ({tries}) — try again later; if it goes on, tell its operator") from None
+            raise TransportError(
+                f"no token from the authenticator at {located.url}: cannot reach it (no connection, or no answer "
+                f"within timeout={timeout:g} s, in {tries}) — is `mdh-notebook authenticator` running there, and is "
+                f"{located.origin} the URL it printed ('MDH authenticator listening on …')?") from None
     answer = source.answer
     assert answer is not None  # set by every token the flow returns
     try:
-        client = Client.for_api(answer.base_url, transport=transport, timeout=timeout, clock=clock,
+        client = Client.for_api(answer.base_url, transport=transport, timeout=timeout, clock=clock, retry=retry,
                                 rate_limit_wait=rate_limit_wait)
     except ConfigurationError:
         raise TransportError(f"the authenticator at {located.url} says its tokens are for {shown(answer.base_url)}, "

@@ -390,6 +390,27 @@ def test_bad_authenticator_urls_name_the_fix(pair: Pair) -> None:
     assert "has no token route" in sandbox and "MDH_AUTHENTICATOR_URL" in sandbox
 
 
+def test_a_retry_policy_reaches_every_client(pair: Pair, fresh: Callable[..., Pair], nowhere: Path) -> None:
+    """connect(..., retry=) and open_client(..., retry=): the session's client follows it, and through an
+    authenticator the first token's client too (the down authenticator's message counts its tries)."""
+    policy = mdh.RetryPolicy(attempts=2, wait_initial=0.0)
+    with pair.connect(retry=policy) as session:
+        assert session.client.retry == policy
+    with mdh.connect("PT-0001", SCOPES, config=pair.config, retry=policy) as session:
+        assert session.client.retry == policy
+    with mdh.open_client(pair.config, retry=policy) as client:
+        assert client.retry == policy
+    with pytest.raises(mdh.TransportError) as info:
+        mdh.connect("PT-0001", SCOPES, authenticator=f"http://127.0.0.1:{_closed_port()}/", api_key=API_KEY,
+                    retry=mdh.RetryPolicy(attempts=1))
+    assert "cannot reach it" in str(info.value) and "in up to 1 try)" in str(info.value)
+    failing = fresh()
+    failing.sandbox.set_faults(error_rate=1.0, paths=["/api/v1/delegated/surveyanswers"])
+    with failing.connect(retry=policy) as session, pytest.raises(mdh.ServerError) as failed:
+        session.fetch("survey_answers", progress=False)
+    assert "gave up after 2 attempts" in str(failed.value)
+
+
 def test_the_configuration_order(pair: Pair, nowhere: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # .env with only the authenticator: through it
     (nowhere / ".env").write_text(f"MDH_AUTHENTICATOR_URL={pair.url}\nMDH_API_KEY={API_KEY}\n")
