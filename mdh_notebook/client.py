@@ -47,7 +47,7 @@ from .errors import (
     ParticipantNotFound,
     TransportError,
 )
-from .filters import as_integer, encode_params, encode_path
+from .filters import as_guid, as_integer, encode_params, encode_path
 from .frames import check_tz, convert_tz, to_frame
 from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
@@ -64,8 +64,6 @@ if TYPE_CHECKING:
 __all__ = ["Client", "RateLimit", "RetryPolicy"]
 
 T = TypeVar("T")
-
-_GUID_LEN = 36
 
 
 class Client:
@@ -357,9 +355,10 @@ class Client:
         else:
             if isinstance(record, dict) and record.get("id"):
                 return record
-        if len(participant) == _GUID_LEN and participant.count("-") == 4:
+        guid = as_guid(participant)
+        if guid is not None:  # an internal id: found by listing, whatever GUID form it was given in
             for record in self.pager("participants", auth=self.service_auth):
-                if str(record.get("id", "")).lower() == participant.lower():
+                if as_guid(str(record.get("id", ""))) == guid:
                     return record
             raise ParticipantNotFound(participant)
         raise self._not_found(participant)

@@ -52,7 +52,7 @@ import pandas as pd
 from .errors import InvalidArgumentError, NaiveDatetimeWarning
 from .kinds import Kind, Operation, Param, ParamType
 
-__all__ = ["ENCODERS", "as_integer", "encode_params", "encode_path", "escape_list_item", "format_date",
+__all__ = ["ENCODERS", "as_guid", "as_integer", "encode_params", "encode_path", "escape_list_item", "format_date",
            "format_instant"]
 
 
@@ -133,6 +133,14 @@ _GUID = re.compile(r"(\{)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 _EXAMPLE_GUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 
 
+def as_guid(value: str) -> str | None:
+    """``value`` as a canonical GUID (lower case, dashed) when it is one in a form .NET accepts (dashed
+    or 32 hex digits, in braces or not, spaces around ignored); None when it is not a GUID. The one
+    GUID check: filters, and a participant looked up by internal id, share it."""
+    match = _GUID.fullmatch(value.strip())
+    return str(uuid.UUID(match.group(2))) if match is not None else None
+
+
 def _shown(value: Any, limit: int = 36) -> str:
     """``value`` for a message: its repr, cut to ``limit`` characters (a GUID's length) of text, so a
     pasted page — or a token in the wrong place — is never quoted whole."""
@@ -145,14 +153,14 @@ def _shown(value: Any, limit: int = 36) -> str:
 def _encode_guid(value: Any, param: Param, what: str) -> str:
     if isinstance(value, uuid.UUID):
         return str(value)
-    match = _GUID.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
+    guid = as_guid(value) if isinstance(value, str) else None
+    if guid is None:
         sources = " or ".join(f"the {kind}() frame's {column} column" for kind, column in param.taken_from)
         got = _shown(value) if isinstance(value, str) else f"{type(value).__name__} {_shown(value)}"
         raise InvalidArgumentError(
             f"{what} must be a GUID (32 hex digits, like {_EXAMPLE_GUID!r}, or a uuid.UUID), got {got}; "
             f"take it from {sources}")
-    return str(uuid.UUID(match.group(2)))
+    return guid
 
 
 def _encode_guids(value: Any, param: Param, what: str) -> str:

@@ -48,6 +48,9 @@ def test_participant_info_and_sleep_logs(session: mdh.ParticipantSession) -> Non
 def test_connect_by_internal_id_and_unknown_participants(client: mdh.Client, session: mdh.ParticipantSession) -> None:
     by_id = client.connect(session.participant_id, ["SurveyAnswers:read"])
     assert by_id.participant_identifier == "PT-0001"
+    # the GUID forms every filter takes (filters.as_guid): braces, no dashes, upper case
+    for form in ("{" + session.participant_id.upper() + "}", session.participant_id.replace("-", "")):
+        assert client.find_participant(form)["id"] == session.participant_id, form
     with pytest.raises(mdh.ParticipantNotFound, match="PT-9999"):
         client.connect("PT-9999", ["SurveyAnswers:read"])
     with pytest.raises(mdh.ParticipantNotFound, match="00000000-0000-4000-8000-000000000000"):
