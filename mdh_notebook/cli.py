@@ -23,6 +23,8 @@ from .output import FORMATS, Format, format_for, write_frame
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .paging import PagerState
+
 __all__ = ["build_parser", "main"]
 
 _EPILOG = """\
@@ -242,11 +244,26 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     except InvalidArgumentError as exc:
         raise CLIError(_as_cli(kind, str(exc)).replace("tz='", "--tz '")) from None
     except MDHError as exc:  # connect()'s words for --authenticator/--api-key
+        if exc.pager_state is not None:
+            raise CLIError(_stopped_part_way(exc, exc.pager_state, args.out)) from None
         if not any(python in str(exc) for python, _ in _OPTION_WORDS):
             raise
         raise CLIError(_as_options(str(exc))) from None
     _emit(frame, args.out, fmt)
     return 0
+
+
+def _stopped_part_way(exc: MDHError, state: PagerState, out: str | None) -> str:
+    """A pull that failed part-way, in the CLI's terms: the library's error offers
+    ``resume=exc.pager_state`` (rows kept in the exception), which a command has no use for — it
+    wrote nothing, and running it again fetches from the first page."""
+    reason = str(exc).rpartition(" [")[0] or str(exc)  # the failure itself, before the client's resume note
+    rows = f"{state.records} row{'s' if state.records != 1 else ''}"
+    arrived = (f"{rows} (page{'s 1–' if state.pages > 1 else ' '}{state.pages}) had arrived" if state.pages
+               else "no rows had arrived")
+    target = out if out not in (None, "-") else "stdout"
+    return (f"{reason} [{state.kind}: page {state.pages + 1} failed; {arrived}, and nothing was written to "
+            f"{target} — run the same command again to fetch from the first page]")
 
 
 # -- other commands ----------------------------------------------------------------------------
@@ -337,8 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="get the participant token from this authenticator, holding no service key here "
                             "(default: $MDH_AUTHENTICATOR_URL, when no service account is configured)")
     fetch.add_argument("--api-key", metavar="KEY",
-                       help="the API key for the authenticator (default: $MDH_API_KEY; the variable keeps it out "
-                            "of your shell history)")
+                       help="the API key for the authenticator (default: $MDH_API_KEY). Prefer MDH_API_KEY (in "
+                            "the environment or .env): a key given here shows in `ps` and in your shell history")
     fetch.add_argument("--no-progress", action="store_true",
                        help="no progress bar on stderr (there is one for long pulls when stderr is a terminal)")
     _add_output(fetch)
@@ -371,8 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--authenticator", metavar="URL",
                         help="also check this authenticator (default: $MDH_AUTHENTICATOR_URL, if set)")
     doctor.add_argument("--api-key", metavar="KEY",
-                        help="the API key for --authenticator (default: $MDH_API_KEY; the variable keeps it out of "
-                             "your shell history)")
+                        help="the API key for --authenticator (default: $MDH_API_KEY). Prefer MDH_API_KEY (in "
+                             "the environment or .env): a key given here shows in `ps` and in your shell history")
     doctor.set_defaults(func=_cmd_doctor)
 
     authenticator = sub.add_parser("authenticator", help="serve participant tokens to API-key holders",

@@ -176,6 +176,27 @@ def _help_texts() -> dict[str, str]:
     return texts
 
 
+def test_a_fetch_that_fails_part_way_says_nothing_was_written(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The library's error offers resume=exc.pager_state; a command wrote nothing and has no resume: it
+    says how many rows had arrived and that running it again fetches from the first page."""
+    with SandboxServer(participants=1, days=60) as flaky:
+        creds = flaky.credentials
+        for name, value in {"MDH_BASE_URL": creds.base_url, "RKS_SERVICE_ACCOUNT": creds.service_account,
+                            "RKS_PROJECT_ID": creds.project_id, "RKS_PRIVATE_KEY": creds.private_key_pem}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path)
+        # seeded: page 1 gets through, page 2 fails all five tries
+        flaky.set_faults(seed=11, error_rate=0.7, paths=["/api/v1/delegated/surveyanswers"])
+        code, out, err = cli(capsys, "fetch", "PT-0001", "survey_answers", "--no-progress", "-o", "answers.csv")
+    assert code == 1 and out == ""
+    assert "gave up after 5 attempts" in err
+    assert ("[survey_answers: page 2 failed; 100 rows (page 1) had arrived, and nothing was written to answers.csv "
+            "— run the same command again to fetch from the first page]") in err, err
+    assert "resume" not in err and "kept" not in err
+    assert not (tmp_path / "answers.csv").exists()
+
+
 def test_help_is_plain_text_and_every_option_explains_itself() -> None:
     for name, text in _help_texts().items():
         assert "``" not in text and ":func:" not in text and ":class:" not in text, name
@@ -188,6 +209,9 @@ def test_help_is_plain_text_and_every_option_explains_itself() -> None:
     for action in actions:
         if action.option_strings and action.dest not in ("help", "version"):
             assert action.help, f"option {action.option_strings} has no help"
+        if "--api-key" in action.option_strings:  # a key in argv shows in ps and the shell's history
+            assert "Prefer MDH_API_KEY" in action.help and "`ps`" in action.help, action.help
+    assert sum("--api-key" in action.option_strings for action in actions) == 2  # fetch and doctor
 
 
 def test_catalog_command_lists_every_kind_and_shows_one(configured: Path, capsys: pytest.CaptureFixture[str]) -> None:
