@@ -8,11 +8,14 @@ query parameters → one request with its body → the decoded JSON (None for an
 
 Every request, and every token flow run on its own (:meth:`Client.run_flow`), goes through the
 retry policy of :mod:`mdh_notebook.retry` (stamina): GETs and token requests are tried again on
-5xx, timeouts and dropped connections; a write only when it surely never arrived. The budget a
-request spends is its token's (a :class:`~mdh_notebook.retry.Budget` on its ``BearerAuth``):
-``client.rate_limit`` is the service account's, ``session.rate_limit`` that participant's — one
-budget per participant per client (:meth:`Client.participant_budget`), shared by every session for
-them, as the server keeps one bucket per participant.
+5xx, timeouts and dropped connections; a write (POST, PUT, DELETE) only when the server surely did
+nothing — it never arrived (no connection, a connect or pool timeout), or a 401 (renewed first) or
+a 429 (after the wait) refused it — never after a 5xx, a read timeout or a dropped connection, when
+it may have taken effect. The budget a request spends is its token's (a
+:class:`~mdh_notebook.retry.Budget` on its ``BearerAuth``): ``client.rate_limit`` is the service
+account's, ``session.rate_limit`` that participant's — one budget per participant per client
+(:meth:`Client.participant_budget`), shared by every session for them, as the server keeps one
+bucket per participant.
 """
 
 from __future__ import annotations
@@ -315,7 +318,9 @@ class Client:
 
         ``path`` fills the operation's ``{placeholders}``; ``params`` are its filters; the body is
         ``json`` (a ``json`` operation) or ``content`` (a ``bytes`` one). Everything is checked
-        before the request; a write is sent once (never retried).
+        before the request. A write is sent again only when the server surely did nothing (it never
+        arrived, or a 401 or 429 refused it); after a 5xx or a dropped connection it is not, and the
+        error says to check whether it took effect.
         """
         op = lookup_operation(operation) if isinstance(operation, str) else operation
         where = f"{op.name}()"
