@@ -16,7 +16,7 @@
     └── APIError                  the server answered with an error status
         ├── BadRequestError           400 on an API call
         ├── TokenRequestError         400/401 from the token endpoint (``.error`` = OAuth code)
-        ├── AuthenticationError       401: missing, invalid or expired token (after one renewal)
+        ├── AuthenticationError       401: missing, invalid or expired token (after renewing, tried again)
         ├── PermissionDeniedError     403: the token may not do this
         ├── NotFoundError             404
         ├── RateLimitError            429: the hourly budget is spent (``.reset`` seconds)
@@ -179,7 +179,8 @@ class TokenRequestError(APIError):
 
 
 class AuthenticationError(APIError):
-    """401: the token was missing, invalid or expired, and one renewal did not help."""
+    """401: the token was missing, invalid or expired, and renewing did not help: each try renews
+    once, and the request is tried up to ``RetryPolicy.renewals`` more times (default 2) before this."""
 
 
 class PermissionDeniedError(APIError):
