@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 
 from .errors import ConfigurationError
+from .filters import as_guid
 
 __all__ = ["DEFAULT_BASE_URL", "Config", "Located", "load_private_key", "read_dotenv", "shown"]
 
@@ -58,7 +59,6 @@ _ENV_NAMES = {
 
 
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
-_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _PATHISH = re.compile(r"[\w.~/\\:-]+\.(?:pem|key|txt|der|p8|pk8)", re.IGNORECASE)
 _KEY_USE = "use the RSA private key your service account was registered with"
 
@@ -234,14 +234,16 @@ def _normalise_base_url(url: object, origin: str = "MDH_BASE_URL") -> str:
 
 
 def _check_project_id(value: object, origin: str = "RKS_PROJECT_ID") -> str:
-    """A project id is a GUID; anything else would only surface later as 'no participant …'."""
+    """A project id is a GUID (the filters' one check, :func:`~mdh_notebook.filters.as_guid`: any form
+    .NET reads, kept canonical); anything else would only surface later as 'no participant …'."""
     text = str(value).strip()
-    if not _GUID.fullmatch(text):
+    guid = as_guid(text)
+    if guid is None:
         raise ConfigurationError(
             f"{origin} {shown(text)} is not a project id: MyDataHelps project ids are GUIDs like "
             "'3f2504e0-4f89-41d3-9a0c-0305e82c3301' — copy it from the project in MyDataHelps Designer",
             setting="project_id")
-    return text
+    return guid
 
 
 @dataclass(frozen=True)

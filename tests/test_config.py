@@ -95,3 +95,11 @@ def test_the_key_is_one_setting_taken_from_the_first_level_that_has_it(tmp_path:
 
     with pytest.raises(mdh.ConfigurationError, match="keep one of them"):
         Config.resolve(environ={**env, "RKS_PRIVATE_KEY": PEM}, dotenv_path=dotenv)
+
+
+@pytest.mark.parametrize("given", [ENV_PROJECT.upper(), "{" + ENV_PROJECT + "}", ENV_PROJECT.replace("-", ""),
+                                   f"  {ENV_PROJECT}  "])
+def test_a_project_id_in_any_form_a_guid_takes_is_kept_canonical(tmp_path: Path, given: str) -> None:
+    """The one GUID check (filters.as_guid) reads RKS_PROJECT_ID as the filters read a GUID."""
+    config = Config.resolve(environ={**FULL_ENV, "RKS_PROJECT_ID": given}, dotenv_path=tmp_path / ".env")
+    assert config is not None and config.project_id == ENV_PROJECT
