@@ -124,6 +124,7 @@ class Haystack:
             self.text("log msg", str(record.msg))
             self.text("log args", repr(record.args))
             self.text("log record", self._format.format(record))
+            self.text("log record vars", str(vars(record)))  # extras too (stamina's caused_by, ...)
 
     def objects(self, *objects: object) -> None:
         for obj in objects:
@@ -372,6 +373,7 @@ def test_each_check_fires(servers: tuple[SandboxServer, AuthenticatorServer], de
         ("a JWT-shaped string", lambda h: h.text("authenticator answer", mdh_jwt())),
         ("a token", lambda h: h.exception(_chained(token))),  # only in the formatted traceback's cause
         ("a token", lambda h: h.records([_record_with_secret_arg(token)])),  # only in the record's args
+        ("a token", lambda h: h.records([_record_with_secret_extra(token)])),  # only in an extra (caused_by)
         (f"a {RUN}-character run of the private key", lambda h: h.insides(_Holder(pem_lines[3]))),  # vars()
     ]
     for what, plant in plants:
@@ -406,6 +408,13 @@ def _chained(token: str) -> BaseException:
 def _record_with_secret_arg(token: str) -> logging.LogRecord:
     return logging.LogRecord("mdh_notebook.test", logging.DEBUG, __file__, 1, "value %(shown)s",
                              ({"shown": 1, "hidden": token},), None)
+
+
+def _record_with_secret_extra(token: str) -> logging.LogRecord:
+    """As stamina logs a retry: the failure in an extra (``caused_by``), not in the message or args."""
+    record = logging.LogRecord("stamina", logging.WARNING, __file__, 1, "stamina.retry_scheduled", (), None)
+    record.caused_by = f"Failure('401: refused {token}')"
+    return record
 
 
 class _Holder:
