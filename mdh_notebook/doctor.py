@@ -6,13 +6,15 @@ in order: configuration found (and where), private key readable, token endpoint 
 service token obtained, participant lookup (``--participant``, default the first one listed),
 a participant token with the scopes asked (``--scopes``, default ``Participant:read``) and one
 read with it. With an authenticator (``--authenticator URL`` and ``--api-key``, or
-``MDH_AUTHENTICATOR_URL`` / ``MDH_API_KEY``): its ``/health``, the key's ``/grant`` and a token
-from it — these need no service account here (the authenticator holds it).
+``MDH_AUTHENTICATOR_URL`` / ``MDH_API_KEY`` in the environment or ``./.env``, found as
+``connect()`` finds them): its ``/health``, the key's ``/grant`` and a token from it — these need
+no service account here (the authenticator holds it). Every request goes through the client's
+retry policy, so one dropped connection does not read as a wrong URL.
 
 Exit status 0 when every step passed, 1 otherwise. Nothing secret is printed: the key never
 leaves :class:`~mdh_notebook.config.Config`, token values are never formatted, the messages are
 the package's own (which carry neither), and every line is scrubbed of the API key and the tokens
-seen, as a last guard.
+seen, then by :func:`~mdh_notebook.errors.redact`, as a last guard.
 """
 
 from __future__ import annotations
