@@ -31,6 +31,8 @@ from mdh_notebook.emulator import SandboxServer
 
 TOKEN_LIFETIME = 600
 RANGES = (None, "2026-08-01T00:00:00Z", "2026-09-01T00:00:00Z")  # survey answers after: 5, 4 and 3 pages
+EXAMPLES = 200
+ran = 0  # fault schedules that ran to the end: proves Hypothesis ran them all, not a few
 LABELS = {"500": mdh.ServerError, "502": mdh.ServerError, "503": mdh.ServerError,
           "connection dropped": mdh.TransportError, "429": mdh.RateLimitError, "401": mdh.AuthenticationError,
           "invalid_grant": mdh.TokenRequestError}
@@ -89,7 +91,7 @@ def check_stopped(exc: mdh.MDHError, policy: mdh.client.RetryPolicy) -> mdh.Page
 
 
 def test_any_fault_schedule_gives_the_fault_free_frame(world: World) -> None:
-    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(seed=st.integers(0, 2**32 - 1), rates=st.tuples(*[st.integers(0, 30)] * 4).filter(lambda r: sum(r) <= 75),
            latency_ms=st.integers(0, 2), expire_after_page=st.integers(1, 2), after=st.sampled_from(RANGES))
     def one_schedule(seed: int, rates: tuple[int, int, int, int], latency_ms: int, expire_after_page: int,
@@ -121,8 +123,11 @@ def test_any_fault_schedule_gives_the_fault_free_frame(world: World) -> None:
         pd.testing.assert_frame_equal(frame, world.baselines[after])
         assert frame["id"].is_unique
         assert renewed >= 1
+        global ran
+        ran += 1
 
     one_schedule()
+    assert ran >= EXAMPLES, f"only {ran} of {EXAMPLES} fault schedules ran"
     injected = world.server.stats()["faults_injected"]
     assert all(injected[kind] > 0 for kind in ("error", "drop", "throttle", "expire", "latency")), injected
     assert world.resumed > 0  # some schedules ran a request's tries out: their errors were checked
