@@ -48,6 +48,8 @@ from .errors import (
     InvalidArgumentError,
     MDHError,
     ParticipantNotFound,
+    RateLimitError,
+    ServerError,
     TransportError,
 )
 from .filters import as_guid, as_integer, encode_params, encode_path
@@ -298,7 +300,13 @@ class Client:
 
     @staticmethod
     def _stopped(error: MDHError, state: PagerState) -> MDHError:
-        """``error`` saying where the pull stopped and what it keeps, with the state to resume from."""
+        """``error`` saying where the pull stopped and what it keeps, with the state to resume from.
+
+        A refusal on the first page (a 400, 403, 404: the request itself is wrong) is the server's
+        answer as it stands: there is nothing kept, and the same call would be refused again."""
+        if not state.pages and not isinstance(error, (ServerError, TransportError, RateLimitError)):
+            error.pager_state = state
+            return error
         page = state.pages + 1
         pages = "page 1" if state.pages == 1 else f"pages 1–{state.pages}"
         kept = (f"{state.records} row{'s' if state.records != 1 else ''} ({pages}) had arrived and are kept"
