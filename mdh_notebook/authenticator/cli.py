@@ -21,7 +21,6 @@ import getpass
 import ipaddress
 import logging
 import os
-import re
 import signal
 import sys
 import threading
@@ -76,37 +75,25 @@ def _fail(message: str) -> int:
     return 2
 
 
-_RETRY_LABEL = re.compile(r"Failure\('([^']{1,60})'")
-
-
-class _LogFormatter(logging.Formatter):
-    """A time, the level and the logger for every line; stamina's retry records (whose message is the
-    bare event name, the detail in ``extra``) told in words — their callable's arguments never shown."""
-
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    def formatMessage(self, record: logging.LogRecord) -> str:
-        if record.name.startswith("stamina") and hasattr(record, "stamina.retry_num"):
-            cause = str(getattr(record, "stamina.caused_by", ""))
-            label = _RETRY_LABEL.match(cause)  # the client's tally label ('503', 'no connection'), else the error
-            record.message = (f"try {getattr(record, 'stamina.retry_num')} failed "
-                              f"({label.group(1) if label else cause[:200]}), next in "
-                              f"{getattr(record, 'stamina.wait_for', '?')} s")
-        return super().formatMessage(record)
+def _not_stamina(record: logging.LogRecord) -> bool:
+    """stamina's own retry records say only "stamina.retry_scheduled"; the client logs each retry in
+    words (INFO on ``mdh_notebook.retry``), so theirs are left out of the log."""
+    return not record.name.startswith("stamina")
 
 
 def _set_up_logging() -> None:
     """The process's log on stderr: our INFO lines, everyone's warnings (uvicorn's tracebacks,
-    stamina's retries, the client's rate-limit waits) — unless the embedding program set logging up."""
+    the client's retries and rate-limit waits) — unless the embedding program set logging up."""
     root = logging.getLogger()
     if root.handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_LogFormatter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_not_stamina)
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger(LOGGER_NAME).setLevel(logging.INFO)
+    logging.getLogger("mdh_notebook.retry").setLevel(logging.INFO)  # each retry of MyDataHelps, in words
 
 
 def _loopback(host: str) -> bool:
