@@ -302,9 +302,9 @@ class Client:
     def _stopped(error: MDHError, state: PagerState) -> MDHError:
         """``error`` saying where the pull stopped and what it keeps, with the state to resume from.
 
-        A refusal on the first page (a 400, 403, 404: the request itself is wrong) is the server's
-        answer as it stands: there is nothing kept, and the same call would be refused again."""
-        if not state.pages and not isinstance(error, (ServerError, TransportError, RateLimitError)):
+        A final refusal on the first page (a 400, 403, 404, not retried: the request itself is wrong) is
+        the server's answer as it stands: there is nothing kept, and the same call would be refused again."""
+        if not state.pages and not error.tries and not isinstance(error, (ServerError, TransportError, RateLimitError)):
             error.pager_state = state
             return error
         page = state.pages + 1

@@ -92,9 +92,11 @@ class MDHError(Exception):
     fetched is lost: ``session.fetch(kind, resume=exc.pager_state, **same_filters)`` goes on from the
     page that failed and returns the whole frame, exactly what one fault-free fetch returns
     (``session.pager(kind, resume=...)`` yields only the pages after). None otherwise.
+    ``tries``: how many attempts the retry policy made before giving up (0: the answer was final).
     """
 
     pager_state: PagerState | None = None
+    tries: int = 0
 
 
 class ConfigurationError(MDHError):

@@ -412,12 +412,19 @@ class Sender:
         """The error a caller gets: as it was when it is not worth trying again; when the tries ran
         out, what failed how often — never "cannot reach" for a server that answered before, and never
         "answered earlier requests" for one that did not (each judged by its own origin)."""
-        error, where, origin = failure.error, failure.where, failure.origin or self._base_origin
+        error, origin = failure.error, failure.origin or self._base_origin
         if not (failure.again or failure.spent):
             if isinstance(error, RateLimitError) and error.reset is not None and failure.label == "429":
                 return spent_error(budget, float(error.reset), self.clock(), self.policy.rate_limit_wait,
                                    method=error.method, path=error.path)
             return reworded(error, str(error))  # a fresh copy: no library frames, no chain
+        final = self._gave_up(failure, tally, origin)
+        final.tries = tally.tries
+        return final
+
+    def _gave_up(self, failure: Failure, tally: Tally, origin: str) -> MDHError:
+        """The error of a failure retried until the tries ran out, saying what failed how often."""
+        error, where = failure.error, failure.where
         times = f"{tally.tries} attempt{'s' if tally.tries != 1 else ''} ({tally})"
         if not isinstance(error, TransportError):
             return reworded(error, f"{error} — gave up after {times}")
