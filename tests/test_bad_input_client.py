@@ -10,19 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import stamina
 from fakes import CONFIG
 
 import mdh_notebook as mdh
 from mdh_notebook.emulator import SandboxServer
 
 ANSWERS = "/api/v1/delegated/surveyanswers"
-
-
-@pytest.fixture(autouse=True)
-def no_backoff() -> Iterator[None]:
-    with stamina.set_testing(True, attempts=10, cap=True):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -3,27 +3,18 @@ fakes at the transport."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
-import stamina
 from fakes import CONFIG, no_wait, query, token_or
 from fakes import client as fake_client
 
 import mdh_notebook as mdh
 from mdh_notebook.kinds import CURSOR, SINGLE, Column, Kind, Paging
 from mdh_notebook.paging import query_hash
-
-
-@pytest.fixture(autouse=True)
-def no_backoff() -> Iterator[None]:
-    """stamina's test mode: the client's own attempts (capped at 10), no waits between them."""
-    with stamina.set_testing(True, attempts=10, cap=True):
-        yield
 
 
 def test_page_number_paging_trusts_the_total_over_a_short_page() -> None:

@@ -11,19 +11,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import stamina
 
 import mdh_notebook as mdh
 from mdh_notebook.emulator import SandboxServer
 
 ANSWERS = "/api/v1/delegated/surveyanswers"
 TOKEN = "/identityserver/connect/token"
-
-
-@pytest.fixture(autouse=True)
-def no_backoff() -> Iterator[None]:
-    with stamina.set_testing(True, attempts=10, cap=True):
-        yield
 
 
 class SandboxTime:

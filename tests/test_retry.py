@@ -17,7 +17,6 @@ import httpx
 import jwt
 import pandas as pd
 import pytest
-import stamina
 from fakes import CONFIG, token_or
 
 import mdh_notebook as mdh
@@ -27,12 +26,6 @@ from mdh_notebook.retry import RetryPolicy
 ANSWERS = "/api/v1/delegated/surveyanswers"
 TOKEN = "/identityserver/connect/token"
 EMPTY = {"surveyAnswers": []}
-
-
-@pytest.fixture(autouse=True)
-def no_backoff() -> Iterator[None]:
-    with stamina.set_testing(True, attempts=10, cap=True):
-        yield
 
 
 @pytest.fixture(scope="module")
