@@ -7,16 +7,24 @@ and a *baseline* (the straightforward notebook code an analyst would otherwise w
            answers (100 a page) and sleep logs (25 a page);
 * convert: ``pd.DataFrame(records)`` with no typing (floor) vs ``to_frame`` vs
            ``json_normalize`` + a per-value date parse with ``apply`` (baseline);
-* tokens:  a request with a cached token vs one that renews it.
+* tokens:  a request with a cached token vs one that renews it;
+* floor (issue 8, items 1–2): two years of PT-0001's survey answers, best of ``--repeat``, in one
+           run: time to a typed frame vs the floor (bare httpx paging + stdlib ``json``) and vs the
+           quickstart baseline (the same paging, then ``pd.json_normalize`` + ``pd.to_datetime``),
+           ``to_frame`` alone vs ``json_normalize`` + ``to_datetime`` on the same records, and
+           peak memory per row of each (tracemalloc).
 
-Run: ``make bench`` (or ``python benchmarks/run.py --days 365 --repeat 5``).
+Run: ``make bench`` (or ``python benchmarks/run.py --days 365 --repeat 5``; ``--only floor`` for the
+floor table alone).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -43,13 +51,99 @@ def naive_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+def best(fn: Callable[[], Any], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return min(samples)
+
+
+def peak_bytes(fn: Callable[[], Any]) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+QUICKSTART_DATES = ("date", "insertedDate")
+
+
+def quickstart_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """What an analyst writes from the quickstart: flatten, then parse the date columns."""
+    frame = pd.json_normalize(records)
+    for column in QUICKSTART_DATES:
+        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+    return frame
+
+
+def floor_table(days: int, repeat: int) -> None:
+    """Issue 8, items 1–2: survey answers of PT-0001 over ``days`` (two years by default)."""
+    with SandboxServer(days=days).start() as server:
+        creds = server.credentials
+        config = mdh.Config.from_values(base_url=creds.base_url, service_account=creds.service_account,
+                                        project_id=creds.project_id, private_key=creds.private_key_pem)
+        with mdh.Client(config) as client:
+            session = client.connect("PT-0001", ["SurveyAnswers:read"])
+            assert session.token is not None
+            bearer = {"Authorization": f"Bearer {session.token.value}"}
+            with httpx.Client(base_url=server.url, headers=bearer) as raw:
+                def floor() -> list[dict[str, Any]]:
+                    records: list[dict[str, Any]] = []
+                    params: dict[str, Any] = {"limit": 100}
+                    while True:
+                        body = json.loads(raw.get("api/v1/delegated/surveyanswers", params=params).content)
+                        records += body["surveyAnswers"]
+                        if not body.get("nextPageID"):
+                            return records
+                        params["pageID"] = body["nextPageID"]
+
+                records = floor()
+                ours = session.survey_answers()
+                assert len(ours) == len(records), (len(ours), len(records))
+                pages = -(-len(records) // 100)
+                # interleaved, best of each: the three fetches see the same server and machine state
+                t_floor = t_quick = t_session = float("inf")
+                for _ in range(repeat):
+                    t_floor = min(t_floor, best(floor, 1))
+                    t_quick = min(t_quick, best(lambda: quickstart_frame(floor()), 1))
+                    t_session = min(t_session, best(session.survey_answers, 1))
+        t_convert = best(lambda: mdh.to_frame("survey_answers", records), repeat)
+        t_normalize = best(lambda: quickstart_frame(records), repeat)
+        m_convert = peak_bytes(lambda: mdh.to_frame("survey_answers", records))
+        m_normalize = peak_bytes(lambda: quickstart_frame(records))
+
+    n = len(records)
+    print(f"floor: PT-0001 survey answers, {days} days: {n} records, {pages} pages, best of {repeat}")
+    print(f"  {'measurement':34} {'ms':>9}")
+    print(f"  {'floor (httpx + json)':34} {t_floor * 1000:9.2f}")
+    print(f"  {'quickstart (floor + normalize)':34} {t_quick * 1000:9.2f}")
+    print(f"  {'session.survey_answers()':34} {t_session * 1000:9.2f}")
+    print(f"  {'to_frame alone':34} {t_convert * 1000:9.2f}")
+    print(f"  {'json_normalize + to_datetime':34} {t_normalize * 1000:9.2f}")
+    print(f"  session ÷ floor            {t_session / t_floor:6.2f}   (done when ≤ 1.15)")
+    print(f"  quickstart ÷ session       {t_quick / t_session:6.2f}   (done when ≥ 1.2)")
+    print(f"  normalize ÷ to_frame       {t_normalize / t_convert:6.2f}   (to_frame's speed-up)")
+    print(f"  peak bytes/row: to_frame {m_convert / n:.0f}, json_normalize + to_datetime {m_normalize / n:.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--convert-records", type=int, default=20_000,
                         help="records for the conversion measurements (default %(default)s)")
+    parser.add_argument("--floor-days", type=int, default=730,
+                        help="days of survey answers for the floor table (default %(default)s: two years)")
+    parser.add_argument("--only", choices=("all", "floor"), default="all")
     args = parser.parse_args()
+
+    floor_table(args.floor_days, max(5, args.repeat))
+    if args.only == "floor":
+        return
 
     rows: list[tuple[str, str, float, float]] = []
     with SandboxServer(days=args.days).start() as server:
