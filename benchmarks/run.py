@@ -141,8 +141,8 @@ def main() -> None:
     parser.add_argument("--only", choices=("all", "floor"), default="all")
     args = parser.parse_args()
 
-    floor_table(args.floor_days, max(5, args.repeat))
     if args.only == "floor":
+        floor_table(args.floor_days, args.repeat)
         return
 
     rows: list[tuple[str, str, float, float]] = []
@@ -203,6 +203,8 @@ def main() -> None:
     print(f"{'measurement':46} {'data':28} {'first (ms)':>11} {'second (ms)':>12} {'ratio':>7}")
     for name, data, first, second in rows:
         print(f"{name:46} {data:28} {first * 1000:11.2f} {second * 1000:12.2f} {second / first:7.2f}")
+    print()
+    floor_table(args.floor_days, args.repeat)
 
 
 if __name__ == "__main__":
