@@ -20,6 +20,7 @@ bucket per participant.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+import orjson
 import pandas as pd
 
 from . import __version__
@@ -204,8 +206,13 @@ class Client:
     def _decode(response: httpx.Response, allow_empty: bool = False) -> Any:
         if allow_empty and not response.content.strip():
             return None
+        body = response.content
         try:
-            return response.json()
+            return orjson.loads(body)  # straight from the bytes: a page decodes several times faster
+        except orjson.JSONDecodeError:
+            pass
+        try:  # what orjson refuses and JSON readers commonly take (NaN, a UTF-16 body): as before
+            return json.loads(body)
         except ValueError:
             raise TransportError(
                 f"{response.request.method} {response.request.url.path}: the server answered "
