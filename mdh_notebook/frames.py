@@ -30,6 +30,9 @@ Rules (the same for every kind, and exactly what the session returns):
 
 Conversion is column-wise: each column is gathered once and parsed by its dtype's converter in
 :data:`CONVERTERS` with pandas' vectorised functions (``to_datetime(format="ISO8601")``, ``to_numeric``).
+A column whose values are all of the expected JSON type (the usual case) is built by pyarrow in one
+C-level pass; only a column with something else in it (a number in a string column, a numeric
+string in a number column, ...) takes the per-value path that reads it, or reports it.
 """
 
 from __future__ import annotations
@@ -37,10 +40,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .errors import InvalidArgumentError
 from .kinds import Column, Dtype, Kind, snake_case
@@ -106,10 +111,31 @@ def _text(value: Any) -> str | None:
     return None
 
 
+_ARROW_REFUSED = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
+
+
+def _all_text(values: list[Any]) -> pa.Array | None:
+    """``values`` as an arrow string array when every one is a string or None (else None: a number,
+    a boolean, an object, even bytes, is for the per-value path to read or report)."""
+    try:
+        inferred = pa.array(values)  # inferred, not cast: a cast to string would take bytes too
+    except _ARROW_REFUSED:
+        return None
+    if pa.types.is_string(inferred.type):
+        return inferred
+    return inferred.cast(pa.string()) if pa.types.is_null(inferred.type) else None
+
+
 def _to_string(values: list[Any], target: Target) -> pd.Series:
+    text = _all_text(values)
+    if text is not None:  # nothing to read or report: one C-level pass
+        return pd.Series(text.to_pandas(types_mapper=_STRING_TYPES.get), dtype="string")
     converted = pd.Series([_text(v) for v in values], dtype="string")
     target.lost(pd.Series(values, dtype="object"), converted)
     return converted
+
+
+_STRING_TYPES = {pa.string(): pd.StringDtype()}
 
 
 def _to_category(values: list[Any], target: Target) -> pd.Series:
@@ -119,6 +145,15 @@ def _to_category(values: list[Any], target: Target) -> pd.Series:
 def _numbers(values: list[Any], target: Target) -> pd.Series:
     """Numbers and numeric strings as float64; anything else (a JSON boolean too: true is not 1)
     missing, and reported."""
+    try:  # all numbers (no boolean, no string) or None: arrow reads them in one pass
+        inferred = pa.array(values)
+    except _ARROW_REFUSED:
+        inferred = None
+    if inferred is not None and (pa.types.is_null(inferred.type) or pa.types.is_int64(inferred.type)
+                                 or pa.types.is_float64(inferred.type)):
+        if pa.types.is_null(inferred.type):
+            return pd.Series(np.full(len(values), np.nan))
+        return pd.Series(inferred.to_numpy(zero_copy_only=False))
     raw = pd.Series(values, dtype="object")
     numeric = pd.Series([None if isinstance(v, (bool, dict, list)) else v for v in values], dtype="object")
     numbers = pd.to_numeric(numeric, errors="coerce")
@@ -148,6 +183,12 @@ def _boolean(value: Any) -> bool | None:
 
 
 def _to_boolean(values: list[Any], target: Target) -> pd.Series:
+    try:
+        inferred = pa.array(values)
+    except _ARROW_REFUSED:
+        inferred = None
+    if inferred is not None and pa.types.is_boolean(inferred.type):
+        return pd.Series(inferred.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get), dtype="boolean")
     converted = pd.Series([_boolean(v) for v in values], dtype="boolean")
     target.lost(pd.Series(values, dtype="object"), converted)
     return converted
@@ -171,8 +212,12 @@ def _fit(raw: pd.Series, parsed: pd.Series, target: Target, dtype: str) -> pd.Se
     return parsed.astype(dtype)
 
 
-def _strings(values: list[Any], cut: Callable[[str], str] = str) -> pd.Series:
+def _strings(values: list[Any], cut: Callable[[str], str] | None = None) -> pd.Series:
     """Only strings are read as dates (a number is no date-time here, not an epoch): others None."""
+    if cut is None:
+        if _all_text(values) is not None:
+            return pd.Series(values, dtype="object")
+        cut = str
     return pd.Series([cut(v) if type(v) is str else None for v in values], dtype="object")
 
 
@@ -247,12 +292,16 @@ class _Gather:
     def __init__(self, rows: Sequence[Mapping[str, Any]]) -> None:
         self.rows = rows
         self.cache: dict[tuple[str, ...], list[Any]] = {}
+        self.plain = set(map(type, rows)) <= {dict}  # then dict.get over map(): no bytecode per record
 
     def __call__(self, path: tuple[str, ...]) -> list[Any]:
         values = self.cache.get(path)
         if values is None:
             if len(path) == 1:
-                values = [row.get(path[0]) for row in self.rows]
+                if self.plain:
+                    values = list(map(dict.get, self.rows, repeat(path[0])))  # type: ignore[arg-type]
+                else:
+                    values = [row.get(path[0]) for row in self.rows]
             else:
                 key = path[-1]
                 values = [p.get(key) if isinstance(p, dict) else None for p in self(path[:-1])]
