@@ -129,6 +129,8 @@ def _all_text(values: list[Any]) -> pa.Array | None:
 def _to_string(values: list[Any], target: Target) -> pd.Series:
     text = _all_text(values)
     if text is not None:  # nothing to read or report: one C-level pass
+        if _ARROW_STRINGS:  # the declared "string" dtype is arrow-backed: wrap the array as it is
+            return pd.Series(pd.arrays.ArrowStringArray(text))
         return pd.Series(text.to_pandas(types_mapper=_STRING_TYPES.get), dtype="string")
     converted = pd.Series([_text(v) for v in values], dtype="string")
     target.lost(pd.Series(values, dtype="object"), converted)
@@ -136,6 +138,7 @@ def _to_string(values: list[Any], target: Target) -> pd.Series:
 
 
 _STRING_TYPES = {pa.string(): pd.StringDtype()}
+_ARROW_STRINGS = pd.StringDtype() == pd.StringDtype("pyarrow")  # pandas 3 with pyarrow; python storage before
 
 
 def _to_category(values: list[Any], target: Target) -> pd.Series:
@@ -318,7 +321,8 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
     """
     entry = lookup_kind(kind) if isinstance(kind, str) else kind
     rows = list(records)
-    bad = next((row for row in rows if not isinstance(row, Mapping)), None)
+    plain = set(map(type, rows)) <= {dict}  # the usual case, checked at C speed; else row by row
+    bad = None if plain else next((row for row in rows if not isinstance(row, Mapping)), None)
     if bad is not None:
         raise InvalidArgumentError(
             f"to_frame({entry.name!r}, records): records must be JSON objects (dicts), got {type(bad).__name__}"
