@@ -9,6 +9,8 @@ of the MyDataHelps API with synthetic participants). ``mdh.sandbox(participant_t
 starts one of your own and returns its ``Config``. Nothing is read or started at import.
 ``mdh.connect("PT-0001", scopes, authenticator=URL, api_key=KEY)`` (or ``MDH_AUTHENTICATOR_URL`` and
 ``MDH_API_KEY``) gets participant tokens from an authenticator: no service key in this process.
+``mdh.cohort(["PT-0001", "PT-0002"], scopes)`` reads many participants at once: the same read methods,
+one frame with a ``participant_identifier`` column, per-participant failures in ``.failures``.
 ``mdh.catalog()`` lists every data kind and write: scope, method, endpoint, columns.
 """
 
@@ -21,6 +23,7 @@ __version__ = "0.1.0"
 from .analysis import answers_wide, scored_surveys, survey_scores
 from .auth import AuthenticatorTokenSource, RenewalEvent, Token
 from .client import Client, RateLimit
+from .cohort import Cohort, CohortError, CohortWarning, cohort
 from .config import Config
 from .connect import connect, embedded_sandbox, open_client, sandbox, stop_sandbox
 from .errors import (
@@ -60,6 +63,9 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ClosedError",
+    "Cohort",
+    "CohortError",
+    "CohortWarning",
     "Config",
     "ConfigurationError",
     "DataWarning",
@@ -85,6 +91,7 @@ __all__ = [
     "__version__",
     "answers_wide",
     "catalog",
+    "cohort",
     "connect",
     "embedded_sandbox",
     "open_client",

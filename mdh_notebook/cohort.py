@@ -1,0 +1,388 @@
+"""Cohorts: the session's read methods over many participants, fetched concurrently, one frame back.
+
+::
+
+    with mdh.cohort(["PT-0001", "PT-0002", "PT-0003"], scopes=["SurveyAnswers:read"]) as group:
+        answers = group.survey_answers(survey_name="PHQ-9")   # participant_identifier first
+        group.failures                                        # {} when every participant answered
+
+How it is built, and why:
+
+- **One client, one service token** for everyone (credentials resolved exactly as :func:`connect`
+  resolves them: arguments > environment > ``.env`` > the embedded sandbox), and **one**
+  :class:`ParticipantSession` per participant — its own participant token and its own rate-limit
+  budget, as the server keeps one bucket per participant. Sessions are made at :func:`cohort` time
+  without a request; each one's first token is fetched by its first read, inside the worker pool,
+  so the token requests run concurrently too.
+- **One admin listing** finds everyone (the ``participants`` kind, every page of it), whatever
+  the cohort's size: not one lookup per participant. Identifiers are participantIdentifiers or
+  internal ids (a GUID in any case, braced or not). Every identifier the listing lacks is named in
+  one :class:`ParticipantNotFound` before any participant token is requested, with the identifier
+  meant when one differs only in case. The same participant given twice (twice by identifier, or
+  once by identifier and once by id) is read once, in its first place, with a :class:`CohortWarning`.
+- **At most ``workers`` requests in flight** for the whole cohort (token requests included): the
+  pool has ``workers`` threads and each participant's pull is paged one page after another (the
+  client is made with ``parallel=1`` where the client has time-sliced paging), so the cohort's
+  parallelism is across participants.
+- **A participant's failure is theirs**: a 403, a 5xx that outlasts the retries, a spent rate
+  budget — the others' rows are kept, ``cohort.failures`` maps that participant to the error (with
+  its ``pager_state``, to resume their pull on ``cohort.sessions[id]``), and a
+  :class:`CohortWarning` names who failed and why. No data is not a failure. When every participant
+  fails, :class:`CohortError` is raised: an empty frame would read as "no data". A mistake in the
+  call itself (a misspelled filter, a scope the cohort lacks) is raised as it is, once.
+- ``tz="local"`` is refused: a frame's column holds one zone, and participants live in several.
+
+An authenticator setup (no service key in this process) cannot list a project's participants, so
+:func:`cohort` refuses it with a :class:`ConfigurationError` naming the fix (a service account, or
+``connect()`` per participant); it never falls back to the embedded sandbox behind one's back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import os
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import numpy as np
+import pandas as pd
+
+from . import frames as _frames
+from ._cohort_methods import _CohortMethods, read_kinds
+from .auth import RenewalEvent
+from .client import Client
+from .config import Config
+from .connect import locate_authenticator, resolve_config
+from .errors import (
+    ClosedError,
+    ConfigurationError,
+    InvalidArgumentError,
+    MDHError,
+    ParticipantNotFound,
+    ScopeError,
+)
+from .filters import as_guid
+from .kinds import Kind
+from .kinds import kind as lookup_kind
+from .retry import RetryPolicy
+from .scopes import validate_scopes
+from .session import ParticipantSession
+
+__all__ = ["COLUMN", "Cohort", "CohortError", "CohortWarning", "cohort", "find_participants"]
+
+#: The column naming whose row it is, first in every cohort frame.
+COLUMN = "participant_identifier"
+
+#: Errors that are the call's mistake, the same for every participant: raised as they are, once.
+_CALL_ERRORS = (InvalidArgumentError, ScopeError, ConfigurationError, ClosedError)
+
+_NEEDS_SERVICE_ACCOUNT = (
+    "a cohort lists the project's participants with a service account, and {what}: an authenticator hands out "
+    "one participant's tokens, not the project's list — configure a service account (MDH_BASE_URL, RKS_* in the "
+    "environment or .env, or config=/private_key=…), or use mdh.connect(participant, scopes, authenticator=URL) "
+    "for each participant")
+
+
+class CohortWarning(UserWarning):
+    """Some participants of a cohort read failed (their rows are missing, the others' kept), or the
+    cohort was given the same participant twice."""
+
+
+class CohortError(MDHError):
+    """Every participant of a cohort read failed; ``failures`` maps each to its error."""
+
+    def __init__(self, message: str, failures: Mapping[str, MDHError]) -> None:
+        self.failures = dict(failures)
+        super().__init__(message)
+
+
+def _why(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:300]}{'…' if len(text) > 300 else ''}"
+
+
+def _listed(failures: Mapping[str, MDHError]) -> str:
+    return "; ".join(f"{who}: {_why(error)}" for who, error in failures.items())
+
+
+# -- the lookup -------------------------------------------------------------------------------
+
+
+def _as_list(identifiers: object) -> list[str]:
+    if isinstance(identifiers, (str, uuid.UUID)):
+        identifiers = [identifiers]  # one participant: a cohort of one
+    if isinstance(identifiers, Mapping) or not isinstance(identifiers, Iterable):
+        raise InvalidArgumentError(f"identifiers must be a list of participantIdentifiers or internal ids, such as "
+                                   f"['PT-0001', 'PT-0002'], got a {type(identifiers).__name__}")
+    given: list[str] = []
+    for value in identifiers:
+        if isinstance(value, uuid.UUID):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidArgumentError(f"each identifier must be a participantIdentifier like 'PT-0001' or an "
+                                       f"internal id (a GUID), got {value!r}")
+        given.append(value.strip())
+    if not given:
+        raise InvalidArgumentError("a cohort needs at least one participant: cohort(['PT-0001', 'PT-0002'], scopes)")
+    return given
+
+
+def _unknown(missing: Sequence[str], known: Sequence[str]) -> ParticipantNotFound:
+    """One error naming every identifier the listing lacks, each with the one meant when it is close."""
+    folded = {name.casefold(): name for name in known}
+    parts = []
+    for name in missing:
+        meant = folded.get(name.casefold())
+        close = [meant] if meant else difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        parts.append(f"{name!r}" + (f" (did you mean {close[0]!r}?{' identifiers are case-sensitive' if meant else ''})"
+                                    if close else ""))
+    noun = "participant" if len(missing) == 1 else f"{len(missing)} participants"
+    return ParticipantNotFound(
+        missing[0],
+        f"no {noun} {', '.join(parts)} in this project; pass participantIdentifiers (e.g. 'PT-0001') or internal "
+        "ids (GUIDs) — client.participants() or `mdh-notebook participants` lists them")
+
+
+def find_participants(client: Client, identifiers: object) -> list[dict[str, Any]]:
+    """The admin records of ``identifiers`` (participantIdentifiers or internal ids), in their order,
+    from ONE listing of the project's participants (every page of it); each participant once — a
+    repeat is dropped with a :class:`CohortWarning`. Every unknown identifier is named in one
+    :class:`ParticipantNotFound`."""
+    given = _as_list(identifiers)
+    records = list(client.pager("participants", auth=client.service_auth))
+    by_identifier = {str(r["participantIdentifier"]): r for r in records if r.get("participantIdentifier")}
+    by_id = {guid: r for r in records if (guid := as_guid(str(r.get("id", "")))) is not None}
+    found: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}  # internal id → the identifier it was first given as
+    missing: list[str] = []
+    repeats: list[str] = []
+    for name in given:
+        guid = as_guid(name)
+        record = by_identifier.get(name) or (by_id.get(guid) if guid is not None else None)
+        if record is None:
+            if name not in missing:
+                missing.append(name)
+            continue
+        key = str(as_guid(str(record["id"])) or record["id"])
+        if key in seen:
+            repeats.append(name if name == seen[key] else f"{name} (= {seen[key]})")
+            continue
+        seen[key] = name
+        found.append(dict(record))
+    if missing:
+        raise _unknown(missing, sorted(by_identifier)) from None
+    if repeats:
+        warnings.warn(f"the cohort was given {len(repeats)} participant(s) more than once: {', '.join(repeats)}; "
+                      "each is read once, in the place first given", CohortWarning, stacklevel=3)
+    return found
+
+
+# -- the cohort -------------------------------------------------------------------------------
+
+
+def _concat(entry: Kind, parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The frames of one kind joined with their declared dtypes (``frames.concat_frames``; until it
+    lands, pandas' own concat, which keeps equal dtypes)."""
+    concat = getattr(_frames, "concat_frames", None)
+    if concat is not None:
+        return concat(entry, parts)
+    if not parts:
+        return _frames.to_frame(entry, [])
+    joined = pd.concat(list(parts), ignore_index=True)
+    joined.attrs = dict(parts[0].attrs)
+    return joined
+
+
+def _label(record: Mapping[str, Any]) -> str:
+    return str(record.get("participantIdentifier") or record["id"])
+
+
+class Cohort(_CohortMethods):
+    """Many participants' data as one frame per call, read concurrently over one client.
+
+    Made by :func:`cohort` (or ``Cohort(client, records, scopes)`` with admin records you hold).
+    ``identifiers``: the participants' identifiers in order (the keys of ``participants``,
+    ``sessions`` and ``failures``); ``participants``: identifier → admin record; ``sessions``:
+    identifier → :class:`ParticipantSession`; ``failures``: identifier → the :class:`MDHError` of the
+    last read (empty when everyone answered). A context manager: leaving it closes the one client.
+    """
+
+    def __init__(self, client: Client, records: Sequence[Mapping[str, Any]], scopes: Sequence[str] | str, *,
+                 workers: int = 8, owns_client: bool = False, cache: Any = None,
+                 on_renew: Callable[[RenewalEvent], Any] | None = None) -> None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise InvalidArgumentError(f"workers must be a whole number of threads, at least 1, got {workers!r}")
+        if not records:
+            raise InvalidArgumentError("a cohort needs at least one participant")
+        self.client = client
+        self.scopes: tuple[str, ...] = validate_scopes(scopes)
+        self.workers = workers
+        self._owns_client = owns_client
+        extra: dict[str, Any] = {"cache": cache} if cache is not None else {}
+        self.participants: dict[str, dict[str, Any]] = {_label(r): dict(r) for r in records}
+        self.identifiers: tuple[str, ...] = tuple(self.participants)
+        self.sessions: dict[str, ParticipantSession] = {
+            who: ParticipantSession(client, record, self.scopes, on_renew=on_renew, **extra)
+            for who, record in self.participants.items()}
+        self.failures: dict[str, MDHError] = {}
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(i) for i in self.identifiers[:3]) + (", …" if len(self.identifiers) > 3 else "")
+        failed = f", failures={len(self.failures)}" if self.failures else ""
+        return (f"Cohort({len(self.identifiers)} participant{'s' if len(self.identifiers) != 1 else ''} [{shown}], "
+                f"scopes={list(self.scopes)}, workers={self.workers}, base_url={self.client.base_url!r}{failed})")
+
+    def __len__(self) -> int:
+        return len(self.identifiers)
+
+    def __enter__(self) -> Cohort:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the one client (every session of the cohort with it), if the cohort made it."""
+        if self._owns_client:
+            self.client.close()
+
+    def fetch(self, kind: str | Kind, *, tz: str | None = None, progress: bool | None = None,
+              resume: Any = None, **options: Any) -> pd.DataFrame:
+        """Every participant's records of ``kind`` as one frame: ``participant_identifier`` first,
+        participants in the cohort's order, each one's rows in API order. ``options``: the kind's
+        filters and whatever else :meth:`ParticipantSession.fetch` takes (passed to each session as
+        given; an ``on_page`` hook is called from the worker threads). ``progress``: per-participant
+        bars only when asked for (``True``); ``resume`` is one participant's: use
+        ``cohort.sessions[id].fetch(kind, resume=cohort.failures[id].pager_state, ...)``."""
+        entry = lookup_kind(kind) if isinstance(kind, str) else kind
+        if resume is not None:
+            raise InvalidArgumentError(
+                f"{entry.name}(): resume= goes on with one participant's pull — use "
+                f"cohort.sessions[identifier].{entry.name}(resume=cohort.failures[identifier].pager_state, ...)")
+        if tz == "local":
+            raise InvalidArgumentError(
+                f"{entry.name}(): tz='local' would put several zones in one column; pass one IANA zone (e.g. "
+                "tz='America/New_York'), or convert per participant with cohort.participants[identifier]"
+                "['demographics']['timeZone']")
+        self.client._check_open()
+        next(iter(self.sessions.values()))._check_access(entry)  # the cohort's scopes: the same for everyone
+        settings: dict[str, Any] = {"tz": tz, "progress": bool(progress), **options}
+
+        def read(who: str) -> pd.DataFrame | BaseException:
+            try:
+                return self.sessions[who].fetch(entry, **settings)
+            except MDHError as error:
+                return error
+
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(self.identifiers)),
+                                thread_name_prefix="mdh-cohort") as pool:
+            outcomes = dict(zip(self.identifiers, pool.map(read, self.identifiers), strict=True))
+        for outcome in outcomes.values():
+            if isinstance(outcome, _CALL_ERRORS):
+                raise outcome  # the call's own mistake, the same for everyone: once, as it is
+        self.failures = {who: out for who, out in outcomes.items() if isinstance(out, MDHError)}
+        parts = {who: out for who, out in outcomes.items() if isinstance(out, pd.DataFrame)}
+        if not parts:
+            raise CohortError(f"{entry.name}(): every participant of the cohort failed — {_listed(self.failures)}",
+                              self.failures)
+        if self.failures:
+            warnings.warn(f"{entry.name}(): {len(self.failures)} of {len(self.identifiers)} participants failed "
+                          f"and their rows are missing (the others' are kept; details in cohort.failures) — "
+                          f"{_listed(self.failures)}", CohortWarning, stacklevel=3)
+        return self._joined(entry, parts)
+
+    def _joined(self, entry: Kind, parts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+        frame = _concat(entry, list(parts.values()))
+        labels = np.repeat(np.array(list(parts), dtype=object), [len(part) for part in parts.values()])
+        if COLUMN in frame.columns:  # a kind that states it: the cohort's own says the same, and goes first
+            frame = frame.drop(columns=COLUMN)
+        frame.insert(0, COLUMN, pd.array(labels, dtype="string"))
+        pages = [part.attrs.get("pages") for part in parts.values()]
+        if all(isinstance(p, int) for p in pages):
+            frame.attrs["pages"] = sum(p for p in pages if isinstance(p, int))
+        return frame
+
+
+# -- cohort(): the connection, then the lookup ------------------------------------------------
+
+#: ``Client`` keywords that keep one pull to one request at a time (time-sliced paging aside), so
+#: ``workers`` bounds everything in flight; empty on a client without the setting.
+_ONE_AT_A_TIME: dict[str, Any] = {"parallel": 1} if "parallel" in inspect.signature(Client).parameters else {}
+
+
+def _service_client(config: Config | None, settings: Mapping[str, Any], *, authenticator: str | None,
+                    api_key: str | None, transport: httpx.BaseTransport | None, timeout: float,
+                    rate_limit_wait: float | None, clock: Callable[[], float], retry: RetryPolicy | None) -> Client:
+    """The cohort's one client, from the configuration :func:`connect` resolves (its own functions);
+    an authenticator setup is refused, naming the fix."""
+    if authenticator is not None or api_key is not None:
+        raise ConfigurationError(_NEEDS_SERVICE_ACCOUNT.format(what="authenticator=/api_key= was given"),
+                                 setting="authenticator")
+    if config is None and all(v is None for v in settings.values()) and Config.locate() is None:
+        located = locate_authenticator()
+        if located is not None:
+            raise ConfigurationError(_NEEDS_SERVICE_ACCOUNT.format(what=f"only an authenticator is configured "
+                                                                        f"({located.origin})"),
+                                     setting="authenticator")
+    resolved = resolve_config(config, **settings)
+    return Client(resolved, transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
+                  retry=retry, **_ONE_AT_A_TIME)
+
+
+def _cache(cache_dir: str | os.PathLike[str] | None) -> Any:
+    if cache_dir is None:
+        return None
+    try:
+        module = importlib.import_module(f"{__package__}.cache")
+    except ImportError:
+        raise ConfigurationError("cache_dir= needs mdh_notebook.cache, which this installation lacks",
+                                 setting="cache_dir") from None
+    return module.Cache(cache_dir)
+
+
+def cohort(identifiers: Iterable[str | uuid.UUID] | str, scopes: Sequence[str] | str, *, workers: int = 8,
+           cache_dir: str | os.PathLike[str] | None = None, config: Config | None = None,
+           base_url: str | None = None, service_account: str | None = None, project_id: str | None = None,
+           private_key: str | None = None, private_key_file: str | os.PathLike[str] | None = None,
+           authenticator: str | None = None, api_key: str | None = None,
+           on_renew: Callable[[RenewalEvent], Any] | None = None, transport: httpx.BaseTransport | None = None,
+           timeout: float = 30.0, rate_limit_wait: float | None = None, clock: Callable[[], float] = time.time,
+           retry: RetryPolicy | None = None) -> Cohort:
+    """A :class:`Cohort` of ``identifiers`` (participantIdentifiers or internal ids, in the order their
+    rows should come) with exactly ``scopes``: the session's read methods over all of them, fetched
+    by at most ``workers`` threads over one client.
+
+    The connection keywords are :func:`connect`'s (with nothing configured: the embedded sandbox);
+    an authenticator is refused (it cannot list participants). ``cache_dir``: each participant's
+    kinds kept on disk (:mod:`mdh_notebook.cache`). The lookup is one admin listing; unknown
+    identifiers are all named in one :class:`ParticipantNotFound` before any participant token is
+    requested; a participant given twice is read once, with a :class:`CohortWarning`.
+    """
+    checked = validate_scopes(scopes)  # cheap errors before any network or sandbox start
+    wanted = _as_list(identifiers)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InvalidArgumentError(f"workers must be a whole number of threads, at least 1, got {workers!r}")
+    settings = {"base_url": base_url, "service_account": service_account, "project_id": project_id,
+                "private_key": private_key, "private_key_file": private_key_file}
+    client = _service_client(config, settings, authenticator=authenticator, api_key=api_key, transport=transport,
+                             timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock, retry=retry)
+    try:
+        records = find_participants(client, wanted)
+        return Cohort(client, records, checked, workers=workers, owns_client=True, cache=_cache(cache_dir),
+                      on_renew=on_renew)
+    except BaseException:
+        client.close()
+        raise
+
+
+# the generated read methods must not shadow the cohort's own attributes
+for _entry in read_kinds():
+    if _entry.name in vars(Cohort):  # pragma: no cover - a catalogue bug
+        raise MDHError(f"catalogue name {_entry.name!r} clashes with a Cohort attribute")
