@@ -51,7 +51,7 @@ from .errors import InvalidArgumentError
 from .kinds import Column, Dtype, Kind, snake_case
 from .kinds import kind as lookup_kind
 
-__all__ = ["CONVERTERS", "DTYPES", "DataWarning", "Target", "check_tz", "convert_tz", "to_frame"]
+__all__ = ["CONVERTERS", "DTYPES", "DataWarning", "Target", "check_tz", "concat_frames", "convert_tz", "to_frame"]
 
 DTYPES: dict[Dtype, str] = {  # the pandas dtype each catalogue dtype becomes
     "string": "string",
@@ -340,6 +340,58 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     frame.attrs["kind"] = entry.name
     return convert_tz(frame, tz) if tz else frame
+
+
+def concat_frames(kind: Kind | str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Typed frames of one ``kind`` (pages, time slices, a cache and what is new, participants) as one.
+
+    ``pd.concat`` alone decays a categorical whose categories differ between frames to plain strings
+    and fills an absent column with float NaN; here every declared column keeps its dtype (categories
+    unioned, sorted as :func:`to_frame` sorts them), an extra column missing from a frame is missing
+    there (``None`` in an ``object`` column, as :func:`to_frame` leaves an absent key), columns keep
+    their first-seen order, the index is a fresh RangeIndex and ``attrs`` are the first frame's.
+    Zero frames give ``to_frame(kind, [])``: still every declared column.
+    """
+    entry = lookup_kind(kind) if isinstance(kind, str) else kind
+    frames = list(frames)
+    if not frames:
+        return to_frame(entry, [])
+    declared = {c.name: DTYPES[c.dtype] for c in entry.columns}
+    order = list(dict.fromkeys(name for frame in frames for name in frame.columns))
+    order += [name for name in declared if name not in order]  # declared columns are always there
+    sample = {name: next((f[name].dtype for f in frames if name in f.columns), declared.get(name)) for name in order}
+    categories = {
+        name: _union_categories([f[name] for f in frames if name in f.columns])
+        for name in order if any(isinstance(f[name].dtype, pd.CategoricalDtype) for f in frames if name in f.columns)
+    }
+    zones = {name: dtype.tz for name, dtype in sample.items() if isinstance(dtype, pd.DatetimeTZDtype)}
+    aligned = []
+    for frame in frames:
+        columns: dict[str, pd.Series] = {}
+        for name in order:
+            if name in frame.columns:
+                column = frame[name].reset_index(drop=True)
+                if name in categories:
+                    column = column.astype(categories[name])
+                elif name in zones and isinstance(column.dtype, pd.DatetimeTZDtype):
+                    column = column.dt.tz_convert(zones[name])
+            else:
+                column = pd.Series([None] * len(frame), dtype=categories.get(name, sample[name]))
+            columns[name] = column
+        aligned.append(pd.DataFrame(columns, index=pd.RangeIndex(len(frame))))
+    out = pd.concat(aligned, ignore_index=True) if len(aligned) > 1 else aligned[0]
+    out.attrs = dict(frames[0].attrs)
+    return out
+
+
+def _union_categories(columns: Sequence[pd.Series]) -> pd.CategoricalDtype:
+    """One categorical dtype holding every category (or value, in a column that is not categorical)
+    of ``columns``, sorted; string categories stay strings."""
+    found = [c.cat.categories if isinstance(c.dtype, pd.CategoricalDtype) else pd.Index(c.dropna().unique())
+             for c in columns]
+    values = sorted(set().union(*found), key=str)
+    text = all(pd.api.types.is_string_dtype(c.dtype) or not len(c) for c in found)
+    return pd.CategoricalDtype(pd.Index(values, dtype="string" if text else None))
 
 
 def check_tz(tz: str) -> str:
