@@ -37,6 +37,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -63,6 +64,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def survey_results(
@@ -79,6 +82,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -103,6 +107,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def survey_tasks(
@@ -119,6 +125,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -142,6 +149,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def notifications(
@@ -156,6 +165,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -178,6 +188,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def inbox(
@@ -194,6 +206,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -218,6 +231,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def device_data(
@@ -233,6 +248,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -257,6 +273,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def device_data_v2(
@@ -276,6 +294,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -305,6 +324,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def device_data_aggregate(
@@ -327,6 +348,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -360,6 +382,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def daily_sleep(
@@ -379,6 +403,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -408,6 +433,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def device_data_types(
@@ -420,6 +447,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -439,6 +467,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def fitbit_daily_summaries(
@@ -451,6 +481,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -475,6 +506,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def fitbit_sleep_logs(
@@ -487,6 +520,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -507,6 +541,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def apple_health_workouts(
@@ -518,6 +554,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -537,6 +574,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def apple_health_activity_summaries(
@@ -548,6 +587,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -566,6 +606,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def external_accounts(
@@ -575,6 +617,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -592,6 +635,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def external_account_providers(
@@ -603,6 +648,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -621,6 +667,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def featured_external_account_providers(
@@ -631,6 +679,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -648,6 +697,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def files(
@@ -658,6 +709,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -675,6 +727,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def participant_info(
@@ -684,6 +738,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -699,6 +754,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def project_info(
@@ -708,6 +765,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -724,6 +782,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def data_collection_settings(
@@ -733,6 +793,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -750,6 +811,8 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def data_availability(
@@ -759,6 +822,7 @@ class _CohortMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
         in API order, participants in the cohort's order; failures in ``cohort.failures``.
@@ -775,4 +839,6 @@ class _CohortMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """

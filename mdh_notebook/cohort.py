@@ -54,7 +54,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from . import frames as _frames
+from . import config as _config
 from ._cohort_methods import _CohortMethods, read_kinds
 from .auth import RenewalEvent
 from .client import Client
@@ -69,6 +69,7 @@ from .errors import (
     ScopeError,
 )
 from .filters import as_guid
+from .frames import concat_frames
 from .kinds import Kind
 from .kinds import kind as lookup_kind
 from .retry import RetryPolicy
@@ -187,19 +188,6 @@ def find_participants(client: Client, identifiers: object) -> list[dict[str, Any
 # -- the cohort -------------------------------------------------------------------------------
 
 
-def _concat(entry: Kind, parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """The frames of one kind joined with their declared dtypes (``frames.concat_frames``; until it
-    lands, pandas' own concat, which keeps equal dtypes)."""
-    concat = getattr(_frames, "concat_frames", None)
-    if concat is not None:
-        return concat(entry, parts)
-    if not parts:
-        return _frames.to_frame(entry, [])
-    joined = pd.concat(list(parts), ignore_index=True)
-    joined.attrs = dict(parts[0].attrs)
-    return joined
-
-
 def _label(record: Mapping[str, Any]) -> str:
     return str(record.get("participantIdentifier") or record["id"])
 
@@ -299,7 +287,7 @@ class Cohort(_CohortMethods):
         return self._joined(entry, parts)
 
     def _joined(self, entry: Kind, parts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-        frame = _concat(entry, list(parts.values()))
+        frame = concat_frames(entry, list(parts.values()))
         labels = np.repeat(np.array(list(parts), dtype=object), [len(part) for part in parts.values()])
         if COLUMN in frame.columns:  # a kind that states it: the cohort's own says the same, and goes first
             frame = frame.drop(columns=COLUMN)
@@ -337,6 +325,10 @@ def _service_client(config: Config | None, settings: Mapping[str, Any], *, authe
 
 
 def _cache(cache_dir: str | os.PathLike[str] | None) -> Any:
+    """The cache :func:`connect` would use: ``cache_dir``, else ``MDH_CACHE_DIR`` (environment or ``.env``)."""
+    setting = getattr(_config, "cache_dir_setting", None)
+    if setting is not None:
+        cache_dir = setting(cache_dir)
     if cache_dir is None:
         return None
     try:
