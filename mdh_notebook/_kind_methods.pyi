@@ -31,6 +31,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Every answer to every survey step, one row per answer record (GET surveyanswers).
 
@@ -54,6 +55,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def survey_results(
@@ -70,6 +73,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """One row per completed survey (GET surveyresults); ``id`` is its answers' ``survey_result_id``.
         ``user_type`` says who entered it (Participant, Coordinator, ServiceAccount); ``user`` names a
@@ -91,6 +95,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def survey_tasks(
@@ -107,6 +113,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """The participant's survey tasks (GET surveytasks): incomplete, complete or closed; newest first
         unless ``sort_order='ascending'``. ``end_date`` is when a task was completed or closed.
@@ -127,6 +134,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def notifications(
@@ -141,6 +150,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Notifications sent (or not) to the participant (GET notifications): Sms, Push, Email. The content is
         flattened: Sms ``content_body``, Push ``content_title`` and ``content_body``, Email
@@ -160,6 +170,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def inbox(
@@ -176,6 +188,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """The participant's inbox (GET inbox): messages (title, content, related resources), surveys (name,
         due date, saved progress as ``has_restoration_data``) and resources (title, url), one row each;
@@ -197,6 +210,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def device_data(
@@ -212,6 +227,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Device data points (v1) of one namespace (GET devicedata), most recent first (observationDate
         descending, then id). value is the string the API sent; value_number its number, missing where it is
@@ -233,6 +249,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def device_data_v2(
@@ -252,6 +270,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """V2 device data points of one namespace and type (GET api/v2/delegated/devicedata), e.g.
         device_data_v2('Fitbit', 'heart-rate'): minute heart rate, steps, sleep-stage segments, daily
@@ -278,6 +297,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def device_data_aggregate(
@@ -300,6 +321,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """V2 device data aggregated into intervals of the participant's local calendar (GET
         api/v2/delegated/devicedata/aggregate), e.g. device_data_aggregate('Fitbit', 'heart-rate', 'Hours',
@@ -330,6 +352,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def daily_sleep(
@@ -349,6 +373,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Minutes of each sleep stage per sleep day, from the stage segments of a v2 sleep type (GET
         api/v2/delegated/devicedata/aggregate/dailysleep), e.g. daily_sleep('Fitbit', 'sleep'); value is the
@@ -375,6 +400,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def device_data_types(
@@ -387,6 +414,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """The device data types the project knows, each enabled or not (GET
         api/v1|v2/delegated/devicedata/allDataTypes); retention_days is sent by v2 only, for some types.
@@ -403,6 +431,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def fitbit_daily_summaries(
@@ -415,6 +445,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Fitbit daily summaries, one row per day: ``date`` is the participant's calendar day (dtype date, a
         naive midnight); distance in km, elevation in m, water in ml, weight in kg; heart-rate zones
@@ -436,6 +467,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def fitbit_sleep_logs(
@@ -448,6 +481,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.
 
@@ -465,6 +499,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def apple_health_workouts(
@@ -476,6 +512,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Apple Health workouts, one row per workout: ``summary_*`` (activity type, duration in s, energy in
         kcal, distance in m, strokes, flights), ``source_*`` and ``device_*`` flattened; ``metadata``
@@ -492,6 +529,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def apple_health_activity_summaries(
@@ -503,6 +542,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Apple Health activity summaries (the rings), one row per day from local midnight to the next: active
         energy in kcal, exercise time in minutes, stand hours, each beside its goal.
@@ -518,6 +558,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def external_accounts(
@@ -527,6 +569,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """The participant's connected external accounts (health plans, providers, devices), one row each, the
         provider flattened; status is unauthorized, fetchingData, error or fetchComplete (GET
@@ -541,6 +584,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def external_account_providers(
@@ -552,6 +597,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """The directory of providers a participant can connect to, one row each (GET
         externalaccountproviders).
@@ -567,6 +613,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def featured_external_account_providers(
@@ -577,6 +625,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """The providers the project features, in its order (GET featuredexternalaccountproviders).
 
@@ -591,6 +640,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def files(
@@ -601,6 +652,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """The participant's uploaded files, one row each, most recent first (GET files); the bytes:
         download_file().
@@ -615,6 +667,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def participant_info(
@@ -624,6 +678,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """The participant's own record (GET participant): identifiers, demographics, custom fields.
 
@@ -636,6 +691,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def project_info(
@@ -645,6 +702,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """The participant's project (GET project): name, code, type (Research Study, Wellness Program,
         Clinical Program, ...), the organization flattened, support contacts, platforms (a list).
@@ -658,6 +716,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def data_collection_settings(
@@ -667,6 +727,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """What the project collects from this participant (GET datacollectionsettings): one boolean per source
         (fitbit_enabled, apple_health_enabled, ...), the device data types that may be queried (a list of
@@ -681,6 +742,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def data_availability(
@@ -690,6 +753,7 @@ class _KindMethods:
         progress: bool | None = None,
         on_page: Callable[[PagerState], Any] | None = None,
         resume: PagerState | None = None,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Whether health records are available from Apple Health Records and Health Connect (GET
         dataavailability; its scope is not published: DataCollectionSettings:read is assumed).
@@ -703,6 +767,8 @@ class _KindMethods:
             on_page: called with the pager's state after every page (your own progress display)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
+            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
+                stored copy
         """
 
     def delete_device_data(

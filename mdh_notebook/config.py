@@ -42,12 +42,14 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 from .errors import ConfigurationError
 from .filters import as_guid
 
-__all__ = ["DEFAULT_BASE_URL", "Config", "Located", "load_private_key", "read_dotenv", "shown"]
+__all__ = ["CACHE_DIR_ENV", "DEFAULT_BASE_URL", "Config", "Located", "cache_dir_setting", "load_private_key",
+           "read_dotenv", "shown"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://mydatahelps.org/"
 TOKEN_PATH = "identityserver/connect/token"
+CACHE_DIR_ENV = "MDH_CACHE_DIR"
 
 _ENV_NAMES = {
     "base_url": "MDH_BASE_URL",
@@ -107,6 +109,18 @@ def read_dotenv(path: str | os.PathLike[str] | None = None) -> dict[str, str | N
         log.info("%s: line(s) %s could not be parsed (a multi-line value not in double quotes?)", file,
                  ", ".join(notes.lines))
     return values
+
+
+def cache_dir_setting(cache_dir: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None,
+                      dotenv_path: str | os.PathLike[str] | None = None) -> str | None:
+    """The directory of the incremental cache: ``cache_dir``, else ``MDH_CACHE_DIR`` from the
+    environment, else from ``./.env``; None (no cache) when none of them names one. Read only when
+    called (``connect()`` calls it), with the one ``.env`` reader."""
+    if cache_dir is not None and str(cache_dir) != "":
+        return os.fspath(cache_dir)
+    env = os.environ if environ is None else environ
+    value = env.get(CACHE_DIR_ENV) or read_dotenv(dotenv_path).get(CACHE_DIR_ENV)
+    return value or None
 
 
 def _key_error(origin: str, problem: str, *, fix: str) -> ConfigurationError:

@@ -44,8 +44,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import httpx
 
 from .auth import AuthenticatorTokenSource, RenewalEvent, authenticator_url
+from .cache import Cache
 from .client import Client
-from .config import Config, read_dotenv, shown
+from .config import Config, cache_dir_setting, read_dotenv, shown
 from .errors import ConfigurationError, TransportError
 from .retry import Flow, RetryPolicy
 from .scopes import validate_scopes
@@ -239,7 +240,7 @@ def open_client(config: Config | None = None, *, base_url: str | None = None, se
                 transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
                 rate_limit_wait: float | None = None, clock: Callable[[], float] = time.time,
                 authenticator: str | None = None, api_key: str | None = None,
-                retry: RetryPolicy | None = None) -> Client:
+                retry: RetryPolicy | None = None, parallel: int | None = None) -> Client:
     """A service-account :class:`Client` from the same configuration :func:`connect` uses
     (``retry``: its :class:`RetryPolicy`, default ``RetryPolicy()``; ``rate_limit_wait`` overrides
     the policy's own).
@@ -259,7 +260,12 @@ def open_client(config: Config | None = None, *, base_url: str | None = None, se
             raise _use_connect(located)
     cfg = resolve_config(config, **settings)
     return Client(cfg, transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
-                  retry=retry)
+                  retry=retry, **_parallel(parallel))
+
+
+def _parallel(parallel: int | None) -> dict[str, Any]:
+    """``parallel=`` for :class:`Client` when given (None: the client's own default)."""
+    return {} if parallel is None else {"parallel": parallel}
 
 
 def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | None = None,
@@ -268,7 +274,8 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
             authenticator: str | None = None, api_key: str | None = None,
             on_renew: Callable[[RenewalEvent], Any] | None = None, transport: httpx.BaseTransport | None = None,
             timeout: float = 30.0, rate_limit_wait: float | None = None,
-            clock: Callable[[], float] = time.time, retry: RetryPolicy | None = None) -> ParticipantSession:
+            clock: Callable[[], float] = time.time, retry: RetryPolicy | None = None,
+            cache_dir: str | os.PathLike[str] | None = None, parallel: int | None = None) -> ParticipantSession:
     """Open a :class:`ParticipantSession` for ``participant`` with exactly ``scopes``.
 
     ``participant`` is a participantIdentifier (``"PT-0001"``) or the internal id (a GUID).
@@ -285,8 +292,13 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
     0: raise at once). ``retry``: the :class:`RetryPolicy` every request of the session follows
     (through an authenticator, its token requests too), e.g. ``RetryPolicy(attempts=8)``.
     ``clock``: the time source for token expiry (a test passes one that moves with the sandbox's clock).
+    ``cache_dir``: keep the participant's kinds on disk there and ask only for what changed since
+    (see :mod:`mdh_notebook.cache`; default ``MDH_CACHE_DIR`` from the environment or ``.env``, else no
+    cache). ``parallel``: at most this many requests at once for one long pull (the client's setting).
     """
     checked = validate_scopes(scopes)  # cheap errors before any network or sandbox start
+    where = cache_dir_setting(cache_dir)
+    cache = Cache(where) if where is not None else None  # an unusable directory fails here, naming cache_dir
     service: dict[str, Any] = {"config": config, "base_url": base_url, "service_account": service_account,
                                "project_id": project_id, "private_key": private_key,
                                "private_key_file": private_key_file}
@@ -317,13 +329,15 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
                                  "authenticator=URL instead of the service account's settings", setting="api_key")
     if located is not None:
         return _through_authenticator(located, participant, checked, on_renew=on_renew, transport=transport,
-                                      timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock, retry=retry)
+                                      timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock, retry=retry,
+                                      cache=cache, parallel=parallel)
     client = open_client(config, base_url=base_url, service_account=service_account,
                          project_id=project_id, private_key=private_key, private_key_file=private_key_file,
                          transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
-                         retry=retry)
+                         retry=retry, parallel=parallel)
     try:
-        return ParticipantSession.open(client, participant, checked, owns_client=True, on_renew=on_renew)
+        return ParticipantSession.open(client, participant, checked, owns_client=True, on_renew=on_renew,
+                                       cache=cache)
     except BaseException:
         client.close()
         raise
@@ -349,7 +363,8 @@ def _noting_answers(flow: Flow[T], answered: list[bool]) -> Flow[T]:
 def _through_authenticator(located: LocatedAuthenticator, participant: str, scopes: Sequence[str], *,
                            on_renew: Callable[[RenewalEvent], Any] | None, transport: httpx.BaseTransport | None,
                            timeout: float, rate_limit_wait: float | None, clock: Callable[[], float],
-                           retry: RetryPolicy | None) -> ParticipantSession:
+                           retry: RetryPolicy | None, cache: Cache | None = None,
+                           parallel: int | None = None) -> ParticipantSession:
     """The first token from the authenticator (its answer names the API and the participant), then a
     session on :meth:`Client.for_api` for that API whose renewals go to the authenticator again."""
     source = AuthenticatorTokenSource(located.url, located.api_key, participant, scopes, clock=clock)
@@ -374,13 +389,13 @@ def _through_authenticator(located: LocatedAuthenticator, participant: str, scop
     assert answer is not None  # set by every token the flow returns
     try:
         client = Client.for_api(answer.base_url, transport=transport, timeout=timeout, clock=clock, retry=retry,
-                                rate_limit_wait=rate_limit_wait)
+                                rate_limit_wait=rate_limit_wait, **_parallel(parallel))
     except ConfigurationError:
         raise TransportError(f"the authenticator at {located.url} says its tokens are for {shown(answer.base_url)}, "
                              "which is not a MyDataHelps site root: tell its operator (its --base-url)") from None
     try:
         session = ParticipantSession(client, answer.record, scopes, owns_client=True, on_renew=on_renew,
-                                     token_source=source)
+                                     token_source=source, cache=cache)
         session.tokens.seed(first)
     except BaseException:
         client.close()

@@ -5,7 +5,8 @@ the typed stub ``_kind_methods.pyi`` (written by ``python -m mdh_notebook._stubg
 the same :func:`arguments` here, so what ``help()`` shows, what mypy checks and what runs agree.
 
 A read method takes its kind's filters as keywords (``positional`` ones also by position), plus
-``tz``, ``progress``, ``on_page`` and ``resume``, and returns the frame of :meth:`ParticipantSession.fetch`.
+``tz``, ``progress``, ``on_page``, ``resume`` and ``refresh``, and returns the frame of
+:meth:`ParticipantSession.fetch`.
 A write method takes its path placeholders by position, then its body (``body`` for JSON, ``content`` for
 bytes), its query filters as keywords, and returns :meth:`ParticipantSession.call`'s answer.
 """
@@ -82,7 +83,10 @@ def arguments(entry: Kind | Operation) -> list[Arg]:
                     "called with the pager's state after every page (your own progress display)"),
                 Arg("resume", "PagerState | None", False, False,
                     "a failed pull's exc.pager_state: go on from the page that failed, keeping its rows "
-                    "(same filters)")]
+                    "(same filters)"),
+                Arg("refresh", "bool", False, False,
+                    "with a cache (connect(cache_dir=...)): fetch everything again and rewrite the stored copy",
+                    False)]
     typed = {p.name: p for p in entry.path_params}
     args = [Arg(h, annotation(typed[h]), True, True, typed[h].doc) if h in typed
             else Arg(h, "str | int", True, True, "the path's {" + h + "}") for h in entry.placeholders]
@@ -132,7 +136,8 @@ def read_method(entry: Kind) -> Callable[..., Any]:
     positional = list(entry.positional)
 
     def method(self: Any, *args: Any, tz: str | None = None, progress: bool | None = None,
-               on_page: Callable[..., Any] | None = None, resume: Any = None, **filters: Any) -> Any:
+               on_page: Callable[..., Any] | None = None, resume: Any = None, refresh: bool = False,
+               **filters: Any) -> Any:
         if len(args) > len(positional):
             raise InvalidArgumentError(
                 f"{entry.name}() takes filters as keywords ({', '.join(p.name for p in entry.params) or 'none'})"
@@ -141,7 +146,8 @@ def read_method(entry: Kind) -> Callable[..., Any]:
             if name in filters:
                 raise InvalidArgumentError(f"{entry.name}() got {name!r} twice")
             filters[name] = value
-        return self.fetch(entry, tz=tz, progress=progress, on_page=on_page, resume=resume, **filters)
+        return self.fetch(entry, tz=tz, progress=progress, on_page=on_page, resume=resume, refresh=refresh,
+                          **filters)
 
     return _finish(method, entry, "pandas.DataFrame")
 

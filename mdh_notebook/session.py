@@ -11,6 +11,11 @@ per filter value with ``Kind.settings_by``, e.g. device data's ``namespace``) is
 checked against the settings when the session may read them (fetched once per session): if the
 project has that source switched off for the participant, a :class:`SourceDisabledWarning` says
 so. Without the settings scope nothing extra is sent.
+
+With a :class:`~mdh_notebook.cache.Cache` (``cache=``, or ``connect(..., cache_dir=)``) a read goes
+through it: only what changed since the last pull is asked for, and ``frame.attrs["cache"]`` says
+how (``cold``, ``warm``, ``refresh``, ``bypass``); ``refresh=True`` fetches everything again and
+rewrites the stored copy.
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ import pandas as pd
 
 from ._kind_methods import _KindMethods
 from .auth import BearerAuth, ParticipantTokenSource, RenewalEvent, Token, TokenCache, TokenSource
+from .cache import Cache, Site
 from .client import Client
-from .errors import InvalidArgumentError, MDHError, SourceDisabledWarning, UnknownValueWarning
+from .errors import ConfigurationError, InvalidArgumentError, MDHError, SourceDisabledWarning, UnknownValueWarning
+from .frames import check_tz, convert_tz
 from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
 from .kinds import operation as lookup_operation
@@ -56,13 +63,15 @@ class ParticipantSession(Writes, _KindMethods):
     :class:`~mdh_notebook.auth.TokenSource`, e.g. an authenticator's); by default the client's
     service account exchanges its own token for them (``delegated_participant``). ``participant``
     is the admin record (``id``, ``participantIdentifier``, ``demographics.timeZone``), or as much of
-    it as the token source knows.
+    it as the token source knows. ``cache``: a :class:`~mdh_notebook.cache.Cache` the reads go
+    through (``session.cache``; None: none).
     """
 
     def __init__(self, client: Client, participant: Mapping[str, Any], scopes: Sequence[str], *,
                  owns_client: bool = False, on_renew: Callable[[RenewalEvent], Any] | None = None,
-                 token_source: TokenSource | None = None) -> None:
+                 token_source: TokenSource | None = None, cache: Cache | None = None) -> None:
         self.client = client
+        self.cache = cache
         self.participant = dict(participant)  # the admin record: id, participantIdentifier, demographics, …
         self.participant_id: str = str(participant["id"])
         self.participant_identifier: str | None = participant.get("participantIdentifier")
@@ -86,12 +95,13 @@ class ParticipantSession(Writes, _KindMethods):
     @classmethod
     def open(cls, client: Client, participant: str | Mapping[str, Any], scopes: Sequence[str] | str, *,
              owns_client: bool = False, on_renew: Callable[[RenewalEvent], Any] | None = None,
-             token_source: TokenSource | None = None) -> ParticipantSession:
+             token_source: TokenSource | None = None, cache: Cache | None = None) -> ParticipantSession:
         """Look the participant up (a record given as a mapping is used as it is), then get the
         first token now, so bad input fails here."""
         checked = validate_scopes(scopes)
         record = participant if isinstance(participant, Mapping) else client.find_participant(participant)
-        session = cls(client, record, checked, owns_client=owns_client, on_renew=on_renew, token_source=token_source)
+        session = cls(client, record, checked, owns_client=owns_client, on_renew=on_renew, token_source=token_source,
+                      cache=cache)
         client.run_flow(session.tokens.fresh_flow)
         return session
 
@@ -157,22 +167,43 @@ class ParticipantSession(Writes, _KindMethods):
 
     def fetch(self, kind: str | Kind, *, tz: str | None = None, progress: bool | None = None,
               on_page: Callable[[PagerState], Any] | None = None, resume: PagerState | None = None,
-              **filters: Any) -> pd.DataFrame:
+              refresh: bool = False, **filters: Any) -> pd.DataFrame:
         """All records of a data kind as a typed frame; ``tz="local"`` for the participant's zone;
         ``progress=False`` for no progress bar on a long pull; ``on_page(state)`` after every page;
         ``resume=exc.pager_state`` (with the same kind and filters) goes on from where a failed
-        fetch stopped, keeping the rows it had: the whole frame, as one fault-free fetch."""
+        fetch stopped, keeping the rows it had: the whole frame, as one fault-free fetch.
+        ``refresh=True``: with a cache, fetch everything again and rewrite the stored copy (without
+        one it changes nothing)."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         self._check_access(entry)
         zone = self._zone(tz)
-        frame = self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress, on_page=on_page,
-                                  resume=resume)
+        if self.cache is None:
+            frame = self.client.frame(entry, filters, auth=self.auth, tz=zone, progress=progress, on_page=on_page,
+                                      resume=resume)
+        else:
+            if zone:
+                check_tz(zone)  # before any request, as without a cache
+
+            def load(given: Mapping[str, Any]) -> pd.DataFrame:
+                return self.client.frame(entry, given, auth=self.auth, progress=progress, on_page=on_page,
+                                         resume=resume)
+
+            frame = self.cache.fetch(self._site(), entry, filters, load, refresh=bool(refresh))
+            frame = convert_tz(frame, zone) if zone else frame
         flag = entry.setting_for(filters)
         if flag and frame.empty:
             self._warn_if_switched_off(entry, flag)
         if entry.vocabulary is not None and frame.empty:
             self._warn_if_unlisted(entry, entry.vocabulary, filters)
         return frame
+
+    def _site(self) -> Site:
+        """Whose data this session reads, as the cache keys it (API, project, participant)."""
+        try:
+            project = self.client.config.project_id
+        except ConfigurationError:
+            project = ""  # tokens from an authenticator: the base URL and participant id say whose
+        return Site(self.client.base_url, project, self.participant_id)
 
     def _warn_if_unlisted(self, entry: Kind, vocabulary: Vocabulary, filters: Mapping[str, Any]) -> None:
         """Warn when an empty frame asked for a value its vocabulary does not list (a typo, most

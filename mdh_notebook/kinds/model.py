@@ -35,6 +35,7 @@ __all__ = [
     "Dtype",
     "How",
     "HttpMethod",
+    "Incremental",
     "Kind",
     "Operation",
     "Paging",
@@ -71,7 +72,7 @@ Setting = Literal[
 
 # keywords every generated session method takes besides its filters, and the first arguments of
 # ParticipantSession.fetch(kind, ...) / .pager(kind, resume=...), which take filters as **keywords
-RESERVED = frozenset({"self", "tz", "progress", "body", "content", "kind", "resume"})
+RESERVED = frozenset({"self", "tz", "progress", "body", "content", "kind", "resume", "refresh"})
 
 
 class CatalogueError(ValueError):
@@ -352,6 +353,38 @@ def _check_timeline(timeline: Timeline | None, count_by: str, columns: Mapping[s
         column(timeline.units, "timeline units", ("string", "category"))
 
 
+@dataclass(frozen=True)
+class Incremental:
+    """How the cache (:mod:`mdh_notebook.cache`) asks a kind only for what changed since its last pull.
+
+    ``after``: the filter taking an exclusive lower bound on ``stamp`` (``inserted_after``,
+    ``modified_after``); ``stamp``: the date-time column the server compares it with, whose largest
+    value seen is the watermark (a server date, never the local clock); ``key``: the column that
+    identifies a record, for upserts; ``order``: the API's row order, so that new rows land where a
+    full pull would put them — each part a tuple of columns (the first that has a value in a row:
+    a coalesce) and whether it ascends. ``blind``: what the cache cannot see for this kind, in words
+    (deletions always; edits that leave ``stamp`` where it was), for the docs.
+    """
+
+    after: str
+    stamp: str
+    order: tuple[tuple[tuple[str, ...], bool], ...]
+    key: str = "id"
+    blind: str = ""
+
+    def check(self, kind: Kind) -> None:
+        """A :class:`CatalogueError` unless every name here is one of ``kind``'s filters or columns."""
+        where = f"{kind.name} (incremental)"
+        param = kind.param(self.after)
+        _check(param is not None and param.type == "datetime", where,
+               f"after {self.after!r} is not one of its date-time filters")
+        dtypes = {c.name: c.dtype for c in kind.columns}
+        _check(dtypes.get(self.stamp) == "datetime", where, f"stamp {self.stamp!r} is not one of its datetime columns")
+        _check(self.key in dtypes, where, f"key {self.key!r} is not one of its columns")
+        _check(bool(self.order) and all(cols and all(c in dtypes for c in cols) for cols, _ in self.order), where,
+               "order names its columns")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Kind:
     """One read kind: a session method, a ``to_frame`` kind, one endpoint.
@@ -363,7 +396,8 @@ class Kind:
     column a bar chart counts rows by (neither: nothing to plot). ``setting`` names the
     DataCollectionSettings flag of the kind's source (e.g. ``"fitbitEnabled"``); where the source
     is picked by a filter (device data's ``namespace``), ``settings_by`` names that filter and
-    ``settings`` maps its values to flags instead.
+    ``settings`` maps its values to flags instead. ``incremental``: how the cache asks it only for
+    what changed (:class:`Incremental`; None: the cache passes the kind by).
     """
 
     name: str
@@ -382,6 +416,7 @@ class Kind:
     vocabulary: Vocabulary | None = None
     timeline: Timeline | None = None
     count_by: str = ""
+    incremental: Incremental | None = None
     doc: str = ""
 
     def __post_init__(self) -> None:
@@ -389,6 +424,8 @@ class Kind:
         _check(_identifier(self.name) and not self.name.startswith("_"), where, "name must be a public identifier")
         _check_access(self.token, self.scope, where)
         _check_literal(self.shape, Shape, where, "shape")
+        if self.incremental is not None:
+            self.incremental.check(self)
         _check_literal(self.setting, Setting, where, "setting")
         for _, flag in self.settings:
             _check_literal(flag, Setting, where, "settings flag")
