@@ -72,8 +72,12 @@ run-notebooks: install
 	TQDM_DISABLE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.skip_cells_with_tag=nbval-skip $(NB)
 
+# issue 8's benchmarks: ratios against the floor and the issue's targets, measured in one run against two
+# sandboxes in their own processes (a few minutes on 2 cores); docs/benchmarks.md holds a run.
+# `make bench BENCH_ARGS=--smoke` checks the harness in seconds (tiny data, N = 1)
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 sandbox: install
 	$(BIN)/mdh-notebook sandbox --port $(PORT)

@@ -1,211 +1,156 @@
-"""Benchmarks, measured in one run and printed as ratios (nothing here is asserted).
+"""Benchmarks of issue 8, measured in one run on the same sandbox data and printed as ratios, each
+against the issue's target with its verdict (nothing here is asserted; tests never time anything).
 
-For each measurement there is a *floor* (the least any client could do on the same data)
-and a *baseline* (the straightforward notebook code an analyst would otherwise write):
+1. time to frame vs the floor (bare httpx paging + stdlib json, sequential) and vs the quickstart
+   baseline (the same paging, then ``pd.json_normalize`` + ``pd.to_datetime``), for two years of
+   PT-0001's survey answers and a year of minute heart rate (device data v2, Fitbit heart-rate),
+   with the requests it took and a same-rows check against the floor;
+2. ``to_frame`` alone vs ``json_normalize`` + ``to_datetime`` on the same records, peak memory per row;
+3. data requests of a cold fetch and a warm re-run through the cache vs the minimum (records ÷ 100);
+4. a cohort of 8 participants at 30 ms of added latency vs the same pulls one after another;
+5. token requests over a long run (the sandbox's clock moved on) vs the minimum.
 
-* fetch:   raw httpx paging + JSON decode (floor) vs the session's typed frame, for survey
-           answers (100 a page) and sleep logs (25 a page);
-* convert: ``pd.DataFrame(records)`` with no typing (floor) vs ``to_frame`` vs
-           ``json_normalize`` + a per-value date parse with ``apply`` (baseline);
-* tokens:  a request with a cached token vs one that renews it;
-* floor (issue 8, items 1–2): two years of PT-0001's survey answers, best of ``--repeat``, in one
-           run: time to a typed frame vs the floor (bare httpx paging + stdlib ``json``) and vs the
-           quickstart baseline (the same paging, then ``pd.json_normalize`` + ``pd.to_datetime``),
-           ``to_frame`` alone vs ``json_normalize`` + ``to_datetime`` on the same records, and
-           peak memory per row of each (tracemalloc).
+The sandboxes run as separate processes (``mdh-notebook sandbox``), as a real API is another
+machine: in one process the GIL would serialise client and server. One serves two years to 8
+participants (survey answers, cache, cohort, tokens), one a year to PT-0001 (heart rate).
 
-Run: ``make bench`` (or ``python benchmarks/run.py --days 365 --repeat 5``; ``--only floor`` for the
-floor table alone).
+Run: ``make bench`` (``python benchmarks/run.py``; ``--smoke`` for a seconds-long run on tiny data).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
+import datetime
+import os
+import platform
+import shlex
+import subprocess
+import sys
 import time
-import tracemalloc
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
 
-import httpx
 import pandas as pd
+from bench_budget import cache_rows, cohort_rows, token_rows
+from bench_datasets import has_cache, has_cohort, has_parallel, heart_rate, survey_answers
+from bench_frames import Pulled, conversion_rows, sequential_ratio, time_to_frame
+from bench_report import Section
+from bench_sandbox import SandboxProcess
 
 import mdh_notebook as mdh
-from mdh_notebook.emulator import SandboxServer
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
-def naive_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.json_normalize(records)
-    for column in ("date", "insertedDate"):
-        frame[column] = frame[column].apply(lambda v: pd.to_datetime(v, utc=True) if isinstance(v, str) else pd.NaT)
-    return frame
-
-
-def best(fn: Callable[[], Any], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return min(samples)
-
-
-def peak_bytes(fn: Callable[[], Any]) -> int:
-    tracemalloc.start()
+def _cpu() -> str:
     try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def header(args: argparse.Namespace) -> list[str]:
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    features = ", ".join(f"{name}: {'yes' if ok else 'not available yet'}" for name, ok in (
+        ("Client(parallel=)", has_parallel()), ("connect(cache_dir=)", has_cache()), ("mdh.cohort", has_cohort())))
+    return [
+        "## mdh_notebook benchmarks (issue 8)",
+        "",
+        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; commit {_commit()}",
+        f"- machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cores ({_cpu()}), "
+        f"load average {load} at the start",
+        f"- Python {platform.python_version()}, pandas {pd.__version__}, mdh_notebook {mdh.__version__}",
+        f"- command: {shlex.join(['python', 'benchmarks/run.py', *sys.argv[1:]])}",
+        f"- best of N = {args.repeat} in one run (heart rate: N = {args.hr_repeat}); "
+        f"parallel = {args.parallel}; {features}",
+        "",
+    ]
+
+
+def guarded(section: Section, what: str, target: str, step: Callable[[], object]) -> object:
+    """Run one measurement; an exception becomes an ``error`` row, and the other rows still run."""
+    try:
+        return step()
+    except Exception as exc:  # a benchmark reports what broke instead of losing the whole table
+        section.failed(what, target, exc)
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--survey-days", type=int, default=730, help="days of survey answers (default two years)")
+    parser.add_argument("--hr-days", type=int, default=365, help="days of minute heart rate (default a year)")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N, survey answers and cohort (default 3)")
+    parser.add_argument("--hr-repeat", type=int, default=2,
+                        help="best of N for the heart-rate pulls (default 2: each sequential pull is ~4,600 pages)")
+    parser.add_argument("--parallel", type=int, default=4, help="Client(parallel=) where it exists (default 4)")
+    parser.add_argument("--hours", type=float, default=10, help="sandbox hours of the token run (default 10)")
+    parser.add_argument("--every", type=float, default=300, help="seconds between the token run's calls")
+    parser.add_argument("--memory-records", type=int, default=100_000,
+                        help="records for the peak-memory rows (tracemalloc is slow; default %(default)s)")
+    parser.add_argument("--smoke", action="store_true", help="tiny data, N = 1: checks the harness, not the speed")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.survey_days, args.hr_days, args.repeat, args.hr_repeat, args.hours = 40, 2, 1, 1, 2.5
+
+    began = time.perf_counter()
+    for line in header(args):
+        print(line)
+    frames = Section("1. Time to frame (PT-0001)")
+    conversion = Section("2. Conversion alone, on the floor's records")
+    requests = Section("3. Requests: cold fetch, warm re-run (cache), minimum")
+    cohort = Section("4. Cohort")
+    tokens = Section("5. Token requests over a long run")
+    surveys = SandboxProcess(days=args.survey_days, participants=8).launch()
+    beats = SandboxProcess(days=args.hr_days, participants=1).launch()
+    try:
+        surveys.wait_ready()
+        beats.wait_ready()
+        answers, hr = survey_answers(surveys), heart_rate(beats)
+        pulled: list[Pulled] = []
+        for sandbox, data, repeat in ((surveys, answers, args.repeat), (beats, hr, args.hr_repeat)):
+            got = guarded(frames, f"{data.label}: time to frame", f"≤ {data.target_floor:.2f}× floor",
+                          lambda s=sandbox, d=data, r=repeat: time_to_frame(s, d, r, args.parallel, frames))
+            if isinstance(got, Pulled):
+                pulled.append(got)
+            if data is answers and has_parallel():
+                guarded(frames, f"{data.label}: sequential", "none set",
+                        lambda: sequential_ratio(surveys, answers, args.repeat, frames))
+        for got in pulled:
+            guarded(conversion, f"{got.dataset.label}: conversion", "none set",
+                    lambda g=got: conversion_rows(g, conversion, args.memory_records))
+        for got in pulled:
+            sandbox = surveys if got.dataset is answers else beats
+            guarded(requests, f"{got.dataset.label}: cache", "cold ≤ minimum + 1 per slice; warm = 1",
+                    lambda s=sandbox, g=got: cache_rows(s, g.dataset, len(g.records), args.parallel, requests))
+        guarded(cohort, "cohort", "≥ 5×", lambda: cohort_rows(surveys, answers, args.repeat, args.parallel, cohort))
+        guarded(tokens, "token requests", "= minimum",
+                lambda: token_rows(surveys, args.hours, args.every, tokens,
+                                   lambda s: s.survey_answers(survey_name="PHQ-9")))
+        frames.note(f"sandboxes (separate processes) ready in {surveys.started_in:.1f} s "
+                    f"({args.survey_days} days × 8 participants) and {beats.started_in:.1f} s "
+                    f"({args.hr_days} days × 1)")
     finally:
-        tracemalloc.stop()
-
-
-QUICKSTART_DATES = ("date", "insertedDate")
-
-
-def quickstart_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """What an analyst writes from the quickstart: flatten, then parse the date columns."""
-    frame = pd.json_normalize(records)
-    for column in QUICKSTART_DATES:
-        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
-    return frame
-
-
-def floor_table(days: int, repeat: int) -> None:
-    """Issue 8, items 1–2: survey answers of PT-0001 over ``days`` (two years by default)."""
-    with SandboxServer(days=days).start() as server:
-        creds = server.credentials
-        config = mdh.Config.from_values(base_url=creds.base_url, service_account=creds.service_account,
-                                        project_id=creds.project_id, private_key=creds.private_key_pem)
-        with mdh.Client(config) as client:
-            session = client.connect("PT-0001", ["SurveyAnswers:read"])
-            assert session.token is not None
-            bearer = {"Authorization": f"Bearer {session.token.value}"}
-            with httpx.Client(base_url=server.url, headers=bearer) as raw:
-                def floor() -> list[dict[str, Any]]:
-                    records: list[dict[str, Any]] = []
-                    params: dict[str, Any] = {"limit": 100}
-                    while True:
-                        body = json.loads(raw.get("api/v1/delegated/surveyanswers", params=params).content)
-                        records += body["surveyAnswers"]
-                        if not body.get("nextPageID"):
-                            return records
-                        params["pageID"] = body["nextPageID"]
-
-                records = floor()
-                ours = session.survey_answers()
-                assert len(ours) == len(records), (len(ours), len(records))
-                pages = -(-len(records) // 100)
-                # interleaved, best of each: the three fetches see the same server and machine state
-                t_floor = t_quick = t_session = float("inf")
-                for _ in range(repeat):
-                    t_floor = min(t_floor, best(floor, 1))
-                    t_quick = min(t_quick, best(lambda: quickstart_frame(floor()), 1))
-                    t_session = min(t_session, best(session.survey_answers, 1))
-        t_convert = best(lambda: mdh.to_frame("survey_answers", records), repeat)
-        t_normalize = best(lambda: quickstart_frame(records), repeat)
-        m_convert = peak_bytes(lambda: mdh.to_frame("survey_answers", records))
-        m_normalize = peak_bytes(lambda: quickstart_frame(records))
-
-    n = len(records)
-    print(f"floor: PT-0001 survey answers, {days} days: {n} records, {pages} pages, best of {repeat}")
-    print(f"  {'measurement':34} {'ms':>9}")
-    print(f"  {'floor (httpx + json)':34} {t_floor * 1000:9.2f}")
-    print(f"  {'quickstart (floor + normalize)':34} {t_quick * 1000:9.2f}")
-    print(f"  {'session.survey_answers()':34} {t_session * 1000:9.2f}")
-    print(f"  {'to_frame alone':34} {t_convert * 1000:9.2f}")
-    print(f"  {'json_normalize + to_datetime':34} {t_normalize * 1000:9.2f}")
-    print(f"  session ÷ floor            {t_session / t_floor:6.2f}   (done when ≤ 1.15)")
-    print(f"  quickstart ÷ session       {t_quick / t_session:6.2f}   (done when ≥ 1.2)")
-    print(f"  normalize ÷ to_frame       {t_normalize / t_convert:6.2f}   (to_frame's speed-up)")
-    print(f"  peak bytes/row: to_frame {m_convert / n:.0f}, json_normalize + to_datetime {m_normalize / n:.0f}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--convert-records", type=int, default=20_000,
-                        help="records for the conversion measurements (default %(default)s)")
-    parser.add_argument("--floor-days", type=int, default=730,
-                        help="days of survey answers for the floor table (default %(default)s: two years)")
-    parser.add_argument("--only", choices=("all", "floor"), default="all")
-    args = parser.parse_args()
-
-    if args.only == "floor":
-        floor_table(args.floor_days, args.repeat)
-        return
-
-    rows: list[tuple[str, str, float, float]] = []
-    with SandboxServer(days=args.days).start() as server:
-        creds = server.credentials
-        config = mdh.Config.from_values(base_url=creds.base_url, service_account=creds.service_account,
-                                        project_id=creds.project_id, private_key=creds.private_key_pem)
-        with mdh.Client(config) as client:
-            session = client.connect("PT-0001", ["SurveyAnswers:read", "FitbitSleepLogs:read"])
-            assert session.token is not None
-            bearer = {"Authorization": f"Bearer {session.token.value}"}
-            with httpx.Client(base_url=server.url, headers=bearer) as raw:
-                def floor_fetch(path: str, key: str, size_param: str, size: int) -> list[dict[str, Any]]:
-                    records: list[dict[str, Any]] = []
-                    params: dict[str, Any] = {size_param: size}
-                    while True:
-                        body = raw.get(path, params=params).json()
-                        records += body[key]
-                        if not body.get("nextPageID"):
-                            return records
-                        params["pageID"] = body["nextPageID"]
-
-                for label, path, key, size_param, size, method in (
-                    ("survey answers", "api/v1/delegated/surveyanswers", "surveyAnswers", "limit", 100,
-                     session.survey_answers),
-                    ("sleep logs", "api/v1/delegated/fitbit/sleepLogs", "results", "pageSize", 25,
-                     session.fitbit_sleep_logs),
-                ):
-                    def floor(path: str = path, key: str = key, sp: str = size_param, n: int = size) -> Any:
-                        return floor_fetch(path, key, sp, n)
-
-                    fetched = floor()
-                    pages = -(-len(fetched) // size)
-                    t_floor = timed(floor, args.repeat)
-                    t_session = timed(method, args.repeat)
-                    rows.append((f"fetch all {label}: raw floor vs session", f"{len(fetched)} rows, {pages} pages",
-                                 t_floor, t_session))
-                    if label == "survey answers":
-                        records = fetched
-                        rows.append(("  per page", "", t_floor / pages, t_session / pages))
-
-            big = records * max(1, args.convert_records // max(1, len(records)))
-            t_plain = timed(lambda: pd.DataFrame(big), args.repeat)
-            t_ours = timed(lambda: mdh.to_frame("survey_answers", big), args.repeat)
-            t_naive = timed(lambda: naive_frame(big), max(1, args.repeat // 2))
-            rows.append(("convert: to_frame vs untyped floor", f"{len(big)} records", t_plain, t_ours))
-            rows.append(("convert: naive baseline vs to_frame", f"{len(big)} records", t_ours, t_naive))
-
-            def renewing_call() -> None:
-                client.run_flow(session.tokens.fresh_flow(force=True, stale=session.tokens.token))
-                session.survey_answers(survey_name="PHQ-9")
-
-            session.survey_answers(survey_name="PHQ-9")  # warm
-            t_renew = timed(renewing_call, args.repeat)
-            t_cached = timed(lambda: session.survey_answers(survey_name="PHQ-9"), args.repeat)
-            rows.append(("PHQ-9 call: cached token vs renewing", "", t_cached, t_renew))
-
-    print(f"{'measurement':46} {'data':28} {'first (ms)':>11} {'second (ms)':>12} {'ratio':>7}")
-    for name, data, first, second in rows:
-        print(f"{name:46} {data:28} {first * 1000:11.2f} {second * 1000:12.2f} {second / first:7.2f}")
-    print()
-    floor_table(args.floor_days, args.repeat)
+        surveys.stop()
+        beats.stop()
+    sections = (frames, conversion, requests, cohort, tokens)
+    for section in sections:
+        section.render()
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"wall time {time.perf_counter() - began:.0f} s; load average {load} at the end")
+    return 1 if any(section.errors for section in sections) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
