@@ -59,9 +59,10 @@ from .frames import check_tz, convert_tz, to_frame
 from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
 from .kinds import operation as lookup_operation
-from .paging import Pager, PagerState
+from .paging import Pager, PagerState, SliceState
 from .progress import PageProgress
 from .retry import Budget, Flow, OnWait, RateLimit, RetryPolicy, Sender, reworded
+from .slicing import Slicing, join, plan, run, slice_params, slicing_for
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -83,7 +84,9 @@ class Client:
     waited out, saying so, default 300); ``sleep(seconds)`` is how a rate-limit wait waits (a test
     passes one that moves the sandbox clock; the backoff between retries is stamina's, zero under
     ``stamina.set_testing``); ``lock_timeout``: how long a thread waits for another's token renewal
-    (default three request timeouts: a participant renewal may take three token requests).
+    (default three request timeouts: a participant renewal may take three token requests);
+    ``parallel``: at most this many requests at once for one long pull of a kind that filters by
+    time (:mod:`mdh_notebook.slicing`; 1 = page after page).
 
     :meth:`for_api` makes one without a service account, for tokens from elsewhere (an authenticator).
     """
@@ -92,7 +95,11 @@ class Client:
                  transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
                  clock: Callable[[], float] = time.time, retries: int | None = None,
                  rate_limit_wait: float | None = None, sleep: Callable[[float], object] = time.sleep,
-                 retry: RetryPolicy | None = None, lock_timeout: float | None = None) -> None:
+                 retry: RetryPolicy | None = None, lock_timeout: float | None = None, parallel: int = 4) -> None:
+        if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1:
+            raise InvalidArgumentError(f"parallel is how many requests one pull may have in flight at once: a whole "
+                                       f"number of at least 1 (1 = page after page), got {parallel!r}")
+        self._parallel = parallel
         if config is None and base_url is None:
             raise ConfigurationError("a Client needs a Config (a service account) or, through Client.for_api, "
                                      "the base_url of the API its tokens are for")
@@ -121,6 +128,11 @@ class Client:
         self._budgets_lock = threading.Lock()
 
     @property
+    def parallel(self) -> int:
+        """At most this many requests at once for one long pull (1: page after page)."""
+        return self._parallel
+
+    @property
     def retry(self) -> RetryPolicy:
         """The retry policy every request of this client follows."""
         return self._sender.policy
@@ -129,12 +141,12 @@ class Client:
     def for_api(cls, base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
                 clock: Callable[[], float] = time.time, retry: RetryPolicy | None = None,
                 rate_limit_wait: float | None = None, sleep: Callable[[float], object] = time.sleep,
-                lock_timeout: float | None = None) -> Client:
+                lock_timeout: float | None = None, parallel: int = 4) -> Client:
         """A client for the API at ``base_url`` with no service account: for sessions whose tokens
         come from elsewhere (``ParticipantSession(..., token_source=...)``). Its service-account
         calls (participant lookups, admin kinds, ``config``) raise :class:`ConfigurationError`."""
         return cls(None, base_url=base_url, transport=transport, timeout=timeout, clock=clock, retry=retry,
-                   rate_limit_wait=rate_limit_wait, sleep=sleep, lock_timeout=lock_timeout)
+                   rate_limit_wait=rate_limit_wait, sleep=sleep, lock_timeout=lock_timeout, parallel=parallel)
 
     @property
     def config(self) -> Config:
@@ -264,12 +276,15 @@ class Client:
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         params = encode_params(entry, filters or {})
         path = self.fill_path(entry.path, encode_path(entry, filters or {}), what=f"{entry.name}()")
+        return Pager(self._fetcher(auth, on_wait), entry, path, params, resume=resume)
+
+    def _fetcher(self, auth: httpx.Auth | None, on_wait: OnWait | None) -> Callable[[str, Mapping[str, str]], Any]:
         auth = auth if auth is not None else self.service_auth
 
         def fetch(path: str, page_params: Mapping[str, str]) -> Any:
             return self.get_json(path, page_params, auth=auth, on_wait=on_wait)
 
-        return Pager(fetch, entry, path, params, resume=resume)
+        return fetch
 
     def frame(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
               auth: httpx.Auth | None = None, tz: str | None = None, progress: bool | None = None,
@@ -279,31 +294,105 @@ class Client:
         Pages are gathered first and converted once: a frame per page then ``concat`` was
         measured at ~30 ms per 100-record page of fixed per-column cost (benchmarks/run.py).
         ``progress``: a bar for a long pull (see :mod:`mdh_notebook.progress`); ``on_page``: called
-        with the pager's :class:`PagerState` after every page (a widget's own progress). A failed
-        page is tried again in place (the retry policy); an error that still stops the pull says which
-        page and how many rows had arrived, and carries them as ``exc.pager_state`` (its ``rows``):
-        the same call with ``resume=exc.pager_state`` goes on from that page and returns the whole
-        frame, exactly what one fault-free call returns.
+        with the pull's :class:`PagerState` after every page (a widget's own progress), always
+        from the thread that called ``frame``. A failed page is tried again in place (the retry
+        policy); an error that still stops the pull says which page and how many rows had arrived,
+        and carries them as ``exc.pager_state`` (its ``rows``): the same call with
+        ``resume=exc.pager_state`` goes on from that page and returns the whole frame, exactly what
+        one fault-free call returns.
+
+        A long pull of a kind that filters by time is fetched in time slices, ``parallel`` at once
+        (:mod:`mdh_notebook.slicing`): page 1 first (a one-page pull costs one request), then the
+        rest in slices, joined in the API's order — the same frame as page after page. Its
+        ``exc.pager_state`` holds each slice's state; resuming with it goes on in slices, whatever
+        this client's ``parallel`` (a state of a pull paged one after another goes on that way).
         """
         if tz:
             check_tz(tz)
-        with PageProgress(lookup_kind(kind).name if isinstance(kind, str) else kind.name, progress) as bar:
-            pager = self.pager(kind, filters, auth=auth, resume=resume, on_wait=bar.note)
+        entry = lookup_kind(kind) if isinstance(kind, str) else kind
+        with PageProgress(entry.name, progress) as bar:
+            pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note)
             records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
-            stopped: MDHError | None = None
-            try:
-                for page in pager.pages:
-                    records.extend(page)
-                    bar.update(pager.state, len(page))
-                    if on_page is not None:
-                        on_page(pager.state)
-            except MDHError as exc:
-                stopped = self._stopped(exc, replace(pager.state, rows=tuple(records)))
-            if stopped is not None:
-                raise stopped from None  # outside the handler: no context to print
-        frame = to_frame(pager.kind, records)
-        frame.attrs["pages"] = pager.pages_fetched
+            spec = slicing_for(entry, pager.params)
+            if resume is not None and resume.slices:
+                if spec is None:
+                    raise InvalidArgumentError(f"{entry.name}: this PagerState is of a pull in time slices, which "
+                                               "this kind is not fetched in; leave out resume= to start again")
+                records, pages = self._sliced(pager, spec, records, resume.slices, bar, on_page, auth)
+            else:
+                sliced = spec is not None and self._parallel > 1 and (resume is None or not resume.pages)
+                self._pages(pager, records, bar, on_page, first_only=sliced)
+                pages = pager.pages_fetched
+                if sliced and spec is not None and not pager.state.done:
+                    slices = plan(spec, entry, pager.params, records, now=self.clock(), parallel=self._parallel)
+                    if slices:
+                        records, pages = self._sliced(pager, spec, records, slices, bar, on_page, auth)
+                    else:  # not worth cutting, or nowhere to cut: page after page from page 1's cursor
+                        self._pages(pager, records, bar, on_page)
+                        pages = pager.pages_fetched
+        frame = to_frame(entry, records)
+        frame.attrs["pages"] = pages
         return convert_tz(frame, tz) if tz else frame
+
+    def _pages(self, pager: Pager, records: list[dict[str, Any]], bar: PageProgress,
+               on_page: Callable[[PagerState], Any] | None, *, first_only: bool = False) -> None:
+        """Page ``pager`` to its end (or only its next page), into ``records``; a stop says where."""
+        stopped: MDHError | None = None
+        try:
+            for page in pager.pages:
+                records.extend(page)
+                bar.update(pager.state, len(page))
+                if on_page is not None:
+                    on_page(pager.state)
+                if first_only:
+                    break
+        except MDHError as exc:
+            stopped = self._stopped(exc, replace(pager.state, rows=tuple(records)))
+        if stopped is not None:
+            raise stopped from None  # outside the handler: no context to print
+
+    def _sliced(self, pager: Pager, spec: Slicing, head: list[dict[str, Any]], slices: tuple[SliceState, ...],
+                bar: PageProgress, on_page: Callable[[PagerState], Any] | None,
+                auth: httpx.Auth | None) -> tuple[list[dict[str, Any]], int]:
+        """The rest of a pull after its page 1 (``head``), in ``slices`` at most ``parallel`` at once:
+        the joined records and the pages they took (page 1's included)."""
+        entry, top = pager.kind, pager.state
+        head_pages = top.pages - sum(piece.state.pages for piece in slices)
+        fetch = self._fetcher(auth, bar.note)
+
+        def pager_for(piece: SliceState) -> Pager:
+            params = slice_params(spec, entry, pager.params, piece)
+            return Pager(fetch, entry, pager.path, params, resume=piece.state if piece.state.query else None)
+
+        def whole(pieces: tuple[SliceState, ...]) -> PagerState:
+            return replace(top, pages=head_pages + sum(p.state.pages for p in pieces),
+                           records=len(head) + sum(p.state.records for p in pieces),
+                           done=all(p.state.done for p in pieces), rows=(), slices=())
+
+        def page_seen(index: int, page: list[dict[str, Any]], pieces: tuple[SliceState, ...]) -> None:
+            state = whole(pieces)
+            bar.update(state, len(page))
+            if on_page is not None:
+                on_page(state)
+
+        done, failed, error = run(slices, pager_for, self._parallel, page_seen)
+        if error is not None:
+            state = replace(whole(done), rows=tuple(head), slices=done)
+            raise self._stopped_slice(error, state, failed) from None
+        return join(spec, head, done), whole(done).pages
+
+    @staticmethod
+    def _stopped_slice(error: MDHError, state: PagerState, index: int) -> MDHError:
+        """``error`` of one slice, saying which and what the pull keeps, with the state to resume from."""
+        piece = state.slices[index]
+        bounds = f"{piece.after or 'open'} to {piece.before or 'open'}"
+        rows = f"{state.records} row{'s' if state.records != 1 else ''} ({state.pages} pages)"
+        text = (f"{error} [{state.kind}: slice {index + 1} of {len(state.slices)} ({bounds}) failed at its page "
+                f"{piece.state.pages + 1}; {rows} had arrived and are kept — the same call with "
+                "resume=exc.pager_state goes on from where each slice stopped]")
+        stopped = reworded(error, text)
+        stopped.pager_state = state
+        return stopped
 
     @staticmethod
     def _stopped(error: MDHError, state: PagerState) -> MDHError:

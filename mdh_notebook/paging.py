@@ -37,7 +37,7 @@ from typing import Any
 from .errors import InvalidArgumentError, TransportError
 from .kinds import Kind
 
-__all__ = ["Pager", "PagerState", "query_hash"]
+__all__ = ["Pager", "PagerState", "SliceState", "query_hash"]
 
 Fetch = Callable[[str, Mapping[str, str]], Any]
 
@@ -57,6 +57,26 @@ class PagerState:
     done: bool = False
     # the records of the pages so far, kept by a pull that stopped part-way (exc.pager_state); else empty
     rows: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
+    # a time-sliced pull (mdh_notebook.slicing): page 1 (rows above) and each slice's own state; else empty
+    slices: tuple[SliceState, ...] = ()
+
+
+@dataclass(frozen=True)
+class SliceState:
+    """One time slice of a sliced pull (:mod:`mdh_notebook.slicing`): the bounds it sends (wire
+    values; None = the bound left open), where its rows start to be its own, and its pager's state
+    (with the rows that arrived, when the pull stopped part-way).
+
+    ``cut`` (microseconds since the epoch): the rows at the head of the slice that the API orders
+    before this instant belong to the slice before it (each slice asks from a second before its
+    edge, as the filters are strict); ``skip``: of the rows at exactly ``cut``, how many page 1
+    already had (only the first slice, whose edge is page 1's last record)."""
+
+    after: str | None
+    before: str | None
+    cut: int
+    skip: int
+    state: PagerState
 
 
 def query_hash(path: str, params: Mapping[str, str]) -> str:

@@ -10,12 +10,16 @@ variable, and tqdm reads it only once, at import.
 
 :meth:`PageProgress.note` puts a line in the bar's postfix while one is shown (a rate-limit wait:
 "waiting 42 s for participant 'PT-0001''s rate-limit budget …"); the next page clears it.
+
+A bar is safe to tell from several threads (a time-sliced pull's workers note their rate-limit
+waits while the caller's thread counts pages): one lock around the bar.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import Any
 
 from .paging import PagerState
@@ -50,10 +54,15 @@ class PageProgress:
         self.enabled = not switched_off() and (interactive() if enabled is None else bool(enabled))
         self.bar: Any = None
         self._noted = False
+        self._lock = threading.Lock()
 
     def update(self, state: PagerState, page_records: int) -> None:
         if not self.enabled:
             return
+        with self._lock:
+            self._update(state, page_records)
+
+    def _update(self, state: PagerState, page_records: int) -> None:
         if self.bar is None:
             if state.done or state.pages <= SHOW_AFTER_PAGES:
                 return
@@ -71,14 +80,16 @@ class PageProgress:
 
     def note(self, text: str) -> None:
         """Show ``text`` beside the bar (when one is shown) until the next page arrives."""
-        if self.bar is not None:
-            self.bar.set_postfix_str(text)
-            self._noted = True
+        with self._lock:
+            if self.bar is not None:
+                self.bar.set_postfix_str(text)
+                self._noted = True
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        with self._lock:
+            if self.bar is not None:
+                self.bar.close()
+                self.bar = None
 
     def __enter__(self) -> PageProgress:
         return self

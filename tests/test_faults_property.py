@@ -59,7 +59,7 @@ def world(config_for: Any) -> Iterator[World]:
     with stamina.set_testing(True, attempts=10, cap=True), \
             SandboxServer(participants=1, days=120, participant_token_lifetime=TOKEN_LIFETIME).start() as server:
         baselines = {}
-        with mdh.Client(config_for(server)) as client:
+        with mdh.Client(config_for(server), parallel=1) as client:  # page after page: its messages are checked
             session = client.connect("PT-0001", ["SurveyAnswers:read"])
             for after in RANGES:
                 baselines[after] = session.survey_answers(after=after, progress=False)
@@ -97,7 +97,7 @@ def test_any_fault_schedule_gives_the_fault_free_frame(world: World) -> None:
     def one_schedule(seed: int, rates: tuple[int, int, int, int], latency_ms: int, expire_after_page: int,
                      after: str | None) -> None:
         error, drop, throttle, expire = (rate / 100 for rate in rates)
-        with mdh.Client(world.config, clock=world.clock, sleep=world.advance) as client:
+        with mdh.Client(world.config, clock=world.clock, sleep=world.advance, parallel=1) as client:
             session = client.connect("PT-0001", ["SurveyAnswers:read"])
             world.server.set_faults(seed=seed, error_rate=error, drop_rate=drop, throttle_rate=throttle,
                                     expire_rate=expire, latency_ms=latency_ms)

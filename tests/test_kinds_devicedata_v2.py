@@ -28,7 +28,7 @@ WEEK = {"observed_after": "2026-10-01T00:00:00Z", "observed_before": "2026-10-08
 
 @pytest.fixture(scope="module")
 def session(config: mdh.Config) -> Iterator[mdh.ParticipantSession]:
-    with mdh.Client(config) as client:
+    with mdh.Client(config, parallel=1) as client:  # page after page: pages are counted against a raw pager
         yield client.connect("PT-0001", ["DeviceData:read"])
 
 
