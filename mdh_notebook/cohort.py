@@ -21,9 +21,11 @@ How it is built, and why:
   meant when one differs only in case. The same participant given twice (twice by identifier, or
   once by identifier and once by id) is read once, in its first place, with a :class:`CohortWarning`.
 - **At most ``workers`` requests in flight** for the whole cohort (token requests included): the
-  pool has ``workers`` threads and each participant's pull is paged one page after another (the
-  client is made with ``parallel=1`` where the client has time-sliced paging), so the cohort's
-  parallelism is across participants.
+  pool has ``min(workers, participants)`` threads, and the client is made with
+  ``parallel=workers // participants`` (at least 1: page after page), so a cohort of fewer
+  participants than workers spends the rest on time slices of each one's pull, and a larger one
+  reads participants side by side, each page after page. A :class:`Cohort` made on a client of
+  your own has up to ``min(workers, participants) × client.parallel`` in flight.
 - **A participant's failure is theirs**: a 403, a 5xx that outlasts the retries, a spent rate
   budget — the others' rows are kept, ``cohort.failures`` maps that participant to the error (with
   its ``pager_state``, to resume their pull on ``cohort.sessions[id]``), and a
@@ -300,12 +302,18 @@ class Cohort(_CohortMethods):
 
 # -- cohort(): the connection, then the lookup ------------------------------------------------
 
-#: ``Client`` keywords that keep one pull to one request at a time (time-sliced paging aside), so
-#: ``workers`` bounds everything in flight; empty on a client without the setting.
-_ONE_AT_A_TIME: dict[str, Any] = {"parallel": 1} if "parallel" in inspect.signature(Client).parameters else {}
+_SLICES = "parallel" in inspect.signature(Client).parameters  # a client with time-sliced paging
 
 
-def _service_client(config: Config | None, settings: Mapping[str, Any], *, authenticator: str | None,
+def _parallel(workers: int, participants: int) -> dict[str, Any]:
+    """The ``Client`` keyword sharing ``workers`` between ``participants`` pulls: each one's slices get
+    ``workers // participants`` requests at once (at least 1, page after page), so the cohort never
+    has more than ``workers`` in flight; empty on a client without time-sliced paging."""
+    return {"parallel": max(1, workers // max(1, participants))} if _SLICES else {}
+
+
+def _service_client(config: Config | None, settings: Mapping[str, Any], *, parallel: Mapping[str, Any],
+                    authenticator: str | None,
                     api_key: str | None, transport: httpx.BaseTransport | None, timeout: float,
                     rate_limit_wait: float | None, clock: Callable[[], float], retry: RetryPolicy | None) -> Client:
     """The cohort's one client, from the configuration :func:`connect` resolves (its own functions);
@@ -321,7 +329,7 @@ def _service_client(config: Config | None, settings: Mapping[str, Any], *, authe
                                      setting="authenticator")
     resolved = resolve_config(config, **settings)
     return Client(resolved, transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
-                  retry=retry, **_ONE_AT_A_TIME)
+                  retry=retry, **parallel)
 
 
 def _cache(cache_dir: str | os.PathLike[str] | None) -> Any:
@@ -363,8 +371,10 @@ def cohort(identifiers: Iterable[str | uuid.UUID] | str, scopes: Sequence[str] |
         raise InvalidArgumentError(f"workers must be a whole number of threads, at least 1, got {workers!r}")
     settings = {"base_url": base_url, "service_account": service_account, "project_id": project_id,
                 "private_key": private_key, "private_key_file": private_key_file}
-    client = _service_client(config, settings, authenticator=authenticator, api_key=api_key, transport=transport,
-                             timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock, retry=retry)
+    share = _parallel(workers, len(set(wanted)))  # one given twice counts twice: a smaller share, never larger
+    client = _service_client(config, settings, parallel=share, authenticator=authenticator, api_key=api_key,
+                             transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
+                             retry=retry)
     try:
         records = find_participants(client, wanted)
         return Cohort(client, records, checked, workers=workers, owns_client=True, cache=_cache(cache_dir),

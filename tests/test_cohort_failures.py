@@ -135,3 +135,17 @@ def test_never_more_than_workers_requests_are_in_flight(slow: SandboxServer, wor
     assert 1 <= counter.peak <= workers
     if workers == 1:
         assert counter.peak == 1
+
+
+def test_fewer_participants_than_workers_share_them_as_time_slices_still_within_workers(slow: SandboxServer) -> None:
+    counter = InFlight()
+    two = ["PT-0001", "PT-0002"]
+    with mdh.cohort(two, ["DeviceData:read"], config=config_for(slow), workers=6, transport=counter) as group:
+        frame = group.device_data_v2("Fitbit", "heart-rate", observed_after="2026-10-30T12:00:00Z")
+        share = getattr(group.client, "parallel", 3)  # 6 workers // 2 participants (a client with slicing)
+    assert share == 3
+    assert list(dict.fromkeys(frame["participant_identifier"])) == two
+    assert 1 <= counter.peak <= 6
+    assert_frame_equal(frame, one_after_another(config_for(slow), two, "device_data_v2", ["DeviceData:read"],
+                                                namespace="Fitbit", type="heart-rate",
+                                                observed_after="2026-10-30T12:00:00Z"))
