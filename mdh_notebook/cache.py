@@ -42,6 +42,8 @@ survey_results              insertedAfter     deleted results; a result changed 
 device_data (v1)            modifiedAfter     deleted points (``delete_device_data``); a change that leaves
                                               modifiedDate where it was
 device_data_v2              modifiedAfter     deleted points; a change that leaves modifiedDate where it was
+device_data_aggregate,      (bypass)          — not cached: their modifiedAfter / insertedAfter pick the points
+daily_sleep                                   summarised, not the summary rows (:data:`PASSED_BY`)
 every other kind            (bypass)          — not cached: no insertedAfter / modifiedAfter filter (tasks,
                                               notifications, inbox, Fitbit, Apple Health, files, aggregates,
                                               daily sleep, accounts) or a single object (participant_info,
@@ -75,7 +77,7 @@ from .frames import concat_frames
 from .kinds import KINDS, Kind
 from .kinds.model import Incremental
 
-__all__ = ["PLANS", "Cache", "CacheState", "CacheWarning", "Site", "plan_for"]
+__all__ = ["PASSED_BY", "PLANS", "Cache", "CacheState", "CacheWarning", "Site", "plan_for"]
 
 CacheState = Literal["cold", "warm", "refresh", "bypass"]
 
@@ -94,6 +96,13 @@ PLANS: dict[str, Incremental] = {
 }
 for _name, _plan in PLANS.items():
     _plan.check(KINDS[_name])
+
+#: Kinds with an inserted/modified filter that the cache still passes by, and why.
+PASSED_BY: dict[str, str] = {
+    "device_data_aggregate": "its modifiedAfter/insertedAfter pick the points summarised, not the rows: a warm pull "
+                             "would summarise only what changed",
+    "daily_sleep": "a summary of stage segments: its modifiedAfter/insertedAfter pick the segments, not the nights",
+}
 
 #: How far before the watermark a warm pull starts.
 OVERLAP = timedelta(minutes=5)
@@ -206,6 +215,10 @@ class Cache:
             raise MDHError(f"another session has been writing the cache of {kind.name} for participant "
                            f"{site.participant_id!r} for over {self.lock_timeout:g} s (lock file {lock.lock_file}); "
                            "try again, or pass refresh=True once it is done") from None
+        except PermissionError as exc:  # the lock file itself (a directory made read-only since)
+            raise ConfigurationError(f"cache_dir={str(self.directory)!r}: cannot lock {lock.lock_file} "
+                                     f"({exc.strerror or type(exc).__name__}); pass a directory you can write to",
+                                     setting="cache_dir") from None
 
     def _under_lock(self, path: Path, kind: Kind, plan: Incremental, filters: Mapping[str, Any], load: Fetch,
                     expect: dict[str, Any], refresh: bool) -> pd.DataFrame:
@@ -249,7 +262,12 @@ class Cache:
     def _store(path: Path, frame: pd.DataFrame, plan: Incremental, expect: dict[str, Any]) -> None:
         stamps = frame[plan.stamp].dropna() if plan.stamp in frame.columns else pd.Series([], dtype=object)
         mark = stamps.max() if len(stamps) else None  # the largest server date seen
-        write_frame(path, frame, {**expect, "watermark": None if mark is None else pd.Timestamp(mark).isoformat()})
+        try:
+            write_frame(path, frame, {**expect, "watermark": None if mark is None else pd.Timestamp(mark).isoformat()})
+        except OSError as exc:  # a full disk, say: the frame is good, only keeping it failed
+            warnings.warn(f"cache file {path} could not be written ({exc.strerror or type(exc).__name__}): the "
+                          "frame is returned but not kept, and the next pull fetches it again", CacheWarning,
+                          stacklevel=6)
 
 
 def upsert(kind: Kind, plan: Incremental, stored: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
