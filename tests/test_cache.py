@@ -130,12 +130,14 @@ def test_new_and_modified_points_show_up(server: SandboxServer, tmp_path: Path, 
         cached.persist_device_data([
             {"type": "Weight", "value": "70.1", "identifier": "w-1", "observation_date": observed},  # modified
             {"type": "Steps", "value": "8123", "observation_date": observed + pd.Timedelta(days=1)},  # new
+            {"type": "Steps", "value": "9000", "start_date": observed - pd.Timedelta(days=3)},  # ordered by its start
+            {"type": "Mood", "value": ""},  # no dates: ordered by when it was stored
         ])
         before = requests(server)
         warm = cached.device_data("Project", progress=False)
         assert spent(server, before, "GET /api/v1/delegated/devicedata") == 1
         expected = plain.device_data("Project", progress=False)
-    assert warm.attrs["cache"] == "warm" and len(warm) == len(cold) + 1
+    assert warm.attrs["cache"] == "warm" and len(warm) == len(cold) + 3
     assert warm.loc[warm["identifier"] == "w-1", "value"].tolist() == ["70.1"]
     pd.testing.assert_frame_equal(warm, expected)
 
