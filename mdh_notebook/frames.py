@@ -31,21 +31,26 @@ Rules (the same for every kind, and exactly what the session returns):
 Conversion is column-wise: each column is gathered once and parsed by its dtype's converter in
 :data:`CONVERTERS` with pandas' vectorised functions (``to_datetime(format="ISO8601")``, ``to_numeric``).
 A column whose values are all of the expected JSON type (the usual case) is built by pyarrow in one
-C-level pass; only a column with something else in it (a number in a string column, a numeric
-string in a number column, ...) takes the per-value path that reads it, or reports it.
+C-level pass; so are date-time strings (arrow's ISO-8601 cast) and numbers sent as text (device
+data's ``value``) when arrow reads every one of them. Arrow's parsers take less than pandas' do, and
+agree where they succeed (tests/test_frames_fast.py), so a column with anything else in it (a number
+in a string column, a date pandas reads and arrow does not, a value to report) takes the pandas path
+that reads it, or reports it, exactly as before.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import InvalidArgumentError
 from .kinds import Column, Dtype, Kind, snake_case
@@ -157,10 +162,29 @@ def _numbers(values: list[Any], target: Target) -> pd.Series:
         if pa.types.is_null(inferred.type):
             return pd.Series(np.full(len(values), np.nan))
         return pd.Series(inferred.to_numpy(zero_copy_only=False))
+    if inferred is not None and pa.types.is_string(inferred.type):  # numbers as text (device data's value)
+        read = _read_numbers(inferred)
+        if read is not None:
+            return pd.Series(read)
     raw = pd.Series(values, dtype="object")
     numeric = pd.Series([None if isinstance(v, (bool, dict, list)) else v for v in values], dtype="object")
     numbers = pd.to_numeric(numeric, errors="coerce")
     target.lost(raw, numbers)
+    return numbers
+
+
+def _read_numbers(text: pa.Array) -> np.ndarray[Any, Any] | None:
+    """Numeric strings read by arrow's float cast in one pass, or None for ``to_numeric`` to read them when
+    any is not a plain decimal number arrow takes (spaces around, ``"n/a"``, ``"nan"``, which must be
+    reported), or is beyond 2**53, where only ``to_numeric``'s whole numbers keep every digit. (Not the
+    integer cast: it takes hexadecimal ``"0x10"``, which is no number here.)"""
+    try:
+        numbers: np.ndarray[Any, Any] = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    except _ARROW_REFUSED:
+        return None
+    present = numbers[~np.isnan(numbers)]
+    if len(present) < len(text) - text.null_count or np.any(np.abs(present) >= 2.0**53):
+        return None
     return numbers
 
 
@@ -224,20 +248,78 @@ def _strings(values: list[Any], cut: Callable[[str], str] | None = None) -> pd.S
     return pd.Series([cut(v) if type(v) is str else None for v in values], dtype="object")
 
 
+_ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"  # an offset at the end of an ISO-8601 date-time
+_ZONED = re.compile(_ZONE)
+
+
+def _arrow_times(values: list[Any], read: Callable[[pa.Array], pa.Array]) -> pd.Series | None:
+    """The fast path of the date converters: every value a string (or None) and every string read by
+    arrow's ISO-8601 cast (``read``), in one C-level pass; None otherwise, for pandas to read as before.
+
+    Arrow's parser takes a strict subset of what ``to_datetime(format="ISO8601")`` takes (no lone date,
+    no spaces around, at most 9 fraction digits, nothing outside ``datetime64[ns]``) and gives the same
+    instant where it succeeds (tests/test_frames_fast.py holds the two against each other); whatever it
+    refuses, and so every value that must become missing and be reported, goes the per-column pandas way.
+    """
+    text = _all_text(values)
+    if text is None:
+        return None
+    try:
+        stamps = read(text)
+    except _ARROW_REFUSED:
+        return None
+    zone = stamps.type.tz
+    values = stamps.to_numpy(zero_copy_only=False)  # datetime64[ns], nulls as NaT
+    return pd.Series(pd.DatetimeIndex(values).tz_localize(zone) if zone else values)
+
+
+def _read_instants(text: pa.Array) -> pa.Array:
+    """Instants in UTC; a string without an offset is taken as UTC (module docstring)."""
+    step = max(1, len(text) // 16)
+    sample = [v for v in text[::step].to_pylist() if v is not None]
+    if all(map(_ZONED.search, sample)):  # all with an offset, it seems (most kinds): try without the search
+        try:
+            return pc.cast(text, _INSTANT)
+        except _ARROW_REFUSED:
+            pass
+    zoned = pc.match_substring_regex(text, _ZONE)
+    return pc.cast(pc.if_else(zoned, text, pc.binary_join_element_wise(text, "Z", "")), _INSTANT)
+
+
+def _read_wallclock(text: pa.Array) -> pa.Array:
+    return pc.cast(pc.replace_substring_regex(text, _ZONE, ""), _NAIVE)
+
+
+def _read_date(text: pa.Array) -> pa.Array:
+    return pc.cast(pc.cast(pc.utf8_slice_codeunits(text, 0, 10), pa.date32()), _NAIVE)
+
+
+_INSTANT, _NAIVE = pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")
+
+
 def _to_datetime(values: list[Any], target: Target) -> pd.Series:
+    fast = _arrow_times(values, _read_instants)
+    if fast is not None:
+        return fast
     # naive strings are taken as UTC (module docstring); format="ISO8601" reads every ISO form
     parsed = pd.to_datetime(_strings(values), utc=True, format="ISO8601", errors="coerce")
     return _fit(pd.Series(values, dtype="object"), parsed, target, DTYPES["datetime"])
 
 
 def _to_date(values: list[Any], target: Target) -> pd.Series:
+    fast = _arrow_times(values, _read_date)
+    if fast is not None:
+        return fast
     parsed = pd.to_datetime(_strings(values, lambda v: v[:10]), format="%Y-%m-%d", errors="coerce")
     return _fit(pd.Series(values, dtype="object"), parsed, target, DTYPES["date"])
 
 
 def _to_wallclock(values: list[Any], target: Target) -> pd.Series:
+    fast = _arrow_times(values, _read_wallclock)
+    if fast is not None:
+        return fast
     # the wall clock as written: an offset, if any, is dropped rather than applied
-    text = _strings(values).str.replace(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True)
+    text = _strings(values).str.strip().str.replace(_ZONE, "", regex=True)  # spaces around: still an offset
     parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
     return _fit(pd.Series(values, dtype="object"), parsed, target, DTYPES["wallclock"])
 
@@ -256,7 +338,7 @@ CONVERTERS: dict[Dtype, Converter] = {
 """One converter per catalogue dtype: wire values (None for missing) → a Series of that dtype."""
 
 
-def _extra_paths(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> list[tuple[str, ...]]:
+def _extra_paths(gather: _Gather, columns: Sequence[Column]) -> list[tuple[str, ...]]:
     """Leaf paths present in the records that no declared column covers, in first-seen order."""
     declared = {tuple(c.wire.split(".")) for c in columns}
     prefixes = {p[:i] for p in declared for i in range(1, len(p))}
@@ -268,11 +350,18 @@ def _extra_paths(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]
         if not candidates:
             return
         if len(candidates) > 1:
-            order = {k: i for i, k in enumerate(dict.fromkeys(k for obj in objs for k in obj if k in candidates))}
+            order = {k: i for i, k in enumerate(dict.fromkeys(chain.from_iterable(objs)))}  # first seen
             candidates.sort(key=order.__getitem__)
         for key in candidates:
             path = (*prefix, str(key))
-            present = [obj[key] for obj in objs if key in obj]
+            if path in prefixes:  # a declared object (``schedule``): its values are gathered already
+                values = gather(path)
+                if set(map(type, values)) <= _OBJECT_OR_NULL:
+                    walk(list(filter(None, values)), path)
+                    continue
+                present = [v for v in values if v is not None]
+            else:
+                present = [obj[key] for obj in objs if key in obj]
             nested = [v for v in present if isinstance(v, dict) and v]
             if nested:
                 walk(nested, path)
@@ -285,8 +374,12 @@ def _extra_paths(records: Sequence[Mapping[str, Any]], columns: Sequence[Column]
                 warnings.warn(f"{snake_case('.'.join(path))}: expected an object, got other values; "
                               "kept whole in that column", DataWarning, stacklevel=4)
 
-    walk([r for r in records if isinstance(r, dict)], ())
+    walk(gather.rows if gather.plain else [r for r in gather.rows if isinstance(r, dict)], ())
     return list(found)
+
+
+_OBJECT_OR_NULL = {dict, type(None)}
+_NO_FIELDS: dict[str, Any] = {}  # read (never written) for a parent that is missing or not an object
 
 
 class _Gather:
@@ -295,6 +388,7 @@ class _Gather:
     def __init__(self, rows: Sequence[Mapping[str, Any]]) -> None:
         self.rows = rows
         self.cache: dict[tuple[str, ...], list[Any]] = {}
+        self.parents: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         self.plain = set(map(type, rows)) <= {dict}  # then dict.get over map(): no bytecode per record
 
     def __call__(self, path: tuple[str, ...]) -> list[Any]:
@@ -306,10 +400,25 @@ class _Gather:
                 else:
                     values = [row.get(path[0]) for row in self.rows]
             else:
-                key = path[-1]
-                values = [p.get(key) if isinstance(p, dict) else None for p in self(path[:-1])]
+                values = list(map(dict.get, self._parents(path[:-1]), repeat(path[-1])))
             self.cache[path] = values
         return values
+
+    def _parents(self, path: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The values at ``path``, each one that is not an object as an empty one (made once per parent,
+        so that each child is gathered at C speed)."""
+        parents = self.parents.get(path)
+        if parents is None:
+            values = self(path)
+            types = set(map(type, values))
+            if types <= {dict}:
+                parents = values
+            elif types <= _OBJECT_OR_NULL:
+                parents = [v or _NO_FIELDS for v in values]
+            else:
+                parents = [v if isinstance(v, dict) else _NO_FIELDS for v in values]
+            self.parents[path] = parents
+        return parents
 
 
 def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:
@@ -332,7 +441,7 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
     for column in entry.columns:
         values = gather(tuple(column.wire.split(".")))
         data[column.name] = CONVERTERS[column.dtype](values, Target(entry.name, column))
-    for path in _extra_paths(rows, entry.columns):
+    for path in _extra_paths(gather, entry.columns):
         name = snake_case(".".join(path))
         while name in data:
             name += "_"
