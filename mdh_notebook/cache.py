@@ -279,6 +279,8 @@ def upsert(kind: Kind, plan: Incremental, stored: pd.DataFrame, fresh: pd.DataFr
         raise MDHError(f"{kind.name}: the cache needs the {plan.key!r} column to merge what is new; "
                        "pass refresh=True")
     keys = fresh[plan.key]
+    if _unchanged(stored, fresh, plan.key):
+        return stored
     kept = stored[~stored[plan.key].isin(keys)]
     merged = concat_frames(kind, [kept, fresh])
     merged = _in_order(merged, plan)
@@ -308,6 +310,27 @@ def _in_order(frame: pd.DataFrame, plan: Incremental) -> pd.DataFrame:
     order = pd.DataFrame(keys, index=frame.index).sort_values(list(keys), ascending=ascending, kind="stable",
                                                               na_position="last").index
     return frame.loc[order].reset_index(drop=True)
+
+
+def _unchanged(stored: pd.DataFrame, fresh: pd.DataFrame, key: str) -> bool:
+    """Whether every fresh row is a stored row as it is (the usual warm pull: only the overlap came
+    back) — checked on those rows alone, not by merging the whole frame."""
+    if list(fresh.columns) != list(stored.columns) or not fresh[key].is_unique:
+        return False
+    at = pd.Index(stored[key]).get_indexer(fresh[key])
+    if (at < 0).any() or not pd.Index(stored[key]).is_unique:
+        return False
+    old = stored.iloc[at].reset_index(drop=True)
+    for name in stored.columns:
+        a, b = old[name].dtype, fresh[name].dtype
+        if a != b and not (isinstance(a, pd.CategoricalDtype) and isinstance(b, pd.CategoricalDtype)):
+            return False
+    try:
+        pd.testing.assert_frame_equal(old, fresh.reset_index(drop=True), check_exact=True, check_categorical=False,
+                                      check_dtype=False)
+    except AssertionError:
+        return False
+    return True
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
