@@ -200,7 +200,7 @@ class Cache:
         wire = self._wire(kind, filters)
         folder = self._folder(site, kind)
         path = folder / f"{hashlib.sha256(json.dumps(wire).encode()).hexdigest()[:16]}.parquet"
-        expect = {"schema": schema_hash(kind), "base_url": site.base_url, "project_id": site.project_id,
+        expect = {"schema": schema_hash(kind, plan), "base_url": site.base_url, "project_id": site.project_id,
                   "participant_id": site.participant_id, "kind": kind.name, "filters": wire}
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -262,6 +262,8 @@ class Cache:
     def _store(path: Path, frame: pd.DataFrame, plan: Incremental, expect: dict[str, Any]) -> None:
         stamps = frame[plan.stamp].dropna() if plan.stamp in frame.columns else pd.Series([], dtype=object)
         mark = stamps.max() if len(stamps) else None  # the largest server date seen
+        for left in path.parent.glob(".*.tmp"):  # a writer that died part-way (we hold the kind's lock)
+            left.unlink(missing_ok=True)
         try:
             write_frame(path, frame, {**expect, "watermark": None if mark is None else pd.Timestamp(mark).isoformat()})
         except OSError as exc:  # a full disk, say: the frame is good, only keeping it failed

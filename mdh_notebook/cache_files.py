@@ -44,11 +44,12 @@ class FileProblem(Exception):
     the caller warns, naming the file, and rebuilds it. Never reaches a user."""
 
 
-def schema_hash(kind: Kind) -> str:
-    """A hash of what a kind's frame looks like (its declared columns and their dtypes, and how the
-    catalogue's dtypes are made): a catalogue change makes every file of the kind stale."""
+def schema_hash(kind: Kind, plan: object = None) -> str:
+    """A hash of what a kind's frame looks like (its declared columns and their dtypes, how the
+    catalogue's dtypes are made, and ``plan``: how the cache keeps it): a catalogue change makes
+    every file of the kind stale."""
     spec = [kind.name, kind.path, kind.items_key, [(c.wire, c.name, c.dtype, c.quiet) for c in kind.columns],
-            sorted(DTYPES.items()), repr(kind.incremental)]
+            sorted(DTYPES.items()), repr(plan)]
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
