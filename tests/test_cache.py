@@ -281,3 +281,43 @@ def test_connect_passes_parallel_to_the_client(server: SandboxServer) -> None:
         pytest.skip("Client(parallel=) has not landed yet (issue 8, helper B)")
     with session(server, None, parallel=2) as s:
         assert s.client.parallel == 2
+
+
+def test_a_writer_holding_the_kinds_lock_keeps_others_out_with_a_clear_error(server: SandboxServer,
+                                                                             tmp_path: Path) -> None:
+    import filelock
+
+    cache = Cache(tmp_path, lock_timeout=0.2)
+    with mdh.Client(config_for(server)) as client:
+        s = mdh.ParticipantSession.open(client, "PT-0001", SCOPES, cache=cache)
+        assert s.cache is cache
+        s.survey_answers(progress=False)
+        (path,) = tmp_path.rglob("*.parquet")
+        lock_file = path.parent.parent / "survey_answers.lock"
+        assert lock_file.exists()
+        with filelock.FileLock(str(lock_file)), pytest.raises(mdh.MDHError, match="lock file") as caught:
+            s.survey_answers(progress=False)  # another process's writer, as far as the lock can tell
+        assert str(lock_file) in str(caught.value)
+        assert s.survey_answers(progress=False).attrs["cache"] == "warm"
+
+
+def test_the_callers_own_lower_bound_is_kept_when_it_is_the_later_one(server: SandboxServer, tmp_path: Path) -> None:
+    sent: list[httpx.URL] = []
+
+    class Recording(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(request.url)
+            return super().handle_request(request)
+
+    with session(server, None) as plain:
+        newest = plain.survey_answers(progress=False)["inserted_date"].max()
+        own = newest - pd.Timedelta(minutes=1)  # later than the watermark less the overlap
+        expected = plain.survey_answers(inserted_after=own, progress=False)
+    with session(server, tmp_path, transport=Recording()) as cached:
+        cold = cached.survey_answers(inserted_after=own, progress=False)
+        sent.clear()
+        warm = cached.survey_answers(inserted_after=own, progress=False)
+    (url,) = [u for u in sent if u.path.endswith("surveyanswers")]
+    assert pd.Timestamp(url.params["insertedAfter"]) == own
+    assert len(expected) >= 1 and cold.attrs["cache"] == "cold" and warm.attrs["cache"] == "warm"
+    pd.testing.assert_frame_equal(warm, expected)
