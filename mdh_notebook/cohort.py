@@ -42,7 +42,6 @@ An authenticator setup (no service key in this process) cannot list a project's 
 from __future__ import annotations
 
 import difflib
-import importlib
 import inspect
 import os
 import time
@@ -56,11 +55,11 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from . import config as _config
 from ._cohort_methods import _CohortMethods, read_kinds
 from .auth import RenewalEvent
+from .cache import Cache
 from .client import Client
-from .config import Config
+from .config import Config, cache_dir_setting
 from .connect import locate_authenticator, resolve_config
 from .errors import (
     ClosedError,
@@ -205,7 +204,7 @@ class Cohort(_CohortMethods):
     """
 
     def __init__(self, client: Client, records: Sequence[Mapping[str, Any]], scopes: Sequence[str] | str, *,
-                 workers: int = 8, owns_client: bool = False, cache: Any = None,
+                 workers: int = 8, owns_client: bool = False, cache: Cache | None = None,
                  on_renew: Callable[[RenewalEvent], Any] | None = None) -> None:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise InvalidArgumentError(f"workers must be a whole number of threads, at least 1, got {workers!r}")
@@ -215,11 +214,10 @@ class Cohort(_CohortMethods):
         self.scopes: tuple[str, ...] = validate_scopes(scopes)
         self.workers = workers
         self._owns_client = owns_client
-        extra: dict[str, Any] = {"cache": cache} if cache is not None else {}
         self.participants: dict[str, dict[str, Any]] = {_label(r): dict(r) for r in records}
         self.identifiers: tuple[str, ...] = tuple(self.participants)
         self.sessions: dict[str, ParticipantSession] = {
-            who: ParticipantSession(client, record, self.scopes, on_renew=on_renew, **extra)
+            who: ParticipantSession(client, record, self.scopes, on_renew=on_renew, cache=cache)
             for who, record in self.participants.items()}
         self.failures: dict[str, MDHError] = {}
 
@@ -297,6 +295,11 @@ class Cohort(_CohortMethods):
         pages = [part.attrs.get("pages") for part in parts.values()]
         if all(isinstance(p, int) for p in pages):
             frame.attrs["pages"] = sum(p for p in pages if isinstance(p, int))
+        caches = {who: part.attrs["cache"] for who, part in parts.items() if "cache" in part.attrs}
+        if caches:  # through a cache: how, when everyone agrees; "mixed" (each one's in "caches") when not
+            states = set(caches.values())
+            frame.attrs["cache"] = states.pop() if len(states) == 1 else "mixed"
+            frame.attrs["caches"] = caches
         return frame
 
 
@@ -332,21 +335,6 @@ def _service_client(config: Config | None, settings: Mapping[str, Any], *, paral
                   retry=retry, **parallel)
 
 
-def _cache(cache_dir: str | os.PathLike[str] | None) -> Any:
-    """The cache :func:`connect` would use: ``cache_dir``, else ``MDH_CACHE_DIR`` (environment or ``.env``)."""
-    setting = getattr(_config, "cache_dir_setting", None)
-    if setting is not None:
-        cache_dir = setting(cache_dir)
-    if cache_dir is None:
-        return None
-    try:
-        module = importlib.import_module(f"{__package__}.cache")
-    except ImportError:
-        raise ConfigurationError("cache_dir= needs mdh_notebook.cache, which this installation lacks",
-                                 setting="cache_dir") from None
-    return module.Cache(cache_dir)
-
-
 def cohort(identifiers: Iterable[str | uuid.UUID] | str, scopes: Sequence[str] | str, *, workers: int = 8,
            cache_dir: str | os.PathLike[str] | None = None, config: Config | None = None,
            base_url: str | None = None, service_account: str | None = None, project_id: str | None = None,
@@ -360,13 +348,17 @@ def cohort(identifiers: Iterable[str | uuid.UUID] | str, scopes: Sequence[str] |
     by at most ``workers`` threads over one client.
 
     The connection keywords are :func:`connect`'s (with nothing configured: the embedded sandbox);
-    an authenticator is refused (it cannot list participants). ``cache_dir``: each participant's
-    kinds kept on disk (:mod:`mdh_notebook.cache`). The lookup is one admin listing; unknown
-    identifiers are all named in one :class:`ParticipantNotFound` before any participant token is
-    requested; a participant given twice is read once, with a :class:`CohortWarning`.
+    an authenticator is refused (it cannot list participants). ``cache_dir`` (default ``MDH_CACHE_DIR``
+    from the environment or ``.env``, as :func:`connect`): each participant's kinds kept on disk and
+    only what changed asked for (:mod:`mdh_notebook.cache`), one Cache shared by the sessions. The
+    lookup is one admin listing; unknown identifiers are all named in one :class:`ParticipantNotFound`
+    before any participant token is requested; a participant given twice is read once, with a
+    :class:`CohortWarning`.
     """
     checked = validate_scopes(scopes)  # cheap errors before any network or sandbox start
     wanted = _as_list(identifiers)
+    where = cache_dir_setting(cache_dir)
+    cache = Cache(where) if where is not None else None  # as connect(): an unusable directory fails here
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InvalidArgumentError(f"workers must be a whole number of threads, at least 1, got {workers!r}")
     settings = {"base_url": base_url, "service_account": service_account, "project_id": project_id,
@@ -377,7 +369,7 @@ def cohort(identifiers: Iterable[str | uuid.UUID] | str, scopes: Sequence[str] |
                              retry=retry)
     try:
         records = find_participants(client, wanted)
-        return Cohort(client, records, checked, workers=workers, owns_client=True, cache=_cache(cache_dir),
+        return Cohort(client, records, checked, workers=workers, owns_client=True, cache=cache,
                       on_renew=on_renew)
     except BaseException:
         client.close()

@@ -254,3 +254,20 @@ def test_a_cohort_has_every_read_method_of_a_session_with_its_signature() -> Non
         assert cohort_method.__doc__.startswith("Over the whole cohort")
     writes = [name for name in dir(mdh.ParticipantSession) if name.startswith(("add_", "update_", "delete_"))]
     assert not any(hasattr(mdh.Cohort, name) for name in writes)
+
+
+def test_with_a_cache_a_warm_rerun_asks_each_participant_once_and_returns_the_same_frame(
+        sandbox: SandboxServer, config: mdh.Config, tmp_path: Path) -> None:
+    order = ["PT-0002", "PT-0001", "PT-0004"]
+    path = "GET /api/v1/delegated/surveyanswers"
+    with mdh.cohort(order, ANSWERS, config=config, cache_dir=tmp_path) as group:
+        assert all(session.cache is not None for session in group.sessions.values())
+        cold = group.survey_answers()
+        before = requests(sandbox).get(path, 0)
+        warm = group.survey_answers()
+        spent = requests(sandbox).get(path, 0) - before
+    assert cold.attrs["cache"] == "cold" and warm.attrs["cache"] == "warm"
+    assert warm.attrs["caches"] == dict.fromkeys(order, "warm")
+    assert spent == len(order)  # one data request per participant for the kind
+    assert_frame_equal(warm, cold)
+    assert_frame_equal(cold, one_after_another(config, order, "survey_answers", ANSWERS))
