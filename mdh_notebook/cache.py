@@ -198,8 +198,8 @@ class Cache:
             frame.attrs["cache"] = "bypass"
             return frame
         wire = self._wire(kind, filters)
-        folder = self._folder(site, kind)
-        path = folder / f"{hashlib.sha256(json.dumps(wire).encode()).hexdigest()[:16]}.parquet"
+        path = self.path(site, kind, filters)
+        folder = path.parent
         expect = {"schema": schema_hash(kind, plan), "base_url": site.base_url, "project_id": site.project_id,
                   "participant_id": site.participant_id, "kind": kind.name, "filters": wire}
         try:
@@ -214,7 +214,7 @@ class Cache:
         except filelock.Timeout:
             raise MDHError(f"another session has been writing the cache of {kind.name} for participant "
                            f"{site.participant_id!r} for over {self.lock_timeout:g} s (lock file {lock.lock_file}); "
-                           "try again, or pass refresh=True once it is done") from None
+                           "try again when it is done") from None
         except PermissionError as exc:  # the lock file itself (a directory made read-only since)
             raise ConfigurationError(f"cache_dir={str(self.directory)!r}: cannot lock {lock.lock_file} "
                                      f"({exc.strerror or type(exc).__name__}); pass a directory you can write to",
@@ -246,7 +246,7 @@ class Cache:
                 own = expect["filters"].get(param.wire) if param is not None else None
                 if own is not None:  # the caller's own lower bound, as sent (UTC): the later of the two
                     bound = max(bound, pd.Timestamp(own))
-                since[plan.after] = bound.to_pydatetime()
+                since[plan.after] = bound
             fresh = load(since)
             frame = upsert(kind, plan, stored, fresh)
             state = "warm"
