@@ -13,6 +13,7 @@ import math
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -102,7 +103,7 @@ def cohort_rows(sandbox: SandboxProcess, data: Dataset, repeat: int, parallel: i
     # where the client slices, with the client's own parallel paging (what a loop of connect() gets)
     settings: list[int | None] = [1, parallel] if has_parallel() else [None]
     runs: dict[str, Callable[[], pd.DataFrame]] = {
-        **{f"seq{setting}": lambda setting=setting: one_after_another(setting) for setting in settings},
+        **{f"seq{setting}": partial(one_after_another, setting) for setting in settings},
         "cohort": together}
     best = dict.fromkeys(runs, math.inf)
     frames: dict[str, pd.DataFrame] = {}

@@ -10,6 +10,7 @@ state; the best of the repeats of each is kept.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -66,7 +67,7 @@ def time_to_frame(sandbox: SandboxProcess, data: Dataset, repeat: int, parallel:
             for i in range(repeat):
                 def run_floor() -> None:
                     seconds, run = timed(floor.run)
-                    converted, _ = timed(lambda run=run: quickstart_frame(run.records, data.dates))
+                    converted, _ = timed(partial(quickstart_frame, run.records, data.dates))
                     floors.append(run)
                     quick.append(seconds + converted)
 

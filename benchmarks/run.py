@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         pulled: list[Pulled] = []
         for sandbox, data, repeat in ((surveys, answers, args.repeat), (beats, hr, args.hr_repeat)):
             got = guarded(frames, f"{data.label}: time to frame", f"≤ {data.target_floor:.2f}× floor",
-                          lambda s=sandbox, d=data, r=repeat: time_to_frame(s, d, r, args.parallel, frames))
+                          partial(time_to_frame, sandbox, data, repeat, args.parallel, frames))
             if isinstance(got, Pulled):
                 pulled.append(got)
             if data is answers and has_parallel():
@@ -129,11 +130,11 @@ def main(argv: list[str] | None = None) -> int:
                         lambda: sequential_ratio(surveys, answers, args.repeat, frames))
         for got in pulled:
             guarded(conversion, f"{got.dataset.label}: conversion", "none set",
-                    lambda g=got: conversion_rows(g, conversion, args.memory_records))
+                    partial(conversion_rows, got, conversion, args.memory_records))
         for got in pulled:
             sandbox = surveys if got.dataset is answers else beats
             guarded(requests, f"{got.dataset.label}: cache", "cold ≤ minimum + 1 per slice; warm = 1",
-                    lambda s=sandbox, g=got: cache_rows(s, g.dataset, len(g.records), args.parallel, requests))
+                    partial(cache_rows, sandbox, got.dataset, len(got.records), args.parallel, requests))
         guarded(cohort, "cohort", "≥ 5×", lambda: cohort_rows(surveys, answers, args.repeat, args.parallel, cohort))
         guarded(tokens, "token requests", "= minimum",
                 lambda: token_rows(surveys, args.hours, args.every, tokens,
