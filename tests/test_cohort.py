@@ -271,3 +271,20 @@ def test_with_a_cache_a_warm_rerun_asks_each_participant_once_and_returns_the_sa
     assert spent == len(order)  # one data request per participant for the kind
     assert_frame_equal(warm, cold)
     assert_frame_equal(cold, one_after_another(config, order, "survey_answers", ANSWERS))
+
+
+def test_an_authenticator_cannot_list_participants_so_a_cohort_names_the_fix(monkeypatch: pytest.MonkeyPatch,
+                                                                              tmp_path: Path) -> None:
+    with pytest.raises(mdh.ConfigurationError, match=r"authenticator=/api_key= was given.*configure a service "
+                                                     r"account.*mdh.connect\(participant, scopes, authenticator=URL\)"):
+        mdh.cohort(["PT-0001"], ANSWERS, authenticator="http://127.0.0.1:9/", api_key="a-key")
+    for name in list(os.environ):
+        if name.startswith(("MDH_", "RKS_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MDH_AUTHENTICATOR_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("MDH_API_KEY", "a-key")
+    with pytest.raises(mdh.ConfigurationError, match=r"only an authenticator is configured \(MDH_AUTHENTICATOR_URL "
+                                                     r"\(from environment\)\)") as caught:
+        mdh.cohort(["PT-0001"], ANSWERS)  # refused before anything is sent (port 9 would not answer)
+    assert caught.value.setting == "authenticator" and "a-key" not in str(caught.value)
