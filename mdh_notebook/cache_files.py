@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -76,6 +77,19 @@ def _encode(frame: pd.DataFrame) -> tuple[pa.Table, list[dict[str, Any]]]:
     return table, described
 
 
+def _json_values(column: pd.Series) -> list[Any]:
+    """A column of JSON texts (missing: None) as the values they hold, parsed as one array: one
+    orjson call for the column, the stdlib for what orjson refuses (NaN, a very large integer)."""
+    text = "[" + ",".join("null" if v is None or v is pd.NA else str(v) for v in column) + "]"
+    try:
+        values = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        values = json.loads(text)
+    if not isinstance(values, list) or len(values) != len(column):
+        raise FileProblem("a JSON column does not hold one value per row")
+    return values
+
+
 def _decode(table: pa.Table, described: list[dict[str, Any]]) -> pd.DataFrame:
     raw = table.to_pandas()
     if [d["name"] for d in described] != list(raw.columns):
@@ -84,7 +98,7 @@ def _decode(table: pa.Table, described: list[dict[str, Any]]) -> pd.DataFrame:
     for d in described:
         column = raw[d["name"]]
         if d["json"]:
-            column = pd.Series([None if v is None or v is pd.NA else json.loads(v) for v in column], dtype="object")
+            column = pd.Series(_json_values(column), dtype="object")
         elif d["dtype"] == "category":
             categories = pd.Index([json.loads(v) for v in d["categories"]["values"]], dtype=d["categories"]["dtype"])
             values = [None if v is None or v is pd.NA else v for v in column.astype(object)]
