@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import inspect
 import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -288,3 +290,32 @@ def test_an_authenticator_cannot_list_participants_so_a_cohort_names_the_fix(mon
                                                      r"\(from environment\)\)") as caught:
         mdh.cohort(["PT-0001"], ANSWERS)  # refused before anything is sent (port 9 would not answer)
     assert caught.value.setting == "authenticator" and "a-key" not in str(caught.value)
+
+
+USER_SCRIPT = '''\
+from __future__ import annotations
+
+import mdh_notebook as mdh
+
+with mdh.cohort(["PT-0001", "PT-0002"], scopes=["SurveyAnswers:read"], workers=4) as group:
+    answers = group.survey_answers(survey_name="PHQ-9", after="2026-01-01", progress=False)
+    failed: dict[str, mdh.MDHError] = group.failures
+    print(len(answers), group.identifiers, failed)
+    group.survey_answers(survey_nme="PHQ-9")  # line 9: a misspelled filter
+'''
+
+
+def test_mypy_strict_sees_the_cohorts_methods(tmp_path: Path) -> None:
+    """The generated _cohort_methods.pyi, as a user's mypy sees the installed package."""
+    script = tmp_path / "analysis.py"
+    script.write_text(USER_SCRIPT)
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\n\n[mypy-pandas.*]\nignore_missing_imports = True\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--python-executable", sys.executable, "--strict", "--config-file",
+         str(config), "--follow-imports=silent", "--cache-dir", str(tmp_path / "cache"), "--no-error-summary",
+         str(script)],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"})
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1, result.stdout + result.stderr
+    assert 'analysis.py:9: error: Unexpected keyword argument "survey_nme"' in errors[0], errors
