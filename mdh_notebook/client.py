@@ -314,11 +314,13 @@ class Client:
             pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note)
             records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
             spec = slicing_for(entry, pager.params)
+            cut = 0
             if resume is not None and resume.slices:
                 if spec is None:
                     raise InvalidArgumentError(f"{entry.name}: this PagerState is of a pull in time slices, which "
                                                "this kind is not fetched in; leave out resume= to start again")
                 records, pages = self._sliced(pager, spec, records, resume.slices, bar, on_page, auth)
+                cut = len(resume.slices)
             else:
                 sliced = spec is not None and self._parallel > 1 and (resume is None or not resume.pages)
                 self._pages(pager, records, bar, on_page, first_only=sliced)
@@ -327,11 +329,14 @@ class Client:
                     slices = plan(spec, entry, pager.params, records, now=self.clock(), parallel=self._parallel)
                     if slices:
                         records, pages = self._sliced(pager, spec, records, slices, bar, on_page, auth)
+                        cut = len(slices)
                     else:  # not worth cutting, or nowhere to cut: page after page from page 1's cursor
                         self._pages(pager, records, bar, on_page)
                         pages = pager.pages_fetched
         frame = to_frame(entry, records)
         frame.attrs["pages"] = pages
+        if cut:
+            frame.attrs["slices"] = cut  # the time slices after page 1 (absent: page after page)
         return convert_tz(frame, tz) if tz else frame
 
     def _pages(self, pager: Pager, records: list[dict[str, Any]], bar: PageProgress,
