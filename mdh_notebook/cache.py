@@ -50,6 +50,9 @@ every other kind            (bypass)          — not cached: no insertedAfter /
                                               project_info, data_collection_settings, data_availability)
 ==========================  ================  ===================================================================
 
+And for every cached kind: a record whose stamp the server sets more than ``overlap`` before the
+newest stamp already seen (one committed late with an earlier date) is missed until ``refresh=True``.
+
 Bypass rather than "store whole and refetch": a kind the server cannot filter by change costs
 the same requests either way, and a stored copy would only risk serving something stale.
 """
