@@ -45,8 +45,8 @@ device_data_v2              modifiedAfter     deleted points; a change that leav
 device_data_aggregate,      (bypass)          — not cached: their modifiedAfter / insertedAfter pick the points
 daily_sleep                                   summarised, not the summary rows (:data:`PASSED_BY`)
 every other kind            (bypass)          — not cached: no insertedAfter / modifiedAfter filter (tasks,
-                                              notifications, inbox, Fitbit, Apple Health, files, aggregates,
-                                              daily sleep, accounts) or a single object (participant_info,
+                                              notifications, inbox, Fitbit, Apple Health, files, device data
+                                              types, accounts) or a single object (participant_info,
                                               project_info, data_collection_settings, data_availability)
 ==========================  ================  ===================================================================
 
