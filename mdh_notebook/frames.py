@@ -446,7 +446,8 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
         while name in data:
             name += "_"
         data[name] = pd.Series(gather(path), dtype="object")
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    # side by side without a copy (the columns are new); a DataFrame(dict) copies and checks each one
+    frame = pd.concat(data, axis=1) if data else pd.DataFrame(index=pd.RangeIndex(len(rows)))
     frame.attrs["kind"] = entry.name
     return convert_tz(frame, tz) if tz else frame
 
