@@ -28,7 +28,7 @@ PARTICIPANTS = Kind(
         Column("enrollmentDate", "datetime"),
         Column("withdrawDate", "datetime"),
         Column("insertedDate", "datetime"),
-        Column("invitationStatus", "string"),
+        Column("invitationStatus", "category"),
         *DEMOGRAPHICS,
         Column("customFields", "object"),
     ),

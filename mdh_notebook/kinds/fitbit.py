@@ -34,7 +34,7 @@ FITBIT_SLEEP_LOGS = Kind(
         Column("efficiency", "Int64"),
         Column("timeInBed", "Int64"),
         Column("infoCode", "string"),
-        Column("type", "string"),
+        Column("type", "category"),
         Column("minutesAfterWakeup", "Int64"),
         Column("minutesAsleep", "Int64"),
         Column("minutesAwake", "Int64"),
