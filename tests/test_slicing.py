@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -203,3 +204,25 @@ def test_rows_on_slice_edges_are_neither_lost_nor_doubled(edges: SandboxServer, 
     assert len(one) == len(points) and four.attrs["slices"] >= 2
     pd.testing.assert_frame_equal(four, one)
     assert requests <= math.ceil(len(points) / 100) + four.attrs["slices"]
+
+
+def test_a_token_running_out_mid_slices_is_renewed_once_for_every_worker() -> None:
+    """The participant's token expires while four slices are in flight: each worker's next request is
+    refused (401) or seen stale, and the token cache renews it once for all of them."""
+    offset = [0.0]
+    with SandboxServer(participants=1, days=14, participant_token_lifetime=600, **SUITE_BUDGETS).start() as server:
+        filters = {"namespace": "Fitbit", "type": "heart-rate", "observed_after": "2026-10-20T00:00:00Z"}
+        with mdh.Client(config_for(server), parallel=1) as client:
+            whole = client.frame("device_data_v2", filters, auth=client.connect("PT-0001", SCOPES).auth,
+                                 progress=False)
+
+        def expire(state: mdh.PagerState) -> None:
+            if state.pages == 8:
+                server.advance_clock(700)
+                offset[0] += 700
+
+        with mdh.Client(config_for(server), parallel=4, clock=lambda: time.time() + offset[0]) as client:
+            session = client.connect("PT-0001", SCOPES)
+            frame = client.frame("device_data_v2", filters, auth=session.auth, progress=False, on_page=expire)
+            assert frame.attrs["slices"] >= 2 and session.renewals == 1
+    pd.testing.assert_frame_equal(frame, whole)
