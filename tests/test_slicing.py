@@ -226,3 +226,27 @@ def test_a_token_running_out_mid_slices_is_renewed_once_for_every_worker() -> No
             frame = client.frame("device_data_v2", filters, auth=session.auth, progress=False, on_page=expire)
             assert frame.attrs["slices"] >= 2 and session.renewals == 1
     pd.testing.assert_frame_equal(frame, whole)
+
+
+@pytest.mark.parametrize(("kind", "scope"), [
+    ("survey_results", "SurveyAnswers:read"),
+    ("notifications", "Notifications:read"),
+    ("fitbit_sleep_logs", "FitbitSleepLogs:read"),
+    ("fitbit_daily_summaries", "FitbitDailySummaries:read"),
+    ("apple_health_workouts", "AppleHealthWorkouts:read"),
+    ("apple_health_activity_summaries", "AppleHealthActivitySummaries:read"),
+])
+def test_every_sliced_kind_joins_to_its_sequential_frame(year: SandboxServer, kind: str, scope: str) -> None:
+    frames, counts = [], []
+    for parallel in (1, 8):
+        with mdh.Client(config_for(year), parallel=parallel) as client:
+            session = client.connect("PT-0001", [scope])
+            before = data_requests(year)
+            frames.append(client.frame(kind, auth=session.auth, progress=False))
+            counts.append(data_requests(year) - before)
+    one, eight = frames
+    pd.testing.assert_frame_equal(eight, one)
+    size = mdh.KINDS[kind].paging.max_size
+    assert counts[0] == math.ceil(len(one) / size) and counts[1] <= counts[0] + eight.attrs.get("slices", 0)
+    if counts[0] >= 8:  # a year of each is enough to slice (survey results, five pages, may go page after page)
+        assert eight.attrs.get("slices", 0) >= 2, (counts, eight.attrs)
