@@ -6,6 +6,7 @@ and ``parallel=1`` sends what it always sent. Requests are counted with ``/_sand
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -40,7 +41,7 @@ def pull(server: SandboxServer, parallel: int, kind: str, filters: dict[str, Any
     with mdh.Client(config_for(server), parallel=parallel) as client:
         session = client.connect("PT-0001", SCOPES)
         before = data_requests(server)
-        frame = client.frame(kind, filters, auth=session.auth, progress=False, **options)
+        frame = client.frame(kind, filters, auth=session.auth, **{"progress": False, **options})
         return frame, data_requests(server) - before
 
 
@@ -250,3 +251,13 @@ def test_every_sliced_kind_joins_to_its_sequential_frame(year: SandboxServer, ki
     assert counts[0] == math.ceil(len(one) / size) and counts[1] <= counts[0] + eight.attrs.get("slices", 0)
     if counts[0] >= 8:  # a year of each is enough to slice (survey results, five pages, may go page after page)
         assert eight.attrs.get("slices", 0) >= 2, (counts, eight.attrs)
+
+
+def test_a_sliced_pull_shows_one_bar_counting_every_record(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    frame, _ = pull(sandbox, 4, "device_data_v2", HEART, progress=True)
+    bar = capsys.readouterr().err
+    counted = [int(n) for n in re.findall(r"device_data_v2: (\d+) records", bar)]  # tqdm redraws at most 10/s
+    assert frame.attrs["slices"] >= 2 and counted, bar
+    assert counted == sorted(counted) and 0 < counted[-1] <= len(frame) + 100  # one bar, counting up
