@@ -2,7 +2,8 @@
 budgets, and the single place where HTTP statuses become exceptions.
 
 :meth:`Client.frame` is the one path every read kind takes: catalogue entry → checked
-query parameters → pager (maximum page size) → records → one typed frame.
+query parameters → pager (maximum page size) → records → one typed frame; a long pull of a kind
+that filters by time goes in time slices, ``Client(parallel=4)`` at once (:mod:`mdh_notebook.slicing`).
 :meth:`Client.call` is the one path every write takes: operation → filled path and checked
 query parameters → one request with its body → the decoded JSON (None for an empty body).
 

@@ -23,7 +23,9 @@ other filters with it is an :class:`InvalidArgumentError`, not a silently wrong 
 The state on the error of a pull that stopped part-way (``exc.pager_state``, set by
 :meth:`Client.frame`) also holds the records that had arrived (``rows``): ``frame(..., resume=)``
 starts from them, so nothing fetched is thrown away; a :class:`Pager` ignores them (it yields only
-what it fetches itself).
+what it fetches itself). The state of a pull fetched in time slices (:mod:`mdh_notebook.slicing`)
+holds page 1's rows and one :class:`SliceState` per slice (``slices``), each with its own pager
+state and rows: resuming goes on in each slice from where it stopped.
 """
 
 from __future__ import annotations
