@@ -41,6 +41,7 @@ class Section:
     title: str
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # wall time its measurements took
 
     def add(self, measurement: str, measured: str, target: str, ok: bool | None) -> None:
         """A measured row: ``ok`` None when the issue sets no target (``info``)."""

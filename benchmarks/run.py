@@ -82,11 +82,14 @@ def header(args: argparse.Namespace) -> list[str]:
 
 def guarded(section: Section, what: str, target: str, step: Callable[[], object]) -> object:
     """Run one measurement; an exception becomes an ``error`` row, and the other rows still run."""
+    began = time.perf_counter()
     try:
         return step()
     except Exception as exc:  # a benchmark reports what broke instead of losing the whole table
         section.failed(what, target, exc)
         return None
+    finally:
+        section.seconds += time.perf_counter() - began
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parallel", type=int, default=4, help="Client(parallel=) where it exists (default 4)")
     parser.add_argument("--hours", type=float, default=10, help="sandbox hours of the token run (default 10)")
     parser.add_argument("--every", type=float, default=300, help="seconds between the token run's calls")
-    parser.add_argument("--memory-records", type=int, default=100_000,
+    parser.add_argument("--memory-records", type=int, default=50_000,
                         help="records for the peak-memory rows (tracemalloc is slow; default %(default)s)")
     parser.add_argument("--smoke", action="store_true", help="tiny data, N = 1: checks the harness, not the speed")
     args = parser.parse_args(argv)
@@ -153,7 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     for section in sections:
         section.render()
     load = " ".join(f"{v:.2f}" for v in os.getloadavg())
-    print(f"wall time {time.perf_counter() - began:.0f} s; load average {load} at the end")
+    spent = ", ".join(f"{section.title.split('.')[0]}: {section.seconds:.0f} s" for section in sections)
+    start = max(surveys.started_in, beats.started_in)
+    print(f"wall time {time.perf_counter() - began:.0f} s (sandboxes' start {start:.0f} s; sections {spent}); "
+          f"load average {load} at the end")
     return 1 if any(section.errors for section in sections) else 0
 
 
