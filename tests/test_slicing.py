@@ -261,3 +261,37 @@ def test_a_sliced_pull_shows_one_bar_counting_every_record(sandbox: SandboxServe
     counted = [int(n) for n in re.findall(r"device_data_v2: (\d+) records", bar)]  # tqdm redraws at most 10/s
     assert frame.attrs["slices"] >= 2 and counted, bar
     assert counted == sorted(counted) and 0 < counted[-1] <= len(frame) + 100  # one bar, counting up
+
+
+def test_any_fault_schedule_resumed_gives_the_sliced_frame(sandbox: SandboxServer) -> None:
+    """Random 5xx and dropped connections while slices run: each stop is resumed from its state (few
+    retries, so tries run out mid-slice) until the pull completes with the fault-free frame."""
+    whole, _ = pull(sandbox, 1, "device_data_v2", HEART)
+    mid_slice = 0  # stops whose state held slices: resumed in slices, not from the start
+
+    @settings(max_examples=10, deadline=None)
+    @given(seed=st.integers(0, 2**32 - 1), error=st.integers(5, 40), drop=st.integers(0, 15))
+    def one_schedule(seed: int, error: int, drop: int) -> None:
+        nonlocal mid_slice
+        with mdh.Client(config_for(sandbox), parallel=4, retries=1) as client:
+            session = client.connect("PT-0001", SCOPES)
+            sandbox.set_faults(seed=seed, error_rate=error / 100, drop_rate=drop / 100)
+            try:
+                resume: mdh.PagerState | None = None
+                for _ in range(200):
+                    try:
+                        frame = client.frame("device_data_v2", HEART, auth=session.auth, progress=False,
+                                             resume=resume)
+                        break
+                    except (mdh.ServerError, mdh.TransportError) as exc:
+                        assert exc.pager_state is not None and "resume=exc.pager_state" in str(exc)
+                        resume = exc.pager_state
+                        mid_slice += bool(resume.slices)
+                else:
+                    pytest.fail("the pull never completed")
+            finally:
+                sandbox.clear_faults()
+        pd.testing.assert_frame_equal(frame, whole)
+
+    one_schedule()
+    assert mid_slice > 0
