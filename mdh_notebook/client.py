@@ -63,7 +63,7 @@ from .kinds import operation as lookup_operation
 from .paging import Pager, PagerState, SliceState
 from .progress import PageProgress
 from .retry import Budget, Flow, OnWait, RateLimit, RetryPolicy, Sender, reworded
-from .slicing import Slicing, join, plan, run, slice_params, slicing_for
+from .slicing import Slicing, join, plan, run, slice_params, slicing_for, stopped_slice
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -384,21 +384,8 @@ class Client:
         done, failed, error = run(slices, pager_for, self._parallel, page_seen)
         if error is not None:
             state = replace(whole(done), rows=tuple(head), slices=done)
-            raise self._stopped_slice(error, state, failed) from None
+            raise stopped_slice(error, state, failed) from None
         return join(spec, head, done), whole(done).pages
-
-    @staticmethod
-    def _stopped_slice(error: MDHError, state: PagerState, index: int) -> MDHError:
-        """``error`` of one slice, saying which and what the pull keeps, with the state to resume from."""
-        piece = state.slices[index]
-        bounds = f"{piece.after or 'open'} to {piece.before or 'open'}"
-        rows = f"{state.records} row{'s' if state.records != 1 else ''} ({state.pages} pages)"
-        text = (f"{error} [{state.kind}: slice {index + 1} of {len(state.slices)} ({bounds}) failed at its page "
-                f"{piece.state.pages + 1}; {rows} had arrived and are kept — the same call with "
-                "resume=exc.pager_state goes on from where each slice stopped]")
-        stopped = reworded(error, text)
-        stopped.pager_state = state
-        return stopped
 
     @staticmethod
     def _stopped(error: MDHError, state: PagerState) -> MDHError:

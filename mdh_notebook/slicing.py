@@ -52,8 +52,9 @@ from .errors import MDHError
 from .filters import format_instant
 from .kinds import Kind
 from .paging import Pager, PagerState, SliceState
+from .retry import reworded
 
-__all__ = ["OVERLAP", "SLICING", "Slicing", "join", "plan", "run", "slicing_for"]
+__all__ = ["OVERLAP", "SLICING", "Slicing", "join", "plan", "run", "slice_params", "slicing_for", "stopped_slice"]
 
 OVERLAP = 1_000_000
 """How far (microseconds: one second) before its edge a slice asks from: the strict filters would
@@ -286,3 +287,16 @@ def run(slices: tuple[SliceState, ...], pager_for: Callable[[SliceState], Pager]
         raise bug
     done = tuple(replace(piece, state=replace(piece.state, rows=tuple(rows[i]))) for i, piece in enumerate(states))
     return done, failed, error
+
+
+def stopped_slice(error: MDHError, state: PagerState, index: int) -> MDHError:
+    """``error`` of one slice, saying which and what the pull keeps, with the state to resume from."""
+    piece = state.slices[index]
+    bounds = f"{piece.after or 'open'} to {piece.before or 'open'}"
+    rows = f"{state.records} row{'s' if state.records != 1 else ''} ({state.pages} pages)"
+    text = (f"{error} [{state.kind}: slice {index + 1} of {len(state.slices)} ({bounds}) failed at its page "
+            f"{piece.state.pages + 1}; {rows} had arrived and are kept — the same call with "
+            "resume=exc.pager_state goes on from where each slice stopped]")
+    stopped = reworded(error, text)
+    stopped.pager_state = state
+    return stopped
