@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 
 from .analysis import answers_wide, scored_surveys, survey_scores
 from .auth import AuthenticatorTokenSource, RenewalEvent, Token
+from .cache import Cache, CacheWarning
 from .client import Client, RateLimit
 from .cohort import Cohort, CohortError, CohortWarning, cohort
 from .config import Config
@@ -48,7 +49,7 @@ from .errors import (
 )
 from .frames import DataWarning, to_frame
 from .kinds import KINDS, OPERATIONS, catalog
-from .paging import PagerState
+from .paging import PagerState, SliceState
 from .retry import RetryPolicy
 from .scopes import KNOWN_SCOPES
 from .session import ParticipantSession
@@ -61,6 +62,8 @@ __all__ = [
     "AuthenticationError",
     "AuthenticatorTokenSource",
     "BadRequestError",
+    "Cache",
+    "CacheWarning",
     "Client",
     "ClosedError",
     "Cohort",
@@ -83,6 +86,7 @@ __all__ = [
     "RetryPolicy",
     "ScopeError",
     "ServerError",
+    "SliceState",
     "SourceDisabledWarning",
     "Token",
     "TokenRequestError",

@@ -13,6 +13,7 @@
     ├── CLIError                  (mdh_notebook.cli) a command-line mistake, phrased in options
     ├── Refusal                   (mdh_notebook.authenticator) what the authenticator answers with an error
     ├── AuthenticatorStartError   (mdh_notebook.authenticator) its server could not start
+    ├── CohortError               (mdh_notebook.cohort) every participant of a cohort read failed (``.failures``)
     └── APIError                  the server answered with an error status
         ├── BadRequestError           400 on an API call
         ├── TokenRequestError         400/401 from the token endpoint (``.error`` = OAuth code)
@@ -39,7 +40,9 @@ Warnings (``UserWarning``s, never raised): :class:`SourceDisabledWarning` here, 
 whose source the project has switched off; :class:`UnknownValueWarning`, an empty frame that
 asked for a value the API does not list (a mistyped device data type); :class:`NaiveDatetimeWarning`,
 a date-time filter without a time zone, taken as UTC; ``DataWarning`` (in
-:mod:`mdh_notebook.frames`), a value that could not be read as its column's type.
+:mod:`mdh_notebook.frames`), a value that could not be read as its column's type; ``CacheWarning``
+(in :mod:`mdh_notebook.cache`), a cache file that could not be used and is rebuilt; ``CohortWarning``
+(in :mod:`mdh_notebook.cohort`), participants of a cohort read that failed (the others' rows kept).
 
 HTTP statuses become exceptions in exactly one place: :func:`error_for_response` for MyDataHelps
 (and the sandbox), :func:`error_for_authenticator` for an authenticator's answers to ``POST /token``.
