@@ -28,314 +28,87 @@ Rules (the same for every kind, and exactly what the session returns):
   :class:`DataWarning` naming the column and the value — never silently (except in a column
   declared ``quiet``, a derived copy such as ``value_number``, where "not a number" is the point).
 
-Conversion is column-wise: each column is gathered once and parsed by its dtype's converter in
-:data:`CONVERTERS` with pandas' vectorised functions (``to_datetime(format="ISO8601")``, ``to_numeric``).
-A column whose values are all of the expected JSON type (the usual case) is built by pyarrow in one
-C-level pass; so are date-time strings (arrow's ISO-8601 cast) and numbers sent as text (device
-data's ``value``) when arrow reads every one of them. Arrow's parsers take less than pandas' do, and
-agree where they succeed (tests/test_frames_fast.py), so a column with anything else in it (a number
-in a string column, a date pandas reads and arrow does not, a value to report) takes the pandas path
+Conversion is column-wise. Every column read as text (strings, categories, date-times) comes out of
+the records in one arrow pass (one struct array), when a sample shows them text; each column is then
+parsed by its dtype's converter in :data:`CONVERTERS` (:mod:`mdh_notebook.converters`), which tries
+pyarrow first (date-time strings by arrow's ISO-8601 cast, numbers sent as text by its float cast) and
+falls back to pandas' vectorised functions (``to_datetime(format="ISO8601")``, ``to_numeric``) for
+the whole column when arrow refuses any value. Arrow's parsers take less than pandas' do and agree
+where they succeed (tests/test_frames_fast.py), so a column with anything else in it (a number in a
+string column, a date pandas reads and arrow does not, a value to report) takes the per-value path
 that reads it, or reports it, exactly as before.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, repeat
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from .converters import ARROW_REFUSED, CONVERTERS, DTYPES, FROM_TEXT, TEXT_DTYPES, DataWarning, Target
 from .errors import InvalidArgumentError
-from .kinds import Column, Dtype, Kind, snake_case
+from .kinds import Column, Kind, snake_case
 from .kinds import kind as lookup_kind
 
 __all__ = ["CONVERTERS", "DTYPES", "DataWarning", "Target", "check_tz", "concat_frames", "convert_tz", "to_frame"]
 
-DTYPES: dict[Dtype, str] = {  # the pandas dtype each catalogue dtype becomes
-    "string": "string",
-    "category": "category",
-    "Int64": "Int64",
-    "Float64": "Float64",
-    "boolean": "boolean",
-    "datetime": "datetime64[ns, UTC]",
-    "date": "datetime64[ns]",
-    "wallclock": "datetime64[ns]",
-    "object": "object",
-}
 
+def _text_columns(rows: list[dict[str, Any]], columns: Sequence[Column]) -> dict[tuple[str, ...], pa.Array]:
+    """Every path a column reads as text, read from the records by arrow in one pass (one struct array:
+    no Python list per column, no second pass to infer its type), as long as every value at those paths
+    is a string or missing; an empty dict when any is not (a number, an object where text is declared),
+    and every column is then gathered and converted one by one, as before.
 
-class DataWarning(UserWarning):
-    """A value the API sent could not be read as its column's declared type."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """The column a converter fills, and where its warnings go (none for a ``quiet`` column)."""
-
-    kind: str
-    column: Column
-
-    def warn(self, message: str) -> None:
-        if not self.column.quiet:
-            warnings.warn(f"{self.kind}.{self.column.name}: {message}", DataWarning, stacklevel=5)
-
-    def lost(self, raw: pd.Series, converted: pd.Series) -> None:
-        """Warn when values present in ``raw`` became missing in ``converted``."""
-        if self.column.quiet:
-            return
-        lost = raw.notna() & converted.isna()
-        if lost.any():
-            example = raw[lost].iloc[0]
-            self.warn(f"{int(lost.sum())} value(s) could not be read as {self.column.name!r}'s type "
-                      f"({self.column.dtype}) and became missing (e.g. {example!r})")
-
-
-Converter = Callable[[list[Any], Target], pd.Series]
-
-
-def _to_object(values: list[Any], target: Target) -> pd.Series:
-    return pd.Series(values, dtype="object")
-
-
-def _text(value: Any) -> str | None:
-    """A scalar as text: a string as is, a number as written, a JSON boolean as ``true``/``false``;
-    None for an object or a list (not text: reported by the caller)."""
-    if value is None or type(value) is str:
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return None
-
-
-_ARROW_REFUSED = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
-
-
-def _all_text(values: list[Any]) -> pa.Array | None:
-    """``values`` as an arrow string array when every one is a string or None (else None: a number,
-    a boolean, an object, even bytes, is for the per-value path to read or report)."""
+    Paths whose values in a sample of the records are not all text are left out beforehand, so that a
+    kind that sends, say, numbers in a ``value`` column does not pay for a pass that fails every time.
+    (bytes, which no JSON decoder makes, would be taken as UTF-8 text here, where the converters report
+    them.)"""
+    paths = list(dict.fromkeys(tuple(c.wire.split(".")) for c in columns if c.dtype in TEXT_DTYPES))
+    nested = {p[:i] for p in paths for i in range(1, len(p))}
+    sample = rows[::max(1, len(rows) // 16)]
+    paths = [p for p in paths if p not in nested and all(map(_is_text, _sample(sample, p)))]
+    if not rows or not paths:
+        return {}
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = None
     try:
-        inferred = pa.array(values)  # inferred, not cast: a cast to string would take bytes too
-    except _ARROW_REFUSED:
-        return None
-    if pa.types.is_string(inferred.type):
-        return inferred
-    return inferred.cast(pa.string()) if pa.types.is_null(inferred.type) else None
+        records = pa.array(rows, type=_struct(tree))
+    except ARROW_REFUSED:
+        return {}
+    found: dict[tuple[str, ...], pa.Array] = {}
+    _leaves(records, (), found)
+    return found
 
 
-def _to_string(values: list[Any], target: Target) -> pd.Series:
-    text = _all_text(values)
-    if text is not None:  # nothing to read or report: one C-level pass
-        if _ARROW_STRINGS:  # the declared "string" dtype is arrow-backed: wrap the array as it is
-            return pd.Series(pd.arrays.ArrowStringArray(text))
-        return pd.Series(text.to_pandas(types_mapper=_STRING_TYPES.get), dtype="string")
-    converted = pd.Series([_text(v) for v in values], dtype="string")
-    target.lost(pd.Series(values, dtype="object"), converted)
-    return converted
+def _is_text(value: Any) -> bool:
+    return value is None or type(value) is str
 
 
-_STRING_TYPES = {pa.string(): pd.StringDtype()}
-_ARROW_STRINGS = pd.StringDtype() == pd.StringDtype("pyarrow")  # pandas 3 with pyarrow; python storage before
+def _sample(rows: list[dict[str, Any]], path: tuple[str, ...]) -> list[Any]:
+    values: list[Any] = rows
+    for key in path:
+        values = [v.get(key) if isinstance(v, dict) else None for v in values]
+    return values
 
 
-def _to_category(values: list[Any], target: Target) -> pd.Series:
-    return _to_string(values, target).astype("category")
+def _struct(tree: dict[str, Any]) -> pa.DataType:
+    return pa.struct([(key, pa.string() if node is None else _struct(node)) for key, node in tree.items()])
 
 
-def _numbers(values: list[Any], target: Target) -> pd.Series:
-    """Numbers and numeric strings as float64; anything else (a JSON boolean too: true is not 1)
-    missing, and reported."""
-    try:  # all numbers (no boolean, no string) or None: arrow reads them in one pass
-        inferred = pa.array(values)
-    except _ARROW_REFUSED:
-        inferred = None
-    if inferred is not None and (pa.types.is_null(inferred.type) or pa.types.is_int64(inferred.type)
-                                 or pa.types.is_float64(inferred.type)):
-        if pa.types.is_null(inferred.type):
-            return pd.Series(np.full(len(values), np.nan))
-        return pd.Series(inferred.to_numpy(zero_copy_only=False))
-    if inferred is not None and pa.types.is_string(inferred.type):  # numbers as text (device data's value)
-        read = _read_numbers(inferred)
-        if read is not None:
-            return pd.Series(read)
-    raw = pd.Series(values, dtype="object")
-    numeric = pd.Series([None if isinstance(v, (bool, dict, list)) else v for v in values], dtype="object")
-    numbers = pd.to_numeric(numeric, errors="coerce")
-    target.lost(raw, numbers)
-    return numbers
-
-
-def _read_numbers(text: pa.Array) -> np.ndarray[Any, Any] | None:
-    """Numeric strings read by arrow's float cast in one pass, or None for ``to_numeric`` to read them when
-    any is not a plain decimal number arrow takes (spaces around, ``"n/a"``, ``"nan"``, which must be
-    reported), or is beyond 2**53, where only ``to_numeric``'s whole numbers keep every digit. (Not the
-    integer cast: it takes hexadecimal ``"0x10"``, which is no number here.)"""
-    try:
-        numbers: np.ndarray[Any, Any] = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
-    except _ARROW_REFUSED:
-        return None
-    present = numbers[~np.isnan(numbers)]
-    if len(present) < len(text) - text.null_count or np.any(np.abs(present) >= 2.0**53):
-        return None
-    return numbers
-
-
-def _to_float(values: list[Any], target: Target) -> pd.Series:
-    return _numbers(values, target).astype("Float64")
-
-
-def _to_int(values: list[Any], target: Target) -> pd.Series:
-    numbers = _numbers(values, target)
-    whole = numbers.dropna()
-    if not np.all(np.mod(whole.to_numpy(dtype="float64"), 1) == 0):
-        target.warn("fractional values in an integer column; kept as Float64")
-        return numbers.astype("Float64")
-    return numbers.astype("Int64")
-
-
-def _boolean(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return {"true": True, "false": False}.get(value.strip().lower())
-    return None
-
-
-def _to_boolean(values: list[Any], target: Target) -> pd.Series:
-    try:
-        inferred = pa.array(values)
-    except _ARROW_REFUSED:
-        inferred = None
-    if inferred is not None and pa.types.is_boolean(inferred.type):
-        return pd.Series(inferred.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get), dtype="boolean")
-    converted = pd.Series([_boolean(v) for v in values], dtype="boolean")
-    target.lost(pd.Series(values, dtype="object"), converted)
-    return converted
-
-
-# what datetime64[ns] holds; a date outside (a .NET DateTime.MinValue "0001-01-01", a "9999-12-31"
-# meaning "never") is parsed at a coarser unit and must not reach astype(), which would raise
-_NS_RANGE = (pd.Timestamp.min.ceil("us"), pd.Timestamp.max.floor("us"))
-
-
-def _fit(raw: pd.Series, parsed: pd.Series, target: Target, dtype: str) -> pd.Series:
-    """``parsed`` as ``dtype``: values outside its range become NaT (reported), and so do values
-    of ``raw`` that could not be parsed (reported too)."""
-    low, high = (t.tz_localize("UTC") for t in _NS_RANGE) if parsed.dt.tz is not None else _NS_RANGE
-    outside = parsed.notna() & ((parsed < low) | (parsed > high))
-    if outside.any():
-        target.warn(f"{int(outside.sum())} value(s) outside the dates pandas holds ({low:%Y-%m-%d} to "
-                    f"{high:%Y-%m-%d}) became missing (e.g. {raw[outside].iloc[0]!r})")
-        parsed, raw = parsed.mask(outside), raw.mask(outside)
-    target.lost(raw, parsed)
-    return parsed.astype(dtype)
-
-
-def _strings(values: list[Any], cut: Callable[[str], str] | None = None) -> pd.Series:
-    """Only strings are read as dates (a number is no date-time here, not an epoch): others None."""
-    if cut is None:
-        if _all_text(values) is not None:
-            return pd.Series(values, dtype="object")
-        cut = str
-    return pd.Series([cut(v) if type(v) is str else None for v in values], dtype="object")
-
-
-_ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"  # an offset at the end of an ISO-8601 date-time
-_ZONED = re.compile(_ZONE)
-
-
-def _arrow_times(values: list[Any], read: Callable[[pa.Array], pa.Array]) -> pd.Series | None:
-    """The fast path of the date converters: every value a string (or None) and every string read by
-    arrow's ISO-8601 cast (``read``), in one C-level pass; None otherwise, for pandas to read as before.
-
-    Arrow's parser takes a strict subset of what ``to_datetime(format="ISO8601")`` takes (no lone date,
-    no spaces around, at most 9 fraction digits, nothing outside ``datetime64[ns]``) and gives the same
-    instant where it succeeds (tests/test_frames_fast.py holds the two against each other); whatever it
-    refuses, and so every value that must become missing and be reported, goes the per-column pandas way.
-    """
-    text = _all_text(values)
-    if text is None:
-        return None
-    try:
-        stamps = read(text)
-    except _ARROW_REFUSED:
-        return None
-    zone = stamps.type.tz
-    values = stamps.to_numpy(zero_copy_only=False)  # datetime64[ns], nulls as NaT
-    return pd.Series(pd.DatetimeIndex(values).tz_localize(zone) if zone else values)
-
-
-def _read_instants(text: pa.Array) -> pa.Array:
-    """Instants in UTC; a string without an offset is taken as UTC (module docstring)."""
-    step = max(1, len(text) // 16)
-    sample = [v for v in text[::step].to_pylist() if v is not None]
-    if all(map(_ZONED.search, sample)):  # all with an offset, it seems (most kinds): try without the search
-        try:
-            return pc.cast(text, _INSTANT)
-        except _ARROW_REFUSED:
-            pass
-    zoned = pc.match_substring_regex(text, _ZONE)
-    return pc.cast(pc.if_else(zoned, text, pc.binary_join_element_wise(text, "Z", "")), _INSTANT)
-
-
-def _read_wallclock(text: pa.Array) -> pa.Array:
-    return pc.cast(pc.replace_substring_regex(text, _ZONE, ""), _NAIVE)
-
-
-def _read_date(text: pa.Array) -> pa.Array:
-    return pc.cast(pc.cast(pc.utf8_slice_codeunits(text, 0, 10), pa.date32()), _NAIVE)
-
-
-_INSTANT, _NAIVE = pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")
-
-
-def _to_datetime(values: list[Any], target: Target) -> pd.Series:
-    fast = _arrow_times(values, _read_instants)
-    if fast is not None:
-        return fast
-    # naive strings are taken as UTC (module docstring); format="ISO8601" reads every ISO form
-    parsed = pd.to_datetime(_strings(values), utc=True, format="ISO8601", errors="coerce")
-    return _fit(pd.Series(values, dtype="object"), parsed, target, DTYPES["datetime"])
-
-
-def _to_date(values: list[Any], target: Target) -> pd.Series:
-    fast = _arrow_times(values, _read_date)
-    if fast is not None:
-        return fast
-    parsed = pd.to_datetime(_strings(values, lambda v: v[:10]), format="%Y-%m-%d", errors="coerce")
-    return _fit(pd.Series(values, dtype="object"), parsed, target, DTYPES["date"])
-
-
-def _to_wallclock(values: list[Any], target: Target) -> pd.Series:
-    fast = _arrow_times(values, _read_wallclock)
-    if fast is not None:
-        return fast
-    # the wall clock as written: an offset, if any, is dropped rather than applied
-    text = _strings(values).str.strip().str.replace(_ZONE, "", regex=True)  # spaces around: still an offset
-    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    return _fit(pd.Series(values, dtype="object"), parsed, target, DTYPES["wallclock"])
-
-
-CONVERTERS: dict[Dtype, Converter] = {
-    "string": _to_string,
-    "category": _to_category,
-    "Int64": _to_int,
-    "Float64": _to_float,
-    "boolean": _to_boolean,
-    "datetime": _to_datetime,
-    "date": _to_date,
-    "wallclock": _to_wallclock,
-    "object": _to_object,
-}
-"""One converter per catalogue dtype: wire values (None for missing) → a Series of that dtype."""
+def _leaves(array: pa.StructArray, prefix: tuple[str, ...], found: dict[tuple[str, ...], pa.Array]) -> None:
+    for field, child in zip(array.type, array.flatten(), strict=True):  # flatten: a missing parent, missing
+        if pa.types.is_struct(field.type):
+            _leaves(child, (*prefix, field.name), found)
+        else:
+            found[(*prefix, field.name)] = child
 
 
 def _extra_paths(gather: _Gather, columns: Sequence[Column]) -> list[tuple[str, ...]]:
@@ -438,9 +211,14 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
         )
     data: dict[str, pd.Series] = {}
     gather = _Gather(rows)
+    text = _text_columns(rows, entry.columns) if plain else {}  # type: ignore[arg-type]
     for column in entry.columns:
-        values = gather(tuple(column.wire.split(".")))
-        data[column.name] = CONVERTERS[column.dtype](values, Target(entry.name, column))
+        path = tuple(column.wire.split("."))
+        read = FROM_TEXT.get(column.dtype) if path in text else None
+        series = read(text[path]) if read is not None else None
+        if series is None:
+            series = CONVERTERS[column.dtype](gather(path), Target(entry.name, column))
+        data[column.name] = series
     for path in _extra_paths(gather, entry.columns):
         name = snake_case(".".join(path))
         while name in data:

@@ -156,3 +156,32 @@ def test_whole_numbers_as_text_keep_every_digit(values: list[str | None]) -> Non
     column, said = _convert("Int64", values)
     assert str(column.dtype) == "Int64" and not said
     assert [None if pd.isna(v) else int(v) for v in column] == [None if v is None else int(v) for v in values]
+
+
+# -- the one-pass read of every text column, and its fallback -------------------------------------------
+
+QUIRKS = [("surveyName", 7), ("surveyName", True), ("date", 20261001), ("date", {"at": "noon"}),
+          ("insertedDate", "not a date"), ("schedule", {"name": 5}), ("type", ["Form"]),
+          ("surveyVersion", "3"), ("stepIdentifier", None), ("newField", "x")]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(48, 90), st.lists(st.tuples(st.integers(0, 89), st.sampled_from(QUIRKS)), max_size=3))
+def test_a_quirk_anywhere_in_a_long_pull_reads_as_it_does_alone(n: int, quirks: list[tuple[int, Any]]) -> None:
+    """Past 16 records only a sample is checked before the one-pass read: a quirk the sample misses
+    makes it fail, and the columns are then read one by one — as each record alone reads. (Not a
+    schedule sent as text: that keeps the whole column as sent, a rule about the column.)"""
+    from mdh_notebook.frames import concat_frames
+
+    records: list[dict[str, Any]] = [
+        {"id": f"a{i}", "surveyName": ["PHQ-9", "DailyMood"][i % 2], "date": f"2026-10-01T14:{i % 60:02d}:00Z",
+         "insertedDate": f"2026-10-01T14:{i % 60:02d}:05" + ("Z" if i % 3 else ""), "stepIdentifier": "Mood",
+         "schedule": {"id": "sc", "name": "Daily"} if i % 4 else None, "answers": [str(i)], "type": "Question"}
+        for i in range(n)]
+    for at, (key, value) in quirks:
+        records[at % n][key] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mdh.DataWarning)
+        whole = mdh.to_frame("survey_answers", records)
+        alone = concat_frames("survey_answers", [mdh.to_frame("survey_answers", [r]) for r in records])
+    pd.testing.assert_frame_equal(whole, alone)
