@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 TUTORIALS = ["01_getting_started", "02_survey_answers", "03_fitbit_sleep", "04_device_data", "05_explorer",
-             "06_real_credentials", "07_faults_budgets_and_the_authenticator"]
+             "06_real_credentials", "07_faults_budgets_and_the_authenticator", "08_speed_cache_and_cohorts"]
 RERUN = "re-run it with `make run-notebooks NB=notebooks/{name}`"
 SKIPPED_TAGS = {"nbval-skip", "skip-execution"}  # cells deliberately never executed (real credentials)
 
