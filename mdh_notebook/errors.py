@@ -28,7 +28,8 @@ Outside the tree, on purpose::
     ValueError
     └── CatalogueError            (mdh_notebook.kinds) a catalogue entry that contradicts itself
     Exception
-    └── Failure                   (mdh_notebook.retry) one failed try, carried through the retry policy
+    ├── Failure                   (mdh_notebook.retry) one failed try, carried through the retry policy
+    └── FileProblem               (mdh_notebook.cache_files) a cache file that cannot be used: rebuilt, never raised
 
 A ``CatalogueError`` is raised while the package is imported (or when you build a ``Kind`` /
 ``Operation`` / ``Param`` yourself): a bug in an entry, not a condition of the data, the
@@ -40,9 +41,10 @@ Warnings (``UserWarning``s, never raised): :class:`SourceDisabledWarning` here, 
 whose source the project has switched off; :class:`UnknownValueWarning`, an empty frame that
 asked for a value the API does not list (a mistyped device data type); :class:`NaiveDatetimeWarning`,
 a date-time filter without a time zone, taken as UTC; ``DataWarning`` (in
-:mod:`mdh_notebook.frames`), a value that could not be read as its column's type; ``CacheWarning``
-(in :mod:`mdh_notebook.cache`), a cache file that could not be used and is rebuilt; ``CohortWarning``
-(in :mod:`mdh_notebook.cohort`), participants of a cohort read that failed (the others' rows kept).
+:mod:`mdh_notebook.converters`, also importable from :mod:`mdh_notebook.frames`), a value that
+could not be read as its column's type; ``CacheWarning`` (in :mod:`mdh_notebook.cache`), a cache
+file that could not be used and is rebuilt; ``CohortWarning`` (in :mod:`mdh_notebook.cohort`),
+participants of a cohort read that failed (the others' rows kept).
 
 HTTP statuses become exceptions in exactly one place: :func:`error_for_response` for MyDataHelps
 (and the sandbox), :func:`error_for_authenticator` for an authenticator's answers to ``POST /token``.

@@ -59,7 +59,8 @@ def test_every_exception_is_drawn_under_its_real_parent() -> None:
 
 def test_every_warning_is_named() -> None:
     warnings = [n for n, c in _defined().items() if issubclass(c, Warning)]
-    assert sorted(warnings) == ["DataWarning", "NaiveDatetimeWarning", "SourceDisabledWarning", "UnknownValueWarning"]
+    assert sorted(warnings) == ["CacheWarning", "CohortWarning", "DataWarning", "NaiveDatetimeWarning",
+                               "SourceDisabledWarning", "UnknownValueWarning"]
     assert all(f":class:`{n}`" in (errors.__doc__ or "") or f"``{n}``" in (errors.__doc__ or "") for n in warnings)
 
 

@@ -4,7 +4,7 @@ Every string-valued field with a fixed set of values is a ``Literal`` type, so a
 entry fails mypy (and, for anyone bypassing mypy, the entry's own check at import).
 
 Column dtypes (each converted by one function in :data:`mdh_notebook.frames.CONVERTERS`):
-``string``; ``category`` (low-cardinality strings: namespace, type, units); ``Int64``,
+``string``; ``category`` (low-cardinality strings: namespace, type, units, survey name, statuses); ``Int64``,
 ``Float64``; ``boolean`` (also from "true"/"false" strings); ``datetime`` (tz-aware UTC);
 ``date`` (a calendar date, naive midnight); ``wallclock`` (a local wall-clock date-time the API
 writes without a zone, e.g. an aggregate interval's start: naive, any offset ignored, never
