@@ -33,6 +33,7 @@ __all__ = [
     "MAX_ASSERTION_CHARS",
     "MAX_TOKEN_CHARS",
     "REVOKED",
+    "VERIFIED_LIMIT",
     "AccessClaims",
     "TokenAuthority",
     "TokenKind",
@@ -51,6 +52,8 @@ LIFETIME_SLACK = 5.0
 MAX_ASSERTION_CHARS = 8192
 #: Longer bearer tokens are refused before any decoding (ours are about 700 characters).
 MAX_TOKEN_CHARS = 8192
+#: At most this many verified access tokens are remembered (``TokenAuthority.verify``).
+VERIFIED_LIMIT = 4096
 
 #: What a 401 says of an expired access token (an injected ``expire`` fault says the same).
 EXPIRED = "access token has expired"
@@ -99,6 +102,10 @@ class TokenAuthority:
         self._seen_jti: dict[str, float] = {}
         self._generation = 0
         self._lock = threading.Lock()
+        #: token -> its payload, for access tokens whose signature verified (a pure function of the
+        #: token's text and our key, which never changes): a page request then checks no signature,
+        #: only the claims that change with time and revocation (``verify``). Never mutated once in.
+        self._verified: dict[str, dict[str, Any]] = {}
 
     # -- keys -------------------------------------------------------------------------------
     @property
@@ -259,13 +266,12 @@ class TokenAuthority:
         """Verify an access token against the sandbox clock; raise Unauthorized if unusable."""
         if len(token) > MAX_TOKEN_CHARS:
             raise Unauthorized("access token is malformed (too long)")
-        try:
-            decoded = _JWS.decode_complete(token, key=self._signing_public, algorithms=["RS256"])
-            claims = json.loads(decoded["payload"])
-        except Exception:  # any decoding failure (even RecursionError on a crafted header) is the client's
-            raise Unauthorized("access token is malformed or not signed by this server") from None
-        if not isinstance(claims, dict):
-            raise Unauthorized("access token is malformed")
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._signed_payload(token)
+            if len(self._verified) >= VERIFIED_LIMIT:
+                self._verified.clear()  # a burst of distinct tokens: start over rather than grow
+            self._verified[token] = claims
         if claims.get(_GENERATION_CLAIM) != self._generation:
             raise Unauthorized(REVOKED)
         now = self._clock.now()
@@ -289,6 +295,17 @@ class TokenAuthority:
             expires_at=float(exp),
             project_id=str(claims.get("project_id")),
         )
+
+    def _signed_payload(self, token: str) -> dict[str, Any]:
+        """The payload of a token signed with our key; Unauthorized for anything else."""
+        try:
+            decoded = _JWS.decode_complete(token, key=self._signing_public, algorithms=["RS256"])
+            claims = json.loads(decoded["payload"])
+        except Exception:  # any decoding failure (even RecursionError on a crafted header) is the client's
+            raise Unauthorized("access token is malformed or not signed by this server") from None
+        if not isinstance(claims, dict):
+            raise Unauthorized("access token is malformed")
+        return claims
 
     def remaining(self, claims: AccessClaims) -> float:
         return claims.expires_at - self._clock.now()

@@ -49,7 +49,7 @@ ints = st.one_of(st.integers(), st.integers(min_value=2**62, max_value=2**70),
                  st.integers(min_value=-(2**70), max_value=-(2**62)))
 scalars = st.one_of(st.none(), st.booleans(), ints, floats, st.text(),
                     st.sampled_from([Colour.RED, Level.HIGH, Tag("tagged"), uuid.UUID(int=7), "\ud800", "é\u2028😀"]))
-keys = st.one_of(st.text(), st.integers(-5, 5), st.booleans(), st.none())
+keys = st.one_of(st.text(), st.text().map(Tag), st.integers(-5, 5), st.booleans(), st.none())
 values = st.recursive(
     scalars,
     lambda inner: st.one_of(st.lists(inner, max_size=5), st.tuples(inner, inner),
@@ -73,7 +73,7 @@ def test_records_like_a_page_encode_alike(records: list[dict[str, Any]]) -> None
 
 
 @pytest.mark.parametrize("value", [math.nan, [1.0, math.inf], {"a": -math.inf}, {"x": 1e-05}, [1.5e-07],
-                                   2**64, {1: "a"}, (1, 2), Colour.RED, uuid.UUID(int=1), "\ud800"])
+                                   2**64, {1: "a"}, (1, 2), Colour.RED, uuid.UUID(int=1), "\ud800", {Tag("k"): 1e-9}])
 def test_values_orjson_writes_otherwise_go_to_the_stdlib(value: Any) -> None:
     assert outcome(encode, value) == outcome(stdlib_encode, value)
 
@@ -111,3 +111,13 @@ def test_admin_listing_and_token_bodies_are_the_stdlib_bytes(proto: Proto) -> No
                      proto.token_request(proto.service_form()),
                      proto.get("api/v1/delegated/surveyanswers", "not-a-token")):
         assert response.content == stdlib_encode(json.loads(response.content)), response.text
+
+
+def test_cycles_and_deep_nesting_fail_or_encode_as_the_stdlib_does() -> None:
+    cycle: list[Any] = [1]
+    cycle.append(cycle)
+    deep: Any = "leaf"
+    for _ in range(300):
+        deep = {"d": [deep]}
+    for value in (cycle, deep):
+        assert outcome(encode, value) == outcome(stdlib_encode, value)
