@@ -63,7 +63,7 @@ from .kinds import operation as lookup_operation
 from .paging import Pager, PagerState, SliceState
 from .progress import PageProgress
 from .retry import Budget, Flow, OnWait, RateLimit, RetryPolicy, Sender, reworded
-from .slicing import Slicing, join, plan, run, slice_params, slicing_for, stopped_slice
+from .slicing import WORTH, Slicing, join, plan, run, slice_params, slicing_for, stopped_slice
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -87,7 +87,9 @@ class Client:
     ``stamina.set_testing``); ``lock_timeout``: how long a thread waits for another's token renewal
     (default three request timeouts: a participant renewal may take three token requests);
     ``parallel``: at most this many requests at once for one long pull of a kind that filters by
-    time (:mod:`mdh_notebook.slicing`; 1 = page after page).
+    time (:mod:`mdh_notebook.slicing`; 1 = page after page); ``slice_above``: cut a pull into slices
+    only when its rest is expected (page 1's round trip × the pages page 1 predicts) to take longer
+    than this many seconds (0: whenever it can be cut; default :data:`~mdh_notebook.slicing.WORTH`).
 
     :meth:`for_api` makes one without a service account, for tokens from elsewhere (an authenticator).
     """
@@ -96,11 +98,14 @@ class Client:
                  transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
                  clock: Callable[[], float] = time.time, retries: int | None = None,
                  rate_limit_wait: float | None = None, sleep: Callable[[float], object] = time.sleep,
-                 retry: RetryPolicy | None = None, lock_timeout: float | None = None, parallel: int = 4) -> None:
+                 retry: RetryPolicy | None = None, lock_timeout: float | None = None, parallel: int = 4,
+                 slice_above: float = WORTH) -> None:
         if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1:
             raise InvalidArgumentError(f"parallel is how many requests one pull may have in flight at once: a whole "
                                        f"number of at least 1 (1 = page after page), got {parallel!r}")
-        self._parallel = parallel
+        if isinstance(slice_above, bool) or not isinstance(slice_above, (int, float)) or not slice_above >= 0:
+            raise InvalidArgumentError(f"slice_above is in seconds: a number of at least 0, got {slice_above!r}")
+        self._parallel, self._slice_above = parallel, float(slice_above)
         if config is None and base_url is None:
             raise ConfigurationError("a Client needs a Config (a service account) or, through Client.for_api, "
                                      "the base_url of the API its tokens are for")
@@ -324,10 +329,12 @@ class Client:
                 cut = len(resume.slices)
             else:
                 sliced = spec is not None and self._parallel > 1 and (resume is None or not resume.pages)
+                began = time.perf_counter()
                 self._pages(pager, records, bar, on_page, first_only=sliced)
                 pages = pager.pages_fetched
                 if sliced and spec is not None and not pager.state.done:
-                    slices = plan(spec, entry, pager.params, records, now=self.clock(), parallel=self._parallel)
+                    slices = plan(spec, entry, pager.params, records, now=self.clock(), parallel=self._parallel,
+                                  page_seconds=time.perf_counter() - began, worth=self._slice_above)
                     if slices:
                         records, pages = self._sliced(pager, spec, records, slices, bar, on_page, auth)
                         cut = len(slices)

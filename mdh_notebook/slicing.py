@@ -54,11 +54,21 @@ from .kinds import Kind
 from .paging import Pager, PagerState, SliceState
 from .retry import reworded
 
-__all__ = ["OVERLAP", "SLICING", "Slicing", "join", "plan", "run", "slice_params", "slicing_for", "stopped_slice"]
+__all__ = ["OVERLAP", "SLICING", "WORTH", "Slicing", "join", "plan", "run", "slice_params", "slicing_for",
+           "stopped_slice"]
 
 OVERLAP = 1_000_000
 """How far (microseconds: one second) before its edge a slice asks from: the strict filters would
 otherwise leave out the rows at the edge, and a server reading bounds to the second loses none."""
+
+WORTH = 0.5
+"""Seconds the rest of a pull must be expected to take (page 1's round trip × the pages it predicts)
+before it is cut (``Client(slice_above=)``). Slices hide waiting — network latency, a server that
+serves requests side by side; a pull whose pages come back in a few milliseconds has little to
+hide, and each slice costs a request more (its part-filled last page). Measured against the sandbox
+in its own process (benchmarks/, one Python server): 25 pages of survey answers at ~3.5 ms a page
+took ~80 ms in sequence and ~105 ms as four bare-httpx slices at once (the round trip grew from 3 to
+13 ms), while heart-rate pages of ~20 ms, or any page behind 30 ms of latency, gain from slicing."""
 
 SLICES_PER_WORKER = 2  # more slices balance uneven data better; each may cost one part-filled page
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -133,10 +143,11 @@ def _wire(us: int) -> str:
 
 
 def plan(spec: Slicing, kind: Kind, params: Mapping[str, str], head: Sequence[Mapping[str, Any]], *,
-         now: float, parallel: int) -> tuple[SliceState, ...]:
+         now: float, parallel: int, page_seconds: float = math.inf, worth: float = 0.0) -> tuple[SliceState, ...]:
     """The slices of the rest of a pull whose page 1 is ``head`` (not done); () when it is not worth
-    cutting (a page or two left, by page 1's density) or cannot be (page 1's last record names no
-    instant): then it goes on page after page, from page 1's cursor."""
+    cutting (a page or two left, by page 1's density, or the pages left × ``page_seconds``, page
+    1's round trip, within ``worth`` seconds: see :data:`WORTH`) or cannot be (page 1's last record
+    names no instant): then it goes on page after page, from page 1's cursor."""
     after_param, before_param = kind.param(spec.after), kind.param(spec.before)
     assert after_param is not None and before_param is not None  # slicing_for checked
     low = instant(params.get(after_param.wire))
@@ -153,6 +164,8 @@ def plan(spec: Slicing, kind: Kind, params: Mapping[str, str], head: Sequence[Ma
     span = (far - edge) * sign
     covered = (edge - first) * sign if first is not None else 0
     pages_left = span / covered if covered > 0 else math.inf  # page 1 covered `covered` µs
+    if pages_left * page_seconds <= worth:  # (inf × 0 is nan: not <=, so a crowded page 1 is cut)
+        return ()
     count = max(1, min(SLICES_PER_WORKER * parallel, int(pages_left // 2) if pages_left < math.inf else 10**9))
     points = [edge]
     for k in range(1, count):

@@ -37,8 +37,9 @@ def data_requests(server: SandboxServer) -> int:
 
 def pull(server: SandboxServer, parallel: int, kind: str, filters: dict[str, Any],
          **options: Any) -> tuple[pd.DataFrame, int]:
-    """The frame of one pull and the data requests it made."""
-    with mdh.Client(config_for(server), parallel=parallel) as client:
+    """The frame of one pull and the data requests it made; sliced whenever it can be (slice_above=0:
+    a loopback sandbox answers too fast for the default to cut these pulls)."""
+    with mdh.Client(config_for(server), parallel=parallel, slice_above=0) as client:
         session = client.connect("PT-0001", SCOPES)
         before = data_requests(server)
         frame = client.frame(kind, filters, auth=session.auth, **{"progress": False, **options})
@@ -222,7 +223,8 @@ def test_a_token_running_out_mid_slices_is_renewed_once_for_every_worker() -> No
                 server.advance_clock(700)
                 offset[0] += 700
 
-        with mdh.Client(config_for(server), parallel=4, clock=lambda: time.time() + offset[0]) as client:
+        with mdh.Client(config_for(server), parallel=4, slice_above=0,
+                        clock=lambda: time.time() + offset[0]) as client:
             session = client.connect("PT-0001", SCOPES)
             frame = client.frame("device_data_v2", filters, auth=session.auth, progress=False, on_page=expire)
             assert frame.attrs["slices"] >= 2 and session.renewals == 1
@@ -240,7 +242,7 @@ def test_a_token_running_out_mid_slices_is_renewed_once_for_every_worker() -> No
 def test_every_sliced_kind_joins_to_its_sequential_frame(year: SandboxServer, kind: str, scope: str) -> None:
     frames, counts = [], []
     for parallel in (1, 8):
-        with mdh.Client(config_for(year), parallel=parallel) as client:
+        with mdh.Client(config_for(year), parallel=parallel, slice_above=0) as client:
             session = client.connect("PT-0001", [scope])
             before = data_requests(year)
             frames.append(client.frame(kind, auth=session.auth, progress=False))
@@ -273,7 +275,7 @@ def test_any_fault_schedule_resumed_gives_the_sliced_frame(sandbox: SandboxServe
     @given(seed=st.integers(0, 2**32 - 1), error=st.integers(5, 40), drop=st.integers(0, 15))
     def one_schedule(seed: int, error: int, drop: int) -> None:
         nonlocal mid_slice
-        with mdh.Client(config_for(sandbox), parallel=4, retries=1) as client:
+        with mdh.Client(config_for(sandbox), parallel=4, retries=1, slice_above=0) as client:
             session = client.connect("PT-0001", SCOPES)
             sandbox.set_faults(seed=seed, error_rate=error / 100, drop_rate=drop / 100)
             try:
@@ -295,3 +297,43 @@ def test_any_fault_schedule_resumed_gives_the_sliced_frame(sandbox: SandboxServe
 
     one_schedule()
     assert mid_slice > 0
+
+
+# -- when a pull is worth cutting: page 1's round trip × the pages it predicts, against slice_above ---------
+
+
+def test_a_pull_whose_pages_come_back_fast_goes_on_page_after_page(year: SandboxServer) -> None:
+    """A loopback sandbox answers a page of survey answers in milliseconds: the whole rest would take
+    less than slice_above (0.5 s), so the default client does not cut it — each slice would cost a
+    request more and one Python server serves requests side by side no faster than in turn."""
+    frames, counts = [], []
+    for parallel in (1, 4):
+        with mdh.Client(config_for(year), parallel=parallel) as client:
+            session = client.connect("PT-0001", SCOPES)
+            before = data_requests(year)
+            frames.append(client.frame("survey_answers", auth=session.auth, progress=False))
+            counts.append(data_requests(year) - before)
+    one, four = frames
+    pd.testing.assert_frame_equal(four, one)
+    assert counts[0] == counts[1] == math.ceil(len(one) / 100) >= 5 and "slices" not in four.attrs
+
+
+def test_a_pull_behind_latency_is_cut_by_default(sandbox: SandboxServer) -> None:
+    """30 ms a request: the three days of heart rate (40-odd pages) would take over a second page
+    after page, so the default client cuts them, for the same frame."""
+    one, _ = pull(sandbox, 1, "device_data_v2", HEART)
+    with mdh.Client(config_for(sandbox), parallel=4) as client:
+        session = client.connect("PT-0001", SCOPES)
+        sandbox.set_faults(latency_ms=30)
+        try:
+            four = client.frame("device_data_v2", HEART, auth=session.auth, progress=False)
+        finally:
+            sandbox.clear_faults()
+    assert four.attrs.get("slices", 0) >= 2
+    pd.testing.assert_frame_equal(four, one)
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), True, "1"])
+def test_slice_above_must_be_seconds_of_at_least_zero(config: mdh.Config, bad: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="slice_above"):
+        mdh.Client(config, slice_above=bad)
