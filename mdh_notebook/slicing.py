@@ -61,7 +61,7 @@ OVERLAP = 1_000_000
 """How far (microseconds: one second) before its edge a slice asks from: the strict filters would
 otherwise leave out the rows at the edge, and a server reading bounds to the second loses none."""
 
-WORTH = 0.5
+WORTH = 0.3
 """Seconds the rest of a pull must be expected to take (page 1's round trip × the pages it predicts)
 before it is cut (``Client(slice_above=)``). Slices hide waiting — network latency, a server that
 serves requests side by side; a pull whose pages come back in a few milliseconds has little to

@@ -304,7 +304,7 @@ def test_any_fault_schedule_resumed_gives_the_sliced_frame(sandbox: SandboxServe
 
 def test_a_pull_whose_pages_come_back_fast_goes_on_page_after_page(year: SandboxServer) -> None:
     """A loopback sandbox answers a page of survey answers in milliseconds: the whole rest would take
-    less than slice_above (0.5 s), so the default client does not cut it — each slice would cost a
+    less than slice_above (0.3 s), so the default client does not cut it — each slice would cost a
     request more and one Python server serves requests side by side no faster than in turn."""
     frames, counts = [], []
     for parallel in (1, 4):
