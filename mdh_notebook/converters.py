@@ -67,7 +67,7 @@ Converter = Callable[[list[Any], Target], pd.Series]
 
 
 def _to_object(values: list[Any], target: Target) -> pd.Series:
-    return pd.Series(values, dtype="object")
+    return pd.Series(np.fromiter(values, dtype=object, count=len(values)))  # lists stay cells, not a 2-D array
 
 
 def _text(value: Any) -> str | None:
@@ -117,7 +117,23 @@ _ARROW_STRINGS = pd.StringDtype() == pd.StringDtype("pyarrow")  # pandas 3 with 
 
 
 def _to_category(values: list[Any], target: Target) -> pd.Series:
+    text = _all_text(values)
+    if text is not None:
+        return _categories(text)
     return _to_string(values, target).astype("category")
+
+
+def _categories(text: pa.Array) -> pd.Series:
+    """Strings as a categorical in one arrow pass (``dictionary_encode``), its categories sorted as
+    ``astype("category")`` sorts them (code point order) and of dtype ``string`` as there: the same
+    Series without pandas hashing every value again."""
+    encoded = pc.dictionary_encode(text)
+    order = pc.array_sort_indices(encoded.dictionary)
+    rank = pc.array_sort_indices(order).cast(pa.int32())  # the inverse permutation: old code -> sorted code
+    codes = pc.take(rank, encoded.indices).fill_null(-1).to_numpy(zero_copy_only=False)
+    categories = pd.Index(_text_series(pc.take(encoded.dictionary, order)).array)
+    dtype = pd.CategoricalDtype(categories, ordered=False)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
 
 
 def _numbers(values: list[Any], target: Target) -> pd.Series:
@@ -163,12 +179,21 @@ def _to_float(values: list[Any], target: Target) -> pd.Series:
 
 
 def _to_int(values: list[Any], target: Target) -> pd.Series:
+    try:  # JSON integers (or None): straight from arrow, every digit kept, no float Series in between
+        inferred = pa.array(values)
+    except ARROW_REFUSED:
+        inferred = None
+    if inferred is not None and (pa.types.is_null(inferred.type) or pa.types.is_int64(inferred.type)):
+        return pd.Series(_INT64.__from_arrow__(inferred.cast(pa.int64())))
     numbers = _numbers(values, target)
     whole = numbers.dropna()
     if not np.all(np.mod(whole.to_numpy(dtype="float64"), 1) == 0):
         target.warn("fractional values in an integer column; kept as Float64")
         return numbers.astype("Float64")
     return numbers.astype("Int64")
+
+
+_INT64 = pd.Int64Dtype()
 
 
 def _boolean(value: Any) -> bool | None:
@@ -242,8 +267,9 @@ def _times(text: pa.Array, read: Callable[[pa.Array], pa.Array]) -> pd.Series | 
     except ARROW_REFUSED:
         return None
     zone = stamps.type.tz
-    values = stamps.to_numpy(zero_copy_only=False)  # datetime64[ns], nulls as NaT
-    return pd.Series(pd.DatetimeIndex(values).tz_localize(zone) if zone else values)
+    if zone:  # the instants as they are, tz-aware at once (no tz_localize of a naive index)
+        return pd.Series(pd.DatetimeTZDtype("ns", zone).__from_arrow__(stamps))
+    return pd.Series(stamps.to_numpy(zero_copy_only=False))  # datetime64[ns], nulls as NaT
 
 
 def _read_instants(text: pa.Array) -> pa.Array:
@@ -255,7 +281,8 @@ def _read_instants(text: pa.Array) -> pa.Array:
             return pc.cast(text, _INSTANT)
         except ARROW_REFUSED:
             pass
-    zoned = pc.match_substring_regex(text, _ZONE)
+    # an offset is at most 6 characters ("+05:30"): searched for in each string's last 6 only
+    zoned = pc.match_substring_regex(pc.utf8_slice_codeunits(text, -6, 2**31 - 1), _ZONE)
     return pc.cast(pc.if_else(zoned, text, pc.binary_join_element_wise(text, "Z", "")), _INSTANT)
 
 
@@ -321,7 +348,7 @@ def _numbers_from_text(text: pa.Array, dtype: str) -> pd.Series | None:
 TextReader = Callable[[pa.Array], "pd.Series | None"]
 FROM_TEXT: dict[Dtype, TextReader] = {
     "string": _text_series,
-    "category": lambda text: _text_series(text).astype("category"),
+    "category": _categories,
     "datetime": lambda text: _times(text, _read_instants),
     "date": lambda text: _times(text, _read_date),
     "wallclock": lambda text: _times(text, _read_wallclock),

@@ -224,8 +224,10 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
         while name in data:
             name += "_"
         data[name] = pd.Series(gather(path), dtype="object")
-    # side by side without a copy (the columns are new); a DataFrame(dict) copies and checks each one
-    frame = pd.concat(data, axis=1) if data else pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    # the columns' arrays side by side, once, without a copy (each is new and of its final dtype already); an
+    # object column stays a Series, which keeps its dtype (an object array alone would be inferred as strings)
+    frame = pd.DataFrame({name: series if series.dtype == object else series.array for name, series in data.items()},
+                         index=pd.RangeIndex(len(rows)), copy=False)
     frame.attrs["kind"] = entry.name
     return convert_tz(frame, tz) if tz else frame
 

@@ -185,3 +185,31 @@ def test_a_quirk_anywhere_in_a_long_pull_reads_as_it_does_alone(n: int, quirks: 
         whole = mdh.to_frame("survey_answers", records)
         alone = concat_frames("survey_answers", [mdh.to_frame("survey_answers", [r]) for r in records])
     pd.testing.assert_frame_equal(whole, alone)
+
+
+# -- categories straight from arrow's dictionary encoding; whole numbers straight from arrow ----------------
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.text(max_size=4), st.sampled_from(["b", "B", "a", "é", "Z", "10", "9"]), st.none()),
+                max_size=40))
+def test_categories_are_astype_category_of_the_strings(values: list[str | None]) -> None:
+    """dictionary_encode + from_codes gives what ``astype("category")`` gives: the same codes, categories
+    sorted the same way and of dtype string (in a text pass of many records and converted alone)."""
+    expected = pd.Series(values, dtype="string").astype("category")
+    column, said = _convert("category", values)
+    pd.testing.assert_series_equal(column, expected, check_names=False)
+    assert not said
+    records = [{"surveyName": v, "type": v} for v in values]
+    frame = mdh.to_frame("survey_answers", records)
+    for name in ("survey_name", "type"):
+        pd.testing.assert_series_equal(frame[name], expected, check_names=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.integers(-(2**53), 2**53), st.integers(-(2**63), 2**63 - 1), st.none()), max_size=12))
+def test_json_integers_keep_every_digit(values: list[int | None]) -> None:
+    """JSON integers go straight from arrow to Int64: every digit kept (also past 2**53, where a float
+    would round), None missing, nothing reported."""
+    column, said = _convert("Int64", values)
+    assert str(column.dtype) == "Int64" and not said
+    assert [None if pd.isna(v) else int(v) for v in column] == values
