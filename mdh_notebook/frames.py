@@ -46,8 +46,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, repeat
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.extensions import ExtensionDtype
 
 from .converters import ARROW_REFUSED, CONVERTERS, DTYPES, FROM_TEXT, TEXT_DTYPES, DataWarning, Target
 from .errors import InvalidArgumentError
@@ -249,34 +251,67 @@ def concat_frames(kind: Kind | str, frames: Sequence[pd.DataFrame]) -> pd.DataFr
     declared = {c.name: DTYPES[c.dtype] for c in entry.columns}
     order = list(dict.fromkeys(name for frame in frames for name in frame.columns))
     order += [name for name in declared if name not in order]  # declared columns are always there
-    sample = {name: next((f[name].dtype for f in frames if name in f.columns), declared.get(name)) for name in order}
-    categories = {
-        name: _union_categories([f[name] for f in frames if name in f.columns])
-        for name in order if any(isinstance(f[name].dtype, pd.CategoricalDtype) for f in frames if name in f.columns)
-    }
-    zones = {name: dtype.tz for name, dtype in sample.items() if isinstance(dtype, pd.DatetimeTZDtype)}
-    aligned = []
-    for frame in frames:
-        columns: dict[str, pd.Series] = {}
-        for name in order:
-            if name in frame.columns:
-                column = frame[name].reset_index(drop=True)
-                if name in categories:
-                    column = column.astype(categories[name])
-                elif name in zones and isinstance(column.dtype, pd.DatetimeTZDtype):
-                    column = column.dt.tz_convert(zones[name])
-            else:
-                column = pd.Series([None] * len(frame), dtype=categories.get(name, sample[name]))
-            columns[name] = column
-        aligned.append(pd.DataFrame(columns, index=pd.RangeIndex(len(frame))))
-    out = pd.concat(aligned, ignore_index=True) if len(aligned) > 1 else aligned[0]
+    sizes = [len(frame) for frame in frames]
+    bare = [frame.copy(deep=False) for frame in frames]  # no copy of the data; without attrs, which pandas
+    for frame in bare:  # would otherwise deep-copy into every column taken out below
+        frame.attrs = {}
+    columns: dict[str, Any] = {}
+    for name in order:  # column by column: each part's array joined once, no frame per part
+        parts = [frame[name] if name in frame.columns else None for frame in bare]
+        columns[name] = _join_column(parts, sizes, declared.get(name))
+    # arrays as they are (an object column as a Series: alone, its array would be inferred as strings)
+    out = pd.DataFrame(columns, index=pd.RangeIndex(sum(sizes)), copy=False)
     out.attrs = dict(frames[0].attrs)
     return out
 
 
+def _join_column(parts: list[pd.Series | None], sizes: list[int], declared: str | None) -> Any:
+    """One column of every part (None where a part lacks it) as one array of the first part's dtype (a
+    category's categories unioned), or a Series where pandas must find the dtype the parts share."""
+    present = [p for p in parts if p is not None]
+    dtype = present[0].dtype if present else pd.api.types.pandas_dtype(declared or "object")
+    if any(isinstance(p.dtype, pd.CategoricalDtype) for p in present):
+        return _join_categories(parts, sizes, present)
+    if isinstance(dtype, pd.DatetimeTZDtype):  # a part in another zone: the first part's (same instants)
+        parts = [p.dt.tz_convert(dtype.tz) if p is not None and isinstance(p.dtype, pd.DatetimeTZDtype)
+                 else p for p in parts]
+    filled = [p if p is not None else pd.Series([None] * size, dtype=dtype)
+              for p, size in zip(parts, sizes, strict=True)]
+    if any(p.dtype != dtype for p in filled):  # e.g. Int64 here, Float64 (fractions) there: pandas' common type
+        return pd.concat(filled, ignore_index=True)
+    if pd.api.types.is_object_dtype(dtype):
+        return pd.Series(np.concatenate([p.to_numpy() for p in filled]) if filled else [], dtype=object)
+    arrays = [p.array for p in filled]
+    if isinstance(dtype, ExtensionDtype):
+        return type(arrays[0])._concat_same_type(arrays)
+    return np.concatenate([np.asarray(a) for a in arrays])
+
+
+def _join_categories(parts: list[pd.Series | None], sizes: list[int], present: list[pd.Series]) -> pd.Categorical:
+    """Each part's codes mapped into the union of the categories (sorted as :func:`to_frame` sorts them),
+    once per part: no value compared again, never decayed to strings."""
+    dtype = _union_categories(present)
+    codes = []
+    for part, size in zip(parts, sizes, strict=True):
+        if part is None:
+            codes.append(np.full(size, -1, dtype=np.int64))
+        elif isinstance(part.dtype, pd.CategoricalDtype):
+            recode = np.append(dtype.categories.get_indexer(part.cat.categories), -1)  # code -1 stays -1
+            codes.append(recode[part.cat.codes.to_numpy()])
+        else:
+            codes.append(dtype.categories.get_indexer(part.to_numpy()))  # missing: -1
+    return pd.Categorical.from_codes(np.concatenate(codes), dtype=dtype, validate=False)
+
+
 def _union_categories(columns: Sequence[pd.Series]) -> pd.CategoricalDtype:
     """One categorical dtype holding every category (or value, in a column that is not categorical)
-    of ``columns``, sorted; string categories stay strings."""
+    of ``columns``, sorted; string categories stay strings. (Parts that already share sorted string
+    categories, the usual case, keep them as they are.)"""
+    first = columns[0].dtype
+    if (isinstance(first, pd.CategoricalDtype) and first.categories.dtype == "string" and not first.ordered
+            and first.categories.is_monotonic_increasing
+            and all(c.dtype == first for c in columns[1:])):
+        return first
     found = [c.cat.categories if isinstance(c.dtype, pd.CategoricalDtype) else pd.Index(c.dropna().unique())
              for c in columns]
     values = sorted(set().union(*found), key=str)

@@ -138,3 +138,26 @@ def test_zones_follow_the_first_frame() -> None:
 @pytest.mark.parametrize("name", ["survey_answers", "device_data_v2", "participants"])
 def test_no_frames_is_the_empty_frame(name: str) -> None:
     pd.testing.assert_frame_equal(concat_frames(name, []), mdh.to_frame(name, []))
+
+
+def test_parts_whose_categories_are_in_another_order_keep_their_values() -> None:
+    """A part read back from elsewhere (a cache file) may hold its categories in another order, or hold
+    plain strings: each part's codes are mapped into the sorted union, the values stay."""
+    first = _frame("device_data_v2", [{"id": "1", "type": "Steps"}, {"id": "2", "type": "HeartRate"}])
+    second = first.copy()
+    second["type"] = second["type"].cat.reorder_categories(["Steps", "HeartRate"])
+    third = _frame("device_data_v2", [{"id": "3", "type": "Sleep"}, {"id": "4"}])
+    third["type"] = third["type"].astype("string")
+    joined = concat_frames("device_data_v2", [first, second, third])
+    assert list(joined["type"].cat.categories) == ["HeartRate", "Sleep", "Steps"]
+    assert joined["type"].tolist()[:5] == ["Steps", "HeartRate", "Steps", "HeartRate", "Sleep"]
+    assert pd.isna(joined["type"].iloc[5])
+
+
+def test_a_column_whole_in_one_part_and_fractional_in_another_is_float() -> None:
+    """An integer column kept as Float64 in a part (fractions, reported there) joins as Float64."""
+    whole = _frame("survey_answers", [{"id": "a", "surveyVersion": 2}])
+    fractional = _frame("survey_answers", [{"id": "b", "surveyVersion": 2.5}])
+    joined = concat_frames("survey_answers", [whole, fractional])
+    assert str(joined["survey_version"].dtype) == "Float64"
+    assert joined["survey_version"].tolist() == [2.0, 2.5]
