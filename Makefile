@@ -85,9 +85,10 @@ sandbox: install
 # the typed stub of the session's generated methods, from the catalogue (a test fails when it drifts)
 stubs: install
 	$(BIN)/python -m mdh_notebook._stubgen
+	$(BIN)/python -m mdh_notebook._cohort_stubgen
 
 lint: install
-	$(BIN)/ruff check mdh_notebook tests
+	$(BIN)/ruff check mdh_notebook tests benchmarks
 	$(BIN)/mypy mdh_notebook
 
 clean:
