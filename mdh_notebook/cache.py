@@ -180,10 +180,10 @@ class Cache:
     @staticmethod
     def _wire(kind: Kind, filters: Mapping[str, Any]) -> dict[str, str]:
         """The filters as sent (checked; a bad one raises here, before any request), path ones too."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the fetch itself warns (a naive date-time) once
-            params = encode_params(kind, filters)
-            params.update({f"{{{k}}}": str(v) for k, v in encode_path(kind, filters).items()})
+        # warn=False: the fetch itself warns (a naive date-time) once. Never catch_warnings() here:
+        # cohort workers call this at once, and it swaps the process-wide filters unsafely.
+        params = encode_params(kind, filters, warn=False)
+        params.update({f"{{{k}}}": str(v) for k, v in encode_path(kind, filters).items()})
         return dict(sorted(params.items()))
 
     def _filters_hash(self, kind: Kind, filters: Mapping[str, Any]) -> str:

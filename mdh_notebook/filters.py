@@ -336,10 +336,12 @@ def _check_ranges(entry: Kind | Operation, given: Mapping[str, Any], params: Map
                 f"{upper.name} {show(upper)}, so nothing could match; swap them (or leave one out)")
 
 
-def encode_params(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[str, str]:
+def encode_params(entry: Kind | Operation, filters: Mapping[str, Any], *, warn: bool = True) -> dict[str, str]:
     """The query parameters for ``filters`` on ``entry`` (``None`` values are left out, defaults
     filled in, path filters left to :func:`encode_path`); a reversed time range is refused and
-    date-times without a zone are warned about (:class:`NaiveDatetimeWarning`), once per call."""
+    date-times without a zone are warned about (:class:`NaiveDatetimeWarning`), once per call —
+    ``warn=False`` for a caller that encodes the same filters again ahead of the fetch (the cache's
+    key), so the warning is said once, without touching the process-wide warning filters."""
     for name in filters:
         if entry.param(name) is None:
             valid = [p.name for p in entry.params]
@@ -366,5 +368,6 @@ def encode_params(entry: Kind | Operation, filters: Mapping[str, Any]) -> dict[s
         else:
             params[param.wire] = ENCODERS[param.type](value, param, what)
     _check_ranges(entry, filters, params)
-    _warn_naive(entry, filters)
+    if warn:
+        _warn_naive(entry, filters)
     return params
