@@ -11,9 +11,10 @@ session a :class:`Cache`; every kind method and ``session.fetch`` then go throug
 - ``"bypass"``: a kind the cache cannot keep incrementally (below): fetched as without a cache,
   nothing stored.
 
-**How a warm pull works.** A kind the cache keeps declares an :class:`~mdh_notebook.kinds.model.Incremental`
-(its ``after`` filter — ``insertedAfter`` or ``modifiedAfter`` — the ``stamp`` column the server
-compares it with, the ``key`` column, the API's row ``order``). The watermark is the largest
+**How a warm pull works.** A kind the cache keeps declares ``Kind.incremental``, an
+:class:`~mdh_notebook.kinds.order.Incremental` (its ``after`` filter — ``insertedAfter`` or
+``modifiedAfter`` — the ``stamp`` column the server compares it with, the ``key`` column); new rows
+go by the kind's ``Kind.order`` (the API's row order, which slicing reads too). The watermark is the largest
 ``stamp`` in the stored rows (a server date, never this machine's clock). A warm pull asks for
 ``stamp > watermark - overlap`` (default five minutes) with the caller's other filters: the
 overlap re-fetches the rows sharing the last stamp (an exclusive bound would skip those that
@@ -43,7 +44,7 @@ device_data (v1)            modifiedAfter     deleted points (``delete_device_da
                                               modifiedDate where it was
 device_data_v2              modifiedAfter     deleted points; a change that leaves modifiedDate where it was
 device_data_aggregate,      (bypass)          — not cached: their modifiedAfter / insertedAfter pick the points
-daily_sleep                                   summarised, not the summary rows (:data:`PASSED_BY`)
+daily_sleep                                   summarised, not the summary rows (``Kind.uncached``)
 every other kind            (bypass)          — not cached: no insertedAfter / modifiedAfter filter (tasks,
                                               notifications, inbox, Fitbit, Apple Health, files, device data
                                               types, accounts) or a single object (participant_info,
@@ -77,35 +78,12 @@ from .cache_files import FileProblem, read_frame, schema_hash, write_frame
 from .errors import ConfigurationError, MDHError
 from .filters import encode_params, encode_path
 from .frames import concat_frames
-from .kinds import KINDS, Kind
-from .kinds.model import Incremental
+from .kinds import Kind
+from .kinds.order import Incremental
 
-__all__ = ["PASSED_BY", "PLANS", "Cache", "CacheState", "CacheWarning", "Site", "plan_for"]
+__all__ = ["Cache", "CacheState", "CacheWarning", "Site", "plan_for"]
 
 CacheState = Literal["cold", "warm", "refresh", "bypass"]
-
-_NEWEST_FIRST = (("observation_date", "start_date", "inserted_date"), False)
-#: What the cache keeps, for the kinds whose catalogue entries do not declare ``incremental=``
-#: themselves (the entries' own declaration wins). Orders: the API's (reference §3; the sandbox's).
-PLANS: dict[str, Incremental] = {
-    "survey_answers": Incremental("inserted_after", "inserted_date", ((("inserted_date",), True), (("id",), True)),
-                                  blind="deleted answers; an answer changed in place (its insertedDate stays)"),
-    "survey_results": Incremental("inserted_after", "inserted_date", ((("inserted_date",), True), (("id",), True)),
-                                  blind="deleted results; a result changed in place (its insertedDate stays)"),
-    "device_data": Incremental("modified_after", "modified_date", (_NEWEST_FIRST, (("id",), True)),
-                               blind="deleted points; a change that leaves modifiedDate where it was"),
-    "device_data_v2": Incremental("modified_after", "modified_date", ((("observation_date",), True),),
-                                  blind="deleted points; a change that leaves modifiedDate where it was"),
-}
-for _name, _plan in PLANS.items():
-    _plan.check(KINDS[_name])
-
-#: Kinds with an inserted/modified filter that the cache still passes by, and why.
-PASSED_BY: dict[str, str] = {
-    "device_data_aggregate": "its modifiedAfter/insertedAfter pick the points summarised, not the rows: a warm pull "
-                             "would summarise only what changed",
-    "daily_sleep": "a summary of stage segments: its modifiedAfter/insertedAfter pick the segments, not the nights",
-}
 
 #: How far before the watermark a warm pull starts.
 OVERLAP = timedelta(minutes=5)
@@ -116,8 +94,8 @@ class CacheWarning(UserWarning):
 
 
 def plan_for(kind: Kind) -> Incremental | None:
-    """How the cache keeps ``kind`` (None: it passes it by)."""
-    return kind.incremental or PLANS.get(kind.name)
+    """How the cache keeps ``kind`` (None: it passes it by): its catalogue entry's ``incremental``."""
+    return kind.incremental
 
 
 @dataclass(frozen=True)
@@ -203,8 +181,9 @@ class Cache:
         wire = self._wire(kind, filters)
         path = self.path(site, kind, filters)
         folder = path.parent
-        expect = {"schema": schema_hash(kind, plan), "base_url": site.base_url, "project_id": site.project_id,
-                  "participant_id": site.participant_id, "kind": kind.name, "filters": wire}
+        expect = {"schema": schema_hash(kind, (plan, kind.order)), "base_url": site.base_url,
+                  "project_id": site.project_id, "participant_id": site.participant_id, "kind": kind.name,
+                  "filters": wire}
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -288,7 +267,7 @@ def upsert(kind: Kind, plan: Incremental, stored: pd.DataFrame, fresh: pd.DataFr
         return stored
     kept = stored[~stored[plan.key].isin(keys)]
     merged = concat_frames(kind, [kept, fresh])
-    merged = _in_order(merged, plan)
+    merged = _in_order(merged, kind)
     for name in merged.columns:
         if isinstance(merged[name].dtype, pd.CategoricalDtype):
             merged[name] = merged[name].cat.remove_unused_categories()
@@ -297,12 +276,13 @@ def upsert(kind: Kind, plan: Incremental, stored: pd.DataFrame, fresh: pd.DataFr
     return merged
 
 
-def _in_order(frame: pd.DataFrame, plan: Incremental) -> pd.DataFrame:
-    """Rows in the API's order (stable: rows the order does not tell apart keep their places)."""
+def _in_order(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
+    """Rows in the API's order, ``kind.order`` (stable: rows the order does not tell apart keep their places)."""
     keys: dict[str, pd.Series] = {}
     ascending: list[bool] = []
-    for i, (columns, up) in enumerate(plan.order):
-        present = [c for c in columns if c in frame.columns]
+    for i, part in enumerate(kind.order):
+        up = part.ascending
+        present = [c for c in part.columns if c in frame.columns]
         if not present:
             continue
         key = frame[present[0]]

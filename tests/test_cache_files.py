@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdh_notebook as mdh
-from mdh_notebook.cache import PASSED_BY, PLANS, plan_for, upsert
+from mdh_notebook.cache import plan_for, upsert
 from mdh_notebook.cache_files import FORMAT, META_KEY, FileProblem, read_frame, schema_hash, write_frame
 from mdh_notebook.frames import to_frame
-from mdh_notebook.kinds import KINDS
+from mdh_notebook.kinds import KINDS, CatalogueError
 from mdh_notebook.kinds import kind as lookup_kind
-from mdh_notebook.kinds.model import Incremental
+from mdh_notebook.kinds.order import Incremental
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.floats(allow_nan=False)
                     | st.text(max_size=8),
@@ -82,19 +83,22 @@ def test_a_frame_comes_back_from_its_file_exactly(tmp_path: Path, kind: str, dat
 def test_every_cached_kind_declares_a_plan_that_fits_it_and_the_others_none() -> None:
     for name, entry in KINDS.items():
         changes = {p.name for p in entry.params} & {"inserted_after", "modified_after"}
-        if name in PLANS:
-            PLANS[name].check(entry)
-        if name in PASSED_BY:
+        if entry.uncached:
             assert changes and plan_for(entry) is None, f"{name}: passed by for a reason that does not hold"
         elif entry.token == "participant" and changes:
             assert plan_for(entry) is not None, f"{name} can be cached incrementally: add a plan, or say why not"
 
 
 def test_a_plan_that_does_not_fit_its_kind_is_refused() -> None:
-    with pytest.raises(ValueError, match="stamp"):
-        Incremental("inserted_after", "no_such_column", ((("id",), True),)).check(lookup_kind("survey_answers"))
-    with pytest.raises(ValueError, match="after"):
-        Incremental("after_all", "inserted_date", ((("id",), True),)).check(lookup_kind("survey_answers"))
+    answers = lookup_kind("survey_answers")
+    with pytest.raises(CatalogueError, match="stamp"):
+        replace(answers, incremental=Incremental("inserted_after", "no_such_column"))
+    with pytest.raises(CatalogueError, match="after"):
+        replace(answers, incremental=Incremental("after_all", "inserted_date"))
+    with pytest.raises(CatalogueError, match="declare order"):
+        replace(answers, order=(), slicing=None)
+    with pytest.raises(CatalogueError, match="incremental or uncached"):
+        replace(answers, uncached="no reason")
 
 
 @pytest.fixture
@@ -185,7 +189,9 @@ def test_what_is_new_upserted_into_what_is_stored_is_the_full_pull(full: dict[st
         stored.loc[stale, text] = "an older value"
     stored = stored.reset_index(drop=True)
     fresh = cold.iloc[sorted(unseen | modified | overlap)].reset_index(drop=True)
-    merged = upsert(lookup_kind(name), PLANS[name], stored, fresh)
+    plan = plan_for(lookup_kind(name))
+    assert plan is not None
+    merged = upsert(lookup_kind(name), plan, stored, fresh)
     pd.testing.assert_frame_equal(merged, cold)
     if not unseen and not modified:
         assert merged is stored  # nothing changed: the stored frame as it is, not rewritten

@@ -14,6 +14,7 @@ date"): by ``observationDate`` descending, then ``id``.
 from __future__ import annotations
 
 from .model import CURSOR, Column, Kind, Operation, Param, Setting, Timeline, Vocabulary
+from .order import Incremental, Ordered, Slicing
 
 #: how this family is named to a reader (the scope picker's group)
 LABEL = "Device data"
@@ -40,6 +41,10 @@ NAMESPACE_SETTINGS: tuple[tuple[str, Setting], ...] = (
 
 DEVICE_DATA = Kind(
     name="device_data",
+    order=(Ordered(("observation_date", "start_date", "inserted_date"), ascending=False), Ordered(("id",))),
+    slicing=Slicing("observed_after", "observed_before", needs_after=True),
+    incremental=Incremental("modified_after", "modified_date",
+                            blind="deleted points; a change that leaves modifiedDate where it was"),
     path="api/v1/delegated/devicedata",
     token="participant",
     scope="DeviceData:read",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .devicedata import AMOUNTS, NAMESPACE_SETTINGS
 from .model import CURSOR, Column, Kind, Operation, Param, Timeline, Vocabulary
+from .order import Incremental, Ordered, Slicing
 
 #: how this family is named to a reader (the scope picker's group)
 LABEL = "Device data"
@@ -65,6 +66,10 @@ _WHO = (
 
 DEVICE_DATA_V2 = Kind(
     name="device_data_v2",
+    order=(Ordered(("observation_date",)),),
+    slicing=Slicing("observed_after", "observed_before"),
+    incremental=Incremental("modified_after", "modified_date",
+                            blind="deleted points; a change that leaves modifiedDate where it was"),
     path="api/v2/delegated/devicedata",
     token="participant",
     scope="DeviceData:read",
@@ -100,6 +105,8 @@ DEVICE_DATA_V2 = Kind(
 
 DEVICE_DATA_AGGREGATE = Kind(
     name="device_data_aggregate",
+    uncached="its modifiedAfter/insertedAfter pick the points summarised, not the rows: a warm pull "
+             "would summarise only what changed",
     path="api/v2/delegated/devicedata/aggregate",
     token="participant",
     scope="DeviceData:read",
@@ -133,6 +140,7 @@ DEVICE_DATA_AGGREGATE = Kind(
 
 DAILY_SLEEP = Kind(
     name="daily_sleep",
+    uncached="a summary of stage segments: its modifiedAfter/insertedAfter pick the segments, not the nights",
     path="api/v2/delegated/devicedata/aggregate/dailysleep",
     token="participant",
     scope="DeviceData:read",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from ..scopes import Scope
+from .order import Incremental, Order, Ordered, Slicing, check_order
 
 __all__ = [
     "CURSOR",
@@ -38,6 +39,8 @@ __all__ = [
     "Incremental",
     "Kind",
     "Operation",
+    "Order",
+    "Ordered",
     "Paging",
     "PagingStyle",
     "Param",
@@ -45,6 +48,7 @@ __all__ = [
     "PlotStyle",
     "Setting",
     "Shape",
+    "Slicing",
     "Timeline",
     "Token",
     "Vocabulary",
@@ -353,38 +357,6 @@ def _check_timeline(timeline: Timeline | None, count_by: str, columns: Mapping[s
         column(timeline.units, "timeline units", ("string", "category"))
 
 
-@dataclass(frozen=True)
-class Incremental:
-    """How the cache (:mod:`mdh_notebook.cache`) asks a kind only for what changed since its last pull.
-
-    ``after``: the filter taking an exclusive lower bound on ``stamp`` (``inserted_after``,
-    ``modified_after``); ``stamp``: the date-time column the server compares it with, whose largest
-    value seen is the watermark (a server date, never the local clock); ``key``: the column that
-    identifies a record, for upserts; ``order``: the API's row order, so that new rows land where a
-    full pull would put them — each part a tuple of columns (the first that has a value in a row:
-    a coalesce) and whether it ascends. ``blind``: what the cache cannot see for this kind, in words
-    (deletions always; edits that leave ``stamp`` where it was), for the docs.
-    """
-
-    after: str
-    stamp: str
-    order: tuple[tuple[tuple[str, ...], bool], ...]
-    key: str = "id"
-    blind: str = ""
-
-    def check(self, kind: Kind) -> None:
-        """A :class:`CatalogueError` unless every name here is one of ``kind``'s filters or columns."""
-        where = f"{kind.name} (incremental)"
-        param = kind.param(self.after)
-        _check(param is not None and param.type == "datetime", where,
-               f"after {self.after!r} is not one of its date-time filters")
-        dtypes = {c.name: c.dtype for c in kind.columns}
-        _check(dtypes.get(self.stamp) == "datetime", where, f"stamp {self.stamp!r} is not one of its datetime columns")
-        _check(self.key in dtypes, where, f"key {self.key!r} is not one of its columns")
-        _check(bool(self.order) and all(cols and all(c in dtypes for c in cols) for cols, _ in self.order), where,
-               "order names its columns")
-
-
 @dataclass(frozen=True, kw_only=True)
 class Kind:
     """One read kind: a session method, a ``to_frame`` kind, one endpoint.
@@ -396,8 +368,11 @@ class Kind:
     column a bar chart counts rows by (neither: nothing to plot). ``setting`` names the
     DataCollectionSettings flag of the kind's source (e.g. ``"fitbitEnabled"``); where the source
     is picked by a filter (device data's ``namespace``), ``settings_by`` names that filter and
-    ``settings`` maps its values to flags instead. ``incremental``: how the cache asks it only for
-    what changed (:class:`Incremental`; None: the cache passes the kind by).
+    ``settings`` maps its values to flags instead. ``order``: the API's row order (:class:`Ordered`
+    parts; the cache and slicing both read it); ``slicing``: the filters a long pull may be cut on
+    (:class:`Slicing`); ``incremental``: how the cache asks it only for what changed
+    (:class:`Incremental`; None: the cache passes the kind by); ``uncached``: why the cache passes by
+    a kind that has change filters all the same (see :mod:`mdh_notebook.kinds.order`).
     """
 
     name: str
@@ -416,7 +391,10 @@ class Kind:
     vocabulary: Vocabulary | None = None
     timeline: Timeline | None = None
     count_by: str = ""
+    order: Order = ()
+    slicing: Slicing | None = None
     incremental: Incremental | None = None
+    uncached: str = ""
     doc: str = ""
 
     def __post_init__(self) -> None:
@@ -424,8 +402,7 @@ class Kind:
         _check(_identifier(self.name) and not self.name.startswith("_"), where, "name must be a public identifier")
         _check_access(self.token, self.scope, where)
         _check_literal(self.shape, Shape, where, "shape")
-        if self.incremental is not None:
-            self.incremental.check(self)
+        check_order(self, _check)
         _check_literal(self.setting, Setting, where, "setting")
         for _, flag in self.settings:
             _check_literal(flag, Setting, where, "settings flag")

@@ -10,6 +10,7 @@ too, as there is no inbox write scope.
 from __future__ import annotations
 
 from .model import CURSOR, Column, Kind, Operation, Param, Timeline
+from .order import Incremental, Ordered, Slicing
 
 #: how this family is named to a reader (the scope picker's group)
 LABEL = "Surveys"
@@ -35,6 +36,10 @@ SORT_ORDERS = ("ascending", "descending")
 
 SURVEY_ANSWERS = Kind(
     name="survey_answers",
+    order=(Ordered(("inserted_date",)), Ordered(("id",))),
+    slicing=Slicing("inserted_after", "inserted_before"),
+    incremental=Incremental("inserted_after", "inserted_date",
+                            blind="deleted answers; an answer changed in place (its insertedDate stays)"),
     path="api/v1/delegated/surveyanswers",
     token="participant",
     scope="SurveyAnswers:read",
@@ -79,6 +84,10 @@ SURVEY_ANSWERS = Kind(
 
 SURVEY_RESULTS = Kind(
     name="survey_results",
+    order=(Ordered(("inserted_date",)), Ordered(("id",))),
+    slicing=Slicing("inserted_after", "inserted_before"),
+    incremental=Incremental("inserted_after", "inserted_date",
+                            blind="deleted results; a result changed in place (its insertedDate stays)"),
     path="api/v1/delegated/surveyresults",
     token="participant",
     scope="SurveyAnswers:read",
@@ -162,6 +171,8 @@ SURVEY_TASKS = Kind(
 
 NOTIFICATIONS = Kind(
     name="notifications",
+    order=(Ordered(("sent_date",)),),
+    slicing=Slicing("sent_after", "sent_before"),
     path="api/v1/delegated/notifications",
     token="participant",
     scope="Notifications:read",
