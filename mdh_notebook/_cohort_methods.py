@@ -14,7 +14,10 @@ from .methods import generated, read_method
 __all__ = ["COHORT_NOTE", "_CohortMethods", "read_kinds"]
 
 COHORT_NOTE = ("Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows\n"
-               "in API order, participants in the cohort's order; failures in ``cohort.failures``.")
+               "in API order, participants in the cohort's order; this call's failures named in\n"
+               "``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort\n"
+               "from one thread at a time). ``on_page`` is called from the cohort's worker threads, several\n"
+               "at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.")
 
 
 def read_kinds() -> list[Kind]:

@@ -40,7 +40,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         Every answer to every survey step, one row per answer record (GET surveyanswers).
 
@@ -85,7 +88,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         One row per completed survey (GET surveyresults); ``id`` is its answers' ``survey_result_id``.
         ``user_type`` says who entered it (Participant, Coordinator, ServiceAccount); ``user`` names a
@@ -128,7 +134,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         The participant's survey tasks (GET surveytasks): incomplete, complete or closed; newest first
         unless ``sort_order='ascending'``. ``end_date`` is when a task was completed or closed.
@@ -168,7 +177,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         Notifications sent (or not) to the participant (GET notifications): Sms, Push, Email. The content is
         flattened: Sms ``content_body``, Push ``content_title`` and ``content_body``, Email
@@ -209,7 +221,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         The participant's inbox (GET inbox): messages (title, content, related resources), surveys (name,
         due date, saved progress as ``has_restoration_data``) and resources (title, url), one row each;
@@ -251,7 +266,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         Device data points (v1) of one namespace (GET devicedata), most recent first (observationDate
         descending, then id). value is the string the API sent; value_number its number, missing where it is
@@ -297,7 +315,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         V2 device data points of one namespace and type (GET api/v2/delegated/devicedata), e.g.
         device_data_v2('Fitbit', 'heart-rate'): minute heart rate, steps, sleep-stage segments, daily
@@ -351,7 +372,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         V2 device data aggregated into intervals of the participant's local calendar (GET
         api/v2/delegated/devicedata/aggregate), e.g. device_data_aggregate('Fitbit', 'heart-rate', 'Hours',
@@ -406,7 +430,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         Minutes of each sleep stage per sleep day, from the stage segments of a v2 sleep type (GET
         api/v2/delegated/devicedata/aggregate/dailysleep), e.g. daily_sleep('Fitbit', 'sleep'); value is the
@@ -450,7 +477,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         The device data types the project knows, each enabled or not (GET
         api/v1|v2/delegated/devicedata/allDataTypes); retention_days is sent by v2 only, for some types.
@@ -484,7 +514,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         Fitbit daily summaries, one row per day: ``date`` is the participant's calendar day (dtype date, a
         naive midnight); distance in km, elevation in m, water in ml, weight in kg; heart-rate zones
@@ -523,7 +556,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.
 
@@ -557,7 +593,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         Apple Health workouts, one row per workout: ``summary_*`` (activity type, duration in s, energy in
         kcal, distance in m, strokes, flights), ``source_*`` and ``device_*`` flattened; ``metadata``
@@ -590,7 +629,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         Apple Health activity summaries (the rings), one row per day from local midnight to the next: active
         energy in kcal, exercise time in minutes, stand hours, each beside its goal.
@@ -620,7 +662,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         The participant's connected external accounts (health plans, providers, devices), one row each, the
         provider flattened; status is unauthorized, fetchingData, error or fetchComplete (GET
@@ -651,7 +696,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         The directory of providers a participant can connect to, one row each (GET
         externalaccountproviders).
@@ -682,7 +730,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         The providers the project features, in its order (GET featuredexternalaccountproviders).
 
@@ -712,7 +763,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         The participant's uploaded files, one row each, most recent first (GET files); the bytes:
         download_file().
@@ -741,7 +795,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         The participant's own record (GET participant): identifiers, demographics, custom fields.
 
@@ -768,7 +825,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         The participant's project (GET project): name, code, type (Research Study, Wellness Program,
         Clinical Program, ...), the organization flattened, support contacts, platforms (a list).
@@ -796,7 +856,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         What the project collects from this participant (GET datacollectionsettings): one boolean per source
         (fitbit_enabled, apple_health_enabled, ...), the device data types that may be queried (a list of
@@ -825,7 +888,10 @@ class _CohortMethods:
         refresh: bool = False,
     ) -> pd.DataFrame:
         """Over the whole cohort: one frame, ``participant_identifier`` first, each participant's rows
-        in API order, participants in the cohort's order; failures in ``cohort.failures``.
+        in API order, participants in the cohort's order; this call's failures named in
+        ``frame.attrs['failures']``, the errors in ``cohort.failures`` (the last call's: use a cohort
+        from one thread at a time). ``on_page`` is called from the cohort's worker threads, several
+        at once, not from the caller's thread. Ctrl-C cancels the participants not yet started.
 
         Whether health records are available from Apple Health Records and Health Connect (GET
         dataavailability; its scope is not published: DataCollectionSettings:read is assumed).

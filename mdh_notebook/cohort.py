@@ -20,12 +20,21 @@ How it is built, and why:
   one :class:`ParticipantNotFound` before any participant token is requested, with the identifier
   meant when one differs only in case. The same participant given twice (twice by identifier, or
   once by identifier and once by id) is read once, in its first place, with a :class:`CohortWarning`.
-- **At most ``workers`` requests in flight** for the whole cohort (token requests included): the
-  pool has ``min(workers, participants)`` threads, and the client is made with
-  ``parallel=workers // participants`` (at least 1: page after page), so a cohort of fewer
+- **At most ``workers`` requests in flight** for the whole cohort (token requests included): each
+  participant's pull has up to ``client.parallel`` in flight, and the pool has
+  ``min(participants, workers // client.parallel)`` threads (at least 1). By default the client is
+  made with ``parallel=workers // participants`` (at least 1: page after page), so a cohort of fewer
   participants than workers spends the rest on time slices of each one's pull, and a larger one
-  reads participants side by side, each page after page. A :class:`Cohort` made on a client of
-  your own has up to ``min(workers, participants) × client.parallel`` in flight.
+  reads participants side by side, each page after page. An explicit ``parallel=`` (at most
+  ``workers``) gives each pull that many and the cohort fewer threads: ``workers=8, parallel=4``
+  reads two participants at once. A :class:`Cohort` made on a client of your own follows the same
+  rule (a client whose ``parallel`` exceeds ``workers`` gets one thread).
+- **Ctrl-C stops it**: a ``KeyboardInterrupt`` (or any other exception that is not a participant's
+  :class:`MDHError`, from an ``on_page`` hook, say) cancels the participants not yet started, and
+  those under way stop at their next page; :meth:`Cohort.fetch` raises it once they have.
+- **One thread at a time per cohort**: ``cohort.failures`` is the last call's, replaced by each
+  call. The frame carries its own call's too, as text: ``frame.attrs["failures"]`` (identifier →
+  ``"ErrorType: message"``; empty when everyone answered).
 - **A participant's failure is theirs**: a 403, a 5xx that outlasts the retries, a spent rate
   budget — the others' rows are kept, ``cohort.failures`` maps that participant to the error (with
   its ``pager_state``, to resume their pull on ``cohort.sessions[id]``), and a
@@ -42,13 +51,13 @@ An authenticator setup (no service key in this process) cannot list a project's 
 from __future__ import annotations
 
 import difflib
-import inspect
 import os
+import threading
 import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any
 
 import httpx
@@ -60,7 +69,7 @@ from .auth import RenewalEvent
 from .cache import Cache
 from .client import Client
 from .config import Config, cache_dir_setting
-from .connect import locate_authenticator, resolve_config
+from .connect import locate_authenticator, paging_keywords, resolve_config
 from .errors import (
     ClosedError,
     ConfigurationError,
@@ -103,6 +112,18 @@ class CohortError(MDHError):
     def __init__(self, message: str, failures: Mapping[str, MDHError]) -> None:
         self.failures = dict(failures)
         super().__init__(message)
+
+
+class _Stopped(BaseException):
+    """Raised inside a worker at its next page once the cohort's call is stopping (a Ctrl-C, or
+    another participant's unexpected exception): not an :class:`Exception`, so nothing on the way
+    out mistakes it for a failed request."""
+
+
+def _checked_workers(workers: object) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InvalidArgumentError(f"workers must be a whole number of threads, at least 1, got {workers!r}")
+    return workers
 
 
 def _why(error: BaseException) -> str:
@@ -206,13 +227,11 @@ class Cohort(_CohortMethods):
     def __init__(self, client: Client, records: Sequence[Mapping[str, Any]], scopes: Sequence[str] | str, *,
                  workers: int = 8, owns_client: bool = False, cache: Cache | None = None,
                  on_renew: Callable[[RenewalEvent], Any] | None = None) -> None:
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise InvalidArgumentError(f"workers must be a whole number of threads, at least 1, got {workers!r}")
+        self.workers = _checked_workers(workers)
         if not records:
             raise InvalidArgumentError("a cohort needs at least one participant")
         self.client = client
         self.scopes: tuple[str, ...] = validate_scopes(scopes)
-        self.workers = workers
         self._owns_client = owns_client
         self.participants: dict[str, dict[str, Any]] = {_label(r): dict(r) for r in records}
         self.identifiers: tuple[str, ...] = tuple(self.participants)
@@ -241,14 +260,26 @@ class Cohort(_CohortMethods):
         if self._owns_client:
             self.client.close()
 
+    @property
+    def threads(self) -> int:
+        """How many participants are read at once: ``workers // client.parallel`` (at least 1, at most
+        one per participant), so that with each pull's own ``parallel`` requests the cohort has at
+        most ``workers`` in flight."""
+        return max(1, min(len(self.identifiers), self.workers // self.client.parallel))
+
     def fetch(self, kind: str | Kind, *, tz: str | None = None, progress: bool | None = None,
-              resume: Any = None, **options: Any) -> pd.DataFrame:
+              resume: Any = None, on_page: Callable[[Any], Any] | None = None, **options: Any) -> pd.DataFrame:
         """Every participant's records of ``kind`` as one frame: ``participant_identifier`` first,
         participants in the cohort's order, each one's rows in API order. ``options``: the kind's
         filters and whatever else :meth:`ParticipantSession.fetch` takes (passed to each session as
-        given; an ``on_page`` hook is called from the worker threads). ``progress``: per-participant
-        bars only when asked for (``True``); ``resume`` is one participant's: use
-        ``cohort.sessions[id].fetch(kind, resume=cohort.failures[id].pager_state, ...)``."""
+        given). ``on_page(state)`` is called from the cohort's **worker threads**, not the caller's
+        (unlike :meth:`Client.frame`), several at once: a hook that keeps state must lock it.
+        ``progress``: per-participant bars only when asked for (``True``); ``resume`` is one
+        participant's: use ``cohort.sessions[id].fetch(kind, resume=cohort.failures[id].pager_state, ...)``.
+        The frame's ``attrs["failures"]`` names this call's failures (identifier → ``"ErrorType:
+        message"``); the errors themselves are in ``cohort.failures`` until the next call — use a
+        cohort from one thread at a time. A Ctrl-C cancels the participants not yet started and
+        stops the others at their next page."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         if resume is not None:
             raise InvalidArgumentError(
@@ -261,30 +292,64 @@ class Cohort(_CohortMethods):
                 "['demographics']['timeZone']")
         self.client._check_open()
         next(iter(self.sessions.values()))._check_access(entry)  # the cohort's scopes: the same for everyone
-        settings: dict[str, Any] = {"tz": tz, "progress": bool(progress), **options}
+        stopping = threading.Event()
 
-        def read(who: str) -> pd.DataFrame | BaseException:
+        def paged(state: Any) -> None:
+            if stopping.is_set():
+                raise _Stopped
+            if on_page is not None:
+                on_page(state)
+
+        settings: dict[str, Any] = {"tz": tz, "progress": bool(progress), "on_page": paged, **options}
+
+        def read(who: str) -> pd.DataFrame | MDHError:
+            if stopping.is_set():
+                raise _Stopped
             try:
                 return self.sessions[who].fetch(entry, **settings)
             except MDHError as error:
                 return error
+            except BaseException:
+                stopping.set()  # here, at once: the others stop at their next page, not when this thread is seen
+                raise
 
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(self.identifiers)),
-                                thread_name_prefix="mdh-cohort") as pool:
-            outcomes = dict(zip(self.identifiers, pool.map(read, self.identifiers), strict=True))
+        outcomes = self._run(read, stopping)
         for outcome in outcomes.values():
             if isinstance(outcome, _CALL_ERRORS):
                 raise outcome  # the call's own mistake, the same for everyone: once, as it is
-        self.failures = {who: out for who, out in outcomes.items() if isinstance(out, MDHError)}
+        failures = {who: out for who, out in outcomes.items() if isinstance(out, MDHError)}
+        self.failures = failures
         parts = {who: out for who, out in outcomes.items() if isinstance(out, pd.DataFrame)}
         if not parts:
-            raise CohortError(f"{entry.name}(): every participant of the cohort failed — {_listed(self.failures)}",
-                              self.failures)
-        if self.failures:
-            warnings.warn(f"{entry.name}(): {len(self.failures)} of {len(self.identifiers)} participants failed "
+            raise CohortError(f"{entry.name}(): every participant of the cohort failed — {_listed(failures)}",
+                              failures)
+        if failures:
+            warnings.warn(f"{entry.name}(): {len(failures)} of {len(self.identifiers)} participants failed "
                           f"and their rows are missing (the others' are kept; details in cohort.failures) — "
-                          f"{_listed(self.failures)}", CohortWarning, stacklevel=3)
-        return self._joined(entry, parts)
+                          f"{_listed(failures)}", CohortWarning, stacklevel=3)
+        frame = self._joined(entry, parts)
+        # text, not the errors: pandas deep-copies attrs on every derived frame, and an error need not copy
+        frame.attrs["failures"] = {who: _why(error) for who, error in failures.items()}
+        return frame
+
+    def _run(self, read: Callable[[str], pd.DataFrame | MDHError],
+             stopping: threading.Event) -> dict[str, pd.DataFrame | MDHError]:
+        """``read`` for every participant, ``threads`` at once, outcomes in the cohort's order. The
+        first exception that is not a participant's :class:`MDHError` (a Ctrl-C in this thread or a
+        worker's, a bug) stops the call: queued participants are cancelled, those under way stop at
+        their next page (``stopping``), and it is raised once they have."""
+        pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="mdh-cohort")
+        try:
+            futures = [pool.submit(read, who) for who in self.identifiers]
+            wait(futures, return_when=FIRST_EXCEPTION)
+            if not any(future.done() and future.exception() is not None for future in futures):
+                return {who: future.result() for who, future in zip(self.identifiers, futures, strict=True)}
+        finally:  # done, or stopping: a Ctrl-C in the calling thread, or a worker's exception
+            stopping.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+        raised = [error for future in futures if not future.cancelled()
+                  and (error := future.exception()) is not None and not isinstance(error, _Stopped)]
+        raise raised[0]  # the first that stopped the call, in the cohort's order (the others only stopped)
 
     def _joined(self, entry: Kind, parts: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         frame = concat_frames(entry, list(parts.values()))
@@ -305,17 +370,22 @@ class Cohort(_CohortMethods):
 
 # -- cohort(): the connection, then the lookup ------------------------------------------------
 
-_SLICES = "parallel" in inspect.signature(Client).parameters  # a client with time-sliced paging
+def _per_pull(workers: int, participants: int, parallel: int | None) -> int:
+    """Requests in flight for each participant's pull: ``parallel`` when given (at most ``workers``:
+    the cohort's bound), else ``workers`` shared between the ``participants`` (at least 1, page after
+    page); the cohort reads ``workers // per_pull`` participants at once (:attr:`Cohort.threads`)."""
+    if parallel is None:
+        return max(1, workers // max(1, participants))
+    if isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1:
+        raise InvalidArgumentError(f"parallel is how many requests one participant's pull may have in flight at "
+                                   f"once: a whole number of at least 1 (1 = page after page), got {parallel!r}")
+    if parallel > workers:
+        raise InvalidArgumentError(f"parallel={parallel} is more than workers={workers}, the cohort's bound on "
+                                   f"requests in flight: raise workers to at least {parallel}, or lower parallel")
+    return parallel
 
 
-def _parallel(workers: int, participants: int) -> dict[str, Any]:
-    """The ``Client`` keyword sharing ``workers`` between ``participants`` pulls: each one's slices get
-    ``workers // participants`` requests at once (at least 1, page after page), so the cohort never
-    has more than ``workers`` in flight; empty on a client without time-sliced paging."""
-    return {"parallel": max(1, workers // max(1, participants))} if _SLICES else {}
-
-
-def _service_client(config: Config | None, settings: Mapping[str, Any], *, parallel: Mapping[str, Any],
+def _service_client(config: Config | None, settings: Mapping[str, Any], *, paging: Mapping[str, Any],
                     authenticator: str | None,
                     api_key: str | None, transport: httpx.BaseTransport | None, timeout: float,
                     rate_limit_wait: float | None, clock: Callable[[], float], retry: RetryPolicy | None) -> Client:
@@ -332,7 +402,7 @@ def _service_client(config: Config | None, settings: Mapping[str, Any], *, paral
                                      setting="authenticator")
     resolved = resolve_config(config, **settings)
     return Client(resolved, transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
-                  retry=retry, **parallel)
+                  retry=retry, **paging)
 
 
 def cohort(identifiers: Iterable[str | uuid.UUID] | str, scopes: Sequence[str] | str, *, workers: int = 8,
@@ -342,7 +412,8 @@ def cohort(identifiers: Iterable[str | uuid.UUID] | str, scopes: Sequence[str] |
            authenticator: str | None = None, api_key: str | None = None,
            on_renew: Callable[[RenewalEvent], Any] | None = None, transport: httpx.BaseTransport | None = None,
            timeout: float = 30.0, rate_limit_wait: float | None = None, clock: Callable[[], float] = time.time,
-           retry: RetryPolicy | None = None) -> Cohort:
+           retry: RetryPolicy | None = None, parallel: int | None = None,
+           slice_above: float | None = None) -> Cohort:
     """A :class:`Cohort` of ``identifiers`` (participantIdentifiers or internal ids, in the order their
     rows should come) with exactly ``scopes``: the session's read methods over all of them, fetched
     by at most ``workers`` threads over one client.
@@ -354,17 +425,22 @@ def cohort(identifiers: Iterable[str | uuid.UUID] | str, scopes: Sequence[str] |
     lookup is one admin listing; unknown identifiers are all named in one :class:`ParticipantNotFound`
     before any participant token is requested; a participant given twice is read once, with a
     :class:`CohortWarning`.
+
+    ``parallel``: requests in flight for each participant's pull (default ``workers //
+    participants``, at least 1); given, it must be at most ``workers``, and the cohort then reads
+    ``workers // parallel`` participants at once, so ``workers`` still bounds the requests in flight.
+    ``slice_above``: the client's (:class:`Client`), when to cut a pull into time slices.
     """
     checked = validate_scopes(scopes)  # cheap errors before any network or sandbox start
     wanted = _as_list(identifiers)
     where = cache_dir_setting(cache_dir)
     cache = Cache(where) if where is not None else None  # as connect(): an unusable directory fails here
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InvalidArgumentError(f"workers must be a whole number of threads, at least 1, got {workers!r}")
+    _checked_workers(workers)
     settings = {"base_url": base_url, "service_account": service_account, "project_id": project_id,
                 "private_key": private_key, "private_key_file": private_key_file}
-    share = _parallel(workers, len(set(wanted)))  # one given twice counts twice: a smaller share, never larger
-    client = _service_client(config, settings, parallel=share, authenticator=authenticator, api_key=api_key,
+    # one given twice counts twice: a smaller share, never larger
+    paging = paging_keywords(_per_pull(workers, len(set(wanted)), parallel), slice_above)
+    client = _service_client(config, settings, paging=paging, authenticator=authenticator, api_key=api_key,
                              transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
                              retry=retry)
     try:

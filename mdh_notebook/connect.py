@@ -240,10 +240,12 @@ def open_client(config: Config | None = None, *, base_url: str | None = None, se
                 transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
                 rate_limit_wait: float | None = None, clock: Callable[[], float] = time.time,
                 authenticator: str | None = None, api_key: str | None = None,
-                retry: RetryPolicy | None = None, parallel: int | None = None) -> Client:
+                retry: RetryPolicy | None = None, parallel: int | None = None,
+                slice_above: float | None = None) -> Client:
     """A service-account :class:`Client` from the same configuration :func:`connect` uses
     (``retry``: its :class:`RetryPolicy`, default ``RetryPolicy()``; ``rate_limit_wait`` overrides
-    the policy's own).
+    the policy's own; ``parallel`` and ``slice_above``: the client's paging settings, its defaults
+    when left out).
 
     ``authenticator=`` is refused naming :func:`connect` (an authenticator gives participant tokens,
     not a service account); so is an authenticator configured in the environment or ``.env`` with
@@ -260,12 +262,14 @@ def open_client(config: Config | None = None, *, base_url: str | None = None, se
             raise _use_connect(located)
     cfg = resolve_config(config, **settings)
     return Client(cfg, transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
-                  retry=retry, **_parallel(parallel))
+                  retry=retry, **paging_keywords(parallel, slice_above))
 
 
-def _parallel(parallel: int | None) -> dict[str, Any]:
-    """``parallel=`` for :class:`Client` when given (None: the client's own default)."""
-    return {} if parallel is None else {"parallel": parallel}
+def paging_keywords(parallel: int | None, slice_above: float | None) -> dict[str, Any]:
+    """The paging settings given, as :class:`Client` keywords (``parallel=``, ``slice_above=``); one
+    left at None is left out, so the client's own default holds."""
+    given = {"parallel": parallel, "slice_above": slice_above}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | None = None,
@@ -275,7 +279,8 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
             on_renew: Callable[[RenewalEvent], Any] | None = None, transport: httpx.BaseTransport | None = None,
             timeout: float = 30.0, rate_limit_wait: float | None = None,
             clock: Callable[[], float] = time.time, retry: RetryPolicy | None = None,
-            cache_dir: str | os.PathLike[str] | None = None, parallel: int | None = None) -> ParticipantSession:
+            cache_dir: str | os.PathLike[str] | None = None, parallel: int | None = None,
+            slice_above: float | None = None) -> ParticipantSession:
     """Open a :class:`ParticipantSession` for ``participant`` with exactly ``scopes``.
 
     ``participant`` is a participantIdentifier (``"PT-0001"``) or the internal id (a GUID).
@@ -294,7 +299,9 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
     ``clock``: the time source for token expiry (a test passes one that moves with the sandbox's clock).
     ``cache_dir``: keep the participant's kinds on disk there and ask only for what changed since
     (see :mod:`mdh_notebook.cache`; default ``MDH_CACHE_DIR`` from the environment or ``.env``, else no
-    cache). ``parallel``: at most this many requests at once for one long pull (the client's setting).
+    cache). ``parallel``: at most this many requests at once for one long pull; ``slice_above``: cut a
+    pull into time slices only when the rest of it should take longer than this many seconds (both the
+    :class:`Client`'s settings; left out, the client's defaults).
     """
     checked = validate_scopes(scopes)  # cheap errors before any network or sandbox start
     where = cache_dir_setting(cache_dir)
@@ -330,11 +337,11 @@ def connect(participant: str, scopes: Sequence[str] | str, *, config: Config | N
     if located is not None:
         return _through_authenticator(located, participant, checked, on_renew=on_renew, transport=transport,
                                       timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock, retry=retry,
-                                      cache=cache, parallel=parallel)
+                                      cache=cache, parallel=parallel, slice_above=slice_above)
     client = open_client(config, base_url=base_url, service_account=service_account,
                          project_id=project_id, private_key=private_key, private_key_file=private_key_file,
                          transport=transport, timeout=timeout, rate_limit_wait=rate_limit_wait, clock=clock,
-                         retry=retry, parallel=parallel)
+                         retry=retry, parallel=parallel, slice_above=slice_above)
     try:
         return ParticipantSession.open(client, participant, checked, owns_client=True, on_renew=on_renew,
                                        cache=cache)
@@ -364,7 +371,7 @@ def _through_authenticator(located: LocatedAuthenticator, participant: str, scop
                            on_renew: Callable[[RenewalEvent], Any] | None, transport: httpx.BaseTransport | None,
                            timeout: float, rate_limit_wait: float | None, clock: Callable[[], float],
                            retry: RetryPolicy | None, cache: Cache | None = None,
-                           parallel: int | None = None) -> ParticipantSession:
+                           parallel: int | None = None, slice_above: float | None = None) -> ParticipantSession:
     """The first token from the authenticator (its answer names the API and the participant), then a
     session on :meth:`Client.for_api` for that API whose renewals go to the authenticator again."""
     source = AuthenticatorTokenSource(located.url, located.api_key, participant, scopes, clock=clock)
@@ -389,7 +396,7 @@ def _through_authenticator(located: LocatedAuthenticator, participant: str, scop
     assert answer is not None  # set by every token the flow returns
     try:
         client = Client.for_api(answer.base_url, transport=transport, timeout=timeout, clock=clock, retry=retry,
-                                rate_limit_wait=rate_limit_wait, **_parallel(parallel))
+                                rate_limit_wait=rate_limit_wait, **paging_keywords(parallel, slice_above))
     except ConfigurationError:
         raise TransportError(f"the authenticator at {located.url} says its tokens are for {shown(answer.base_url)}, "
                              "which is not a MyDataHelps site root: tell its operator (its --base-url)") from None

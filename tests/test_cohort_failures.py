@@ -48,6 +48,8 @@ def test_a_participant_with_a_spent_budget_fails_alone_and_the_others_rows_are_k
         assert len(caught) == 1
         assert set(group.failures) == {"PT-0002"}
         assert isinstance(group.failures["PT-0002"], mdh.RateLimitError)
+        assert list(frame.attrs["failures"]) == ["PT-0002"]  # the call's own, as text
+        assert frame.attrs["failures"]["PT-0002"].startswith("RateLimitError: ")
     assert_frame_equal(frame, expected)
 
 
@@ -142,8 +144,7 @@ def test_fewer_participants_than_workers_share_them_as_time_slices_still_within_
     two = ["PT-0001", "PT-0002"]
     with mdh.cohort(two, ["DeviceData:read"], config=config_for(slow), workers=6, transport=counter) as group:
         frame = group.device_data_v2("Fitbit", "heart-rate", observed_after="2026-10-30T12:00:00Z")
-        share = getattr(group.client, "parallel", 3)  # 6 workers // 2 participants (a client with slicing)
-    assert share == 3
+        assert (group.client.parallel, group.threads) == (3, 2)  # 6 workers // 2 participants each
     assert list(dict.fromkeys(frame["participant_identifier"])) == two
     assert 1 <= counter.peak <= 6
     assert_frame_equal(frame, one_after_another(config_for(slow), two, "device_data_v2", ["DeviceData:read"],
