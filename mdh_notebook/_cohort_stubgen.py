@@ -7,13 +7,12 @@ rendered the way ``_stubgen`` renders the session's, under the cohort's class na
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ._cohort_methods import COHORT_NOTE, read_kinds
-from ._stubgen import _docstring, _imports, _param
+from ._stubgen import _docstring, _imports, _param, generate
 from .kinds import Kind
 from .methods import arguments, method_doc
 
@@ -51,21 +50,8 @@ def render() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mdh_notebook._cohort_stubgen",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the stub on disk is out of date")
-    args = parser.parse_args(argv)
-    text = render()
-    current = STUB.read_text() if STUB.exists() else ""
-    if args.check:
-        if current != text:
-            print(f"{STUB} is out of date: run `python -m mdh_notebook._cohort_stubgen`", file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        STUB.write_text(text)
-        print(f"wrote {STUB}", file=sys.stderr)
-    return 0
+    return generate(argv, prog="python -m mdh_notebook._cohort_stubgen", description=__doc__.split("\n\n")[0],
+                    stub=STUB, text=render, fix="python -m mdh_notebook._cohort_stubgen")
 
 
 if __name__ == "__main__":  # pragma: no cover

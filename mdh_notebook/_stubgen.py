@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .kinds import Kind, Operation
@@ -75,21 +75,29 @@ def render() -> str:
     return f"{_HEADER}\n" + (f"{imports}\n\n" if imports else "") + f"class _KindMethods:\n{body}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mdh_notebook._stubgen", description=__doc__.split("\n\n")[0])
+def generate(argv: Sequence[str] | None, *, prog: str, description: str, stub: Path, text: Callable[[], str],
+             fix: str) -> int:
+    """The command line of a stub generator (this one, and ``_cohort_stubgen``): write ``stub`` when
+    ``text()`` differs from it, or with ``--check`` write nothing and exit 1 naming ``fix``."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--check", action="store_true", help="exit 1 if the stub on disk is out of date")
     args = parser.parse_args(argv)
-    text = render()
-    current = STUB.read_text() if STUB.exists() else ""
+    wanted = text()
+    current = stub.read_text() if stub.exists() else ""
     if args.check:
-        if current != text:
-            print(f"{STUB} is out of date: run `make stubs`", file=sys.stderr)
+        if current != wanted:
+            print(f"{stub} is out of date: run `{fix}`", file=sys.stderr)
             return 1
         return 0
-    if current != text:
-        STUB.write_text(text)
-        print(f"wrote {STUB}", file=sys.stderr)
+    if current != wanted:
+        stub.write_text(wanted)
+        print(f"wrote {stub}", file=sys.stderr)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return generate(argv, prog="python -m mdh_notebook._stubgen", description=__doc__.split("\n\n")[0], stub=STUB,
+                    text=render, fix="make stubs")
 
 
 if __name__ == "__main__":  # pragma: no cover
