@@ -8,7 +8,6 @@ Requests are counted by the sandbox (``GET /_sandbox/stats``), slices by the cli
 
 from __future__ import annotations
 
-import inspect
 import math
 import tempfile
 import time
@@ -17,7 +16,7 @@ from functools import partial
 from typing import Any
 
 import pandas as pd
-from bench_datasets import PAGE, Dataset, has_cache, has_cohort, has_parallel, make_client
+from bench_datasets import PAGE, Dataset, make_client
 from bench_measure import CountingTransport, timed
 from bench_report import Section, ratio
 from bench_sandbox import SandboxProcess, data_requests
@@ -34,15 +33,9 @@ TOKEN_PATH = "POST /identityserver/connect/token"
 def cache_rows(sandbox: SandboxProcess, data: Dataset, rows: int, parallel: int, section: Section) -> None:
     """A cold fetch into an empty ``cache_dir``, then a re-run as a new session (a notebook run again)."""
     measurement = f"{data.label}: cache"
-    if not has_cache():
-        section.missing(f"{measurement}: cold fetch / warm re-run / minimum data requests",
-                        "cold ≤ minimum + 1 per slice; warm = 1", "not available yet: connect(cache_dir=) missing")
-        return
     assert sandbox.config is not None
     minimum = -(-rows // PAGE)
-    options: dict[str, Any] = {"config": sandbox.config}
-    if "parallel" in inspect.signature(mdh.connect).parameters:
-        options["parallel"] = parallel
+    options: dict[str, Any] = {"config": sandbox.config, "parallel": parallel}
     frames: list[pd.DataFrame] = []
     counts: list[int] = []
     slices = 0
@@ -84,9 +77,6 @@ def _identifiers(sandbox: SandboxProcess) -> list[str]:
 def cohort_rows(sandbox: SandboxProcess, data: Dataset, repeat: int, parallel: int, section: Section) -> None:
     """The same pull for ``COHORT`` participants: ``mdh.cohort(..., workers=8)`` vs one after another."""
     title = f"cohort of {COHORT} at {LATENCY_MS} ms latency ({data.label})"
-    if not has_cohort():
-        section.missing(f"{title}: one after another ÷ cohort", "≥ 5×", "not available yet: mdh.cohort missing")
-        return
     assert sandbox.config is not None
     config = sandbox.config
     ids = _identifiers(sandbox)
@@ -99,9 +89,9 @@ def cohort_rows(sandbox: SandboxProcess, data: Dataset, repeat: int, parallel: i
         with mdh.cohort(ids, scopes=[data.scope], workers=COHORT, config=config) as group:
             return data.fetch(group)  # type: ignore[arg-type]  # the cohort has the session's read methods
 
-    # one after another: each pull paged page after page (what the cohort does per participant), and,
-    # where the client slices, with the client's own parallel paging (what a loop of connect() gets)
-    settings: list[int | None] = [1, parallel] if has_parallel() else [None]
+    # one after another: each pull paged page after page (the issue's baseline: what the cohort does per
+    # participant), and with the client's own parallel paging (what a loop of connect() gets)
+    settings = [1, parallel]
     runs: dict[str, Callable[[], pd.DataFrame]] = {
         **{f"seq{setting}": partial(one_after_another, setting) for setting in settings},
         "cohort": together}
@@ -119,10 +109,15 @@ def cohort_rows(sandbox: SandboxProcess, data: Dataset, repeat: int, parallel: i
     co, t_co = frames["cohort"], best["cohort"]
     first = str(co.columns[0]) if len(co.columns) else "(none)"
     for setting in settings:
-        how = "Client()" if setting is None else f"Client(parallel={setting})"
+        how = f"Client(parallel={setting})"
         t_seq, seq = best[f"seq{setting}"], frames[f"seq{setting}"]
-        section.add(f"{title}: one after another, {how}, ÷ cohort(workers={COHORT})", ratio(t_seq / t_co), "≥ 5×",
-                    t_seq / t_co >= 5)
+        if setting == 1:  # the issue's "one after another": page after page
+            section.add(f"{title}: one after another, {how}, ÷ cohort(workers={COHORT})", ratio(t_seq / t_co),
+                        "≥ 5×", t_seq / t_co >= 5)
+        else:  # a loop with `setting` requests in flight vs a cohort with COHORT: at most COHORT/setting × by design
+            section.add(f"{title}: one after another, {how}, ÷ cohort(workers={COHORT})", ratio(t_seq / t_co),
+                        f"none set (≤ ~{COHORT / setting:.0f}× by construction: {COHORT} vs {setting} in flight)",
+                        None)
         same_ids = co["id"].tolist() == seq["id"].tolist() if "id" in co and "id" in seq else False
         section.add(f"{title}: rows vs one after another ({how}); first column",
                     f"{len(co):,} vs {len(seq):,} rows, {'same ids in the same order' if same_ids else 'ids differ'}"

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 import pandas as pd
-from bench_datasets import PAGE, Dataset, has_parallel, make_client
+from bench_datasets import PAGE, Dataset, make_client
 from bench_measure import CountingTransport, Floor, FloorRun, best_of, peak_bytes, quickstart_frame, timed
 from bench_report import Section, ratio
 from bench_sandbox import SandboxProcess, data_requests
@@ -87,7 +87,7 @@ def time_to_frame(sandbox: SandboxProcess, data: Dataset, repeat: int, parallel:
     minimum = -(-n // PAGE)
     t_floor = min(run.seconds for run in floors)
     t_quick, t_session = min(quick), min(sessions)
-    who = f"Client(parallel={parallel})" if has_parallel() else "Client() (parallel paging not available yet)"
+    who = f"Client(parallel={parallel})"
     section.add(f"{data.label}: session ÷ floor", ratio(t_session / t_floor), f"≤ {data.target_floor:.2f}×",
                 t_session / t_floor <= data.target_floor)
     target_q = data.target_quickstart

@@ -2,8 +2,8 @@
 and ``docs/benchmarks.md`` renders the pasted output).
 
 Every row states what was measured, the issue's target and the verdict: ``met``, ``not met``,
-``info`` (the issue sets no target for it), ``not available yet`` (the feature is not in this
-tree) or ``error`` (the feature raised: the run exits 1 after printing everything).
+``info`` (the issue sets no target for it, or the comparison has a bound by construction), or
+``error`` (the feature raised — a renamed keyword too: the run exits 1 after printing everything).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["VERDICTS", "Row", "Section", "ratio", "verdict"]
 
-VERDICTS = ("met", "not met", "info", "not available yet", "error")
+VERDICTS = ("met", "not met", "info", "error")
 
 
 def verdict(ok: bool) -> str:
@@ -46,9 +46,6 @@ class Section:
     def add(self, measurement: str, measured: str, target: str, ok: bool | None) -> None:
         """A measured row: ``ok`` None when the issue sets no target (``info``)."""
         self.rows.append(Row(measurement, measured, target, "info" if ok is None else verdict(ok)))
-
-    def missing(self, measurement: str, target: str, why: str) -> None:
-        self.rows.append(Row(measurement, why, target, "not available yet"))
 
     def failed(self, measurement: str, target: str, error: BaseException) -> None:
         text = f"{type(error).__name__}: {error}".replace("|", "/").replace("\n", " ")

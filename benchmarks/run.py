@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 from bench_budget import cache_rows, cohort_rows, token_rows
-from bench_datasets import has_cache, has_cohort, has_parallel, heart_rate, survey_answers
+from bench_datasets import heart_rate, survey_answers
 from bench_frames import Pulled, conversion_rows, sequential_ratio, time_to_frame
 from bench_report import Section
 from bench_sandbox import SandboxProcess
@@ -63,8 +63,6 @@ def _commit() -> str:
 
 def header(args: argparse.Namespace) -> list[str]:
     load = " ".join(f"{v:.2f}" for v in os.getloadavg())
-    features = ", ".join(f"{name}: {'yes' if ok else 'not available yet'}" for name, ok in (
-        ("Client(parallel=)", has_parallel()), ("connect(cache_dir=)", has_cache()), ("mdh.cohort", has_cohort())))
     return [
         "## mdh_notebook benchmarks (issue 8)",
         "",
@@ -75,7 +73,7 @@ def header(args: argparse.Namespace) -> list[str]:
         f"- command: {shlex.join(['python', 'benchmarks/run.py', *sys.argv[1:]])}",
         f"- best of N = {args.repeat} in one run (heart rate: N = {args.hr_repeat}, "
         f"cohort: N = {args.cohort_repeat}); "
-        f"parallel = {args.parallel}; {features}",
+        f"parallel = {args.parallel}",
         "",
     ]
 
@@ -131,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                           partial(time_to_frame, sandbox, data, repeat, args.parallel, frames))
             if isinstance(got, Pulled):
                 pulled.append(got)
-            if data is answers and has_parallel():
+            if data is answers:
                 guarded(frames, f"{data.label}: sequential", "none set",
                         lambda: sequential_ratio(surveys, answers, args.repeat, frames))
         for got in pulled:
