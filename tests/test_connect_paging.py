@@ -3,12 +3,14 @@ client when given, and leave the client's defaults alone when not — seen in wh
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import pytest
 from suite import config_for
 
 import mdh_notebook as mdh
+from mdh_notebook.authenticator import AuthenticatorServer, Grants, TokenService
 from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.slicing import WORTH
 
@@ -57,3 +59,23 @@ def test_left_out_the_clients_defaults_hold(server: SandboxServer) -> None:
         assert client._slice_above == WORTH
     with mdh.connect("PT-0001", ["DeviceData:read"], config=config_for(server)) as session:
         assert session.client.parallel == 4
+
+
+def test_through_an_authenticator_connect_passes_them_too(server: SandboxServer) -> None:
+    key = "paging-" + secrets.token_urlsafe(24)
+    grants = Grants.parse(f'[[grant]]\nname = "n"\napi_key = "{key}"\nparticipants = ["PT-0001"]\n'
+                          f'scopes = ["DeviceData:read"]\n', origin="grants.toml")
+    service = TokenService(mdh.Client(config_for(server)), grants, owns_client=True)
+    try:
+        with AuthenticatorServer(service).start() as authenticator:
+            asked: dict[float, int] = {}
+            for threshold in (1e9, 0):
+                with mdh.connect("PT-0001", ["DeviceData:read"], authenticator=authenticator.url, api_key=key,
+                                 parallel=3, slice_above=threshold) as session:
+                    assert session.client.parallel == 3
+                    before = sent(server)
+                    session.device_data_v2("Fitbit", "heart-rate", progress=False, **HALF_DAY)
+                    asked[threshold] = sent(server) - before
+            assert asked[0] > asked[1e9]
+    finally:
+        service.close()
