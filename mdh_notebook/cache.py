@@ -64,29 +64,34 @@ import hashlib
 import json
 import re
 import tempfile
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import filelock
 import pandas as pd
 
 from .cache_files import FileProblem, read_frame, schema_hash, write_frame
 from .errors import ConfigurationError, MDHError
-from .filters import encode_params, encode_path
+from .filters import _warn_from_caller, encode_params, encode_path
 from .frames import concat_frames
 from .kinds import Kind
 from .kinds.order import Incremental
 
-__all__ = ["Cache", "CacheState", "CacheWarning", "Site", "plan_for"]
+__all__ = ["Cache", "CacheLockTimeout", "CacheState", "CacheWarning", "Site", "plan_for"]
 
 CacheState = Literal["cold", "warm", "refresh", "bypass"]
 
 #: How far before the watermark a warm pull starts.
 OVERLAP = timedelta(minutes=5)
+
+
+class CacheLockTimeout(MDHError):
+    """Another session (thread or process) has held the lock of one participant's kind in the cache
+    for longer than ``Cache(lock_timeout=)``: the message names the lock file and the way out."""
 
 
 class CacheWarning(UserWarning):
@@ -109,7 +114,16 @@ class Site:
 
     @property
     def folder(self) -> str:
-        return hashlib.sha256(f"{self.base_url}\n{self.project_id}".encode()).hexdigest()[:16]
+        return hashlib.sha256(f"{self.shown_url}\n{self.project_id}".encode()).hexdigest()[:16]
+
+    @property
+    def shown_url(self) -> str:
+        """``base_url`` without any user-info (``https://user:secret@host/`` → ``https://host/``): what a
+        cache file and its folder name record — a credential in the URL never reaches the disk."""
+        parts = urlsplit(self.base_url)
+        if "@" not in parts.netloc:
+            return self.base_url
+        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _safe(name: str) -> str:
@@ -181,7 +195,7 @@ class Cache:
         wire = self._wire(kind, filters)
         path = self.path(site, kind, filters)
         folder = path.parent
-        expect = {"schema": schema_hash(kind, (plan, kind.order)), "base_url": site.base_url,
+        expect = {"schema": schema_hash(kind, (plan, kind.order)), "base_url": site.shown_url,
                   "project_id": site.project_id, "participant_id": site.participant_id, "kind": kind.name,
                   "filters": wire}
         try:
@@ -194,9 +208,10 @@ class Cache:
             with lock:
                 return self._under_lock(path, kind, plan, filters, load, expect, refresh)
         except filelock.Timeout:
-            raise MDHError(f"another session has been writing the cache of {kind.name} for participant "
-                           f"{site.participant_id!r} for over {self.lock_timeout:g} s (lock file {lock.lock_file}); "
-                           "try again when it is done") from None
+            raise CacheLockTimeout(
+                f"another session has been writing the cache of {kind.name} for participant {site.participant_id!r} "
+                f"for over {self.lock_timeout:g} s (lock file {lock.lock_file}); try again when it is done, or "
+                "give it longer with Cache(directory, lock_timeout=SECONDS)") from None
         except PermissionError as exc:  # the lock file itself (a directory made read-only since)
             raise ConfigurationError(f"cache_dir={str(self.directory)!r}: cannot lock {lock.lock_file} "
                                      f"({exc.strerror or type(exc).__name__}); pass a directory you can write to",
@@ -210,8 +225,7 @@ class Cache:
             try:
                 found = read_frame(path, expect)
             except FileProblem as problem:
-                warnings.warn(f"cache file {path} is not usable ({problem}); rebuilding it", CacheWarning,
-                              stacklevel=5)
+                _warn_from_caller(f"cache file {path} is not usable ({problem}); rebuilding it", CacheWarning)
                 found = None
             if found is not None:
                 stored, info = found
@@ -249,9 +263,8 @@ class Cache:
         try:
             write_frame(path, frame, {**expect, "watermark": None if mark is None else pd.Timestamp(mark).isoformat()})
         except OSError as exc:  # a full disk, say: the frame is good, only keeping it failed
-            warnings.warn(f"cache file {path} could not be written ({exc.strerror or type(exc).__name__}): the "
-                          "frame is returned but not kept, and the next pull fetches it again", CacheWarning,
-                          stacklevel=6)
+            _warn_from_caller(f"cache file {path} could not be written ({exc.strerror or type(exc).__name__}): the "
+                              "frame is returned but not kept, and the next pull fetches it again", CacheWarning)
 
 
 def upsert(kind: Kind, plan: Incremental, stored: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:

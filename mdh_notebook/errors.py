@@ -14,6 +14,7 @@
     ├── Refusal                   (mdh_notebook.authenticator) what the authenticator answers with an error
     ├── AuthenticatorStartError   (mdh_notebook.authenticator) its server could not start
     ├── CohortError               (mdh_notebook.cohort) every participant of a cohort read failed (``.failures``)
+    ├── CacheLockTimeout          (mdh_notebook.cache) another writer held a cache file's lock past ``lock_timeout``
     └── APIError                  the server answered with an error status
         ├── BadRequestError           400 on an API call
         ├── TokenRequestError         400/401 from the token endpoint (``.error`` = OAuth code)

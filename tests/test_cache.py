@@ -17,10 +17,11 @@ import pytest
 from suite import SUITE_BUDGETS, config_for
 
 import mdh_notebook as mdh
-from mdh_notebook.cache import OVERLAP, Cache, CacheWarning, Site
+from mdh_notebook.cache import OVERLAP, Cache, CacheLockTimeout, CacheWarning, Site
 from mdh_notebook.cache_files import read_frame
 from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.emulator.kinds.surveys import SURVEY_ANSWERS
+from mdh_notebook.frames import to_frame
 from mdh_notebook.kinds import kind as lookup_kind
 
 SCOPES = ["SurveyAnswers:read", "SurveyTasks:read", "DeviceData:read", "DeviceData:write", "Participant:read"]
@@ -231,8 +232,9 @@ def test_a_damaged_file_is_rebuilt_with_a_warning_naming_it(server: SandboxServe
         left.write_bytes(b"PAR1")
         for damage in (lambda b: b[: len(b) // 2], lambda b: b"not parquet at all", lambda b: b""):
             path.write_bytes(damage(path.read_bytes()))
-            with pytest.warns(CacheWarning, match=str(path)):
+            with pytest.warns(CacheWarning, match=str(path)) as caught:
                 again = cached.survey_answers(progress=False)
+            assert [w.filename for w in caught if w.category is CacheWarning] == [__file__]  # the user's line
             assert again.attrs["cache"] == "cold" and not left.exists()
             pd.testing.assert_frame_equal(again, cold)
         with warnings.catch_warnings():
@@ -295,9 +297,10 @@ def test_a_writer_holding_the_kinds_lock_keeps_others_out_with_a_clear_error(ser
         (path,) = tmp_path.rglob("*.parquet")
         lock_file = path.parent.parent / "survey_answers.lock"
         assert lock_file.exists()
-        with filelock.FileLock(str(lock_file)), pytest.raises(mdh.MDHError, match="lock file") as caught:
+        with filelock.FileLock(str(lock_file)), pytest.raises(CacheLockTimeout, match="lock file") as caught:
             s.survey_answers(progress=False)  # another process's writer, as far as the lock can tell
-        assert str(lock_file) in str(caught.value)
+        assert str(lock_file) in str(caught.value) and "lock_timeout=" in str(caught.value)
+        assert isinstance(caught.value, mdh.MDHError)
         assert s.survey_answers(progress=False).attrs["cache"] == "warm"
 
 
@@ -321,3 +324,21 @@ def test_the_callers_own_lower_bound_is_kept_when_it_is_the_later_one(server: Sa
     assert pd.Timestamp(url.params["insertedAfter"]) == own
     assert len(expected) >= 1 and cold.attrs["cache"] == "cold" and warm.attrs["cache"] == "warm"
     pd.testing.assert_frame_equal(warm, expected)
+
+
+def test_credentials_in_the_base_url_never_reach_a_cache_file() -> None:
+    site = Site("https://alice:s3cret-pass@api.example.test:8443/base/", "P1", "X")
+    assert site.shown_url == "https://api.example.test:8443/base/"
+    assert Site("https://api.example.test/", "P1", "X").shown_url == "https://api.example.test/"
+    assert site.folder == Site(site.shown_url, "P1", "X").folder  # the same data, whoever's password
+
+
+def test_the_metadata_records_the_base_url_without_user_info(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    site = Site("http://someone:hunter2@sandbox.test:8080/", "", "participant-1")
+    frame = cache.fetch(site, lookup_kind("survey_answers"), {}, lambda filters: to_frame("survey_answers", []))
+    assert frame.attrs["cache"] == "cold"
+    (path,) = tmp_path.rglob("*.parquet")
+    data = path.read_bytes()
+    assert b"hunter2" not in data and b"someone" not in data
+    assert b"sandbox.test:8080" in data
