@@ -28,6 +28,8 @@ Outside the tree, on purpose::
 
     ValueError
     └── CatalogueError            (mdh_notebook.kinds) a catalogue entry that contradicts itself
+    BaseException
+    └── _Stopped                  (mdh_notebook.cohort) stops a cohort's workers at their next page; never escapes
     Exception
     ├── Failure                   (mdh_notebook.retry) one failed try, carried through the retry policy
     └── FileProblem               (mdh_notebook.cache_files) a cache file that cannot be used: rebuilt, never raised
