@@ -247,7 +247,7 @@ class Cache:
             frame = upsert(kind, plan, stored, fresh)
             state = "warm"
             if frame is not stored:
-                self._store(path, frame, plan, expect)
+                self._store(path, frame, plan, expect, keep_old=True)
             frame = frame.copy()
             frame.attrs = {**fresh.attrs}
         frame.attrs["kind"] = kind.name
@@ -255,7 +255,10 @@ class Cache:
         return frame
 
     @staticmethod
-    def _store(path: Path, frame: pd.DataFrame, plan: Incremental, expect: dict[str, Any]) -> None:
+    def _store(path: Path, frame: pd.DataFrame, plan: Incremental, expect: dict[str, Any], *,
+               keep_old: bool = False) -> None:
+        """Keep ``frame`` at ``path``; when that fails, leave no file that would serve anything else
+        (``keep_old``: the file there plus what is new since still gives ``frame``, so it may stay)."""
         stamps = frame[plan.stamp].dropna() if plan.stamp in frame.columns else pd.Series([], dtype=object)
         mark = stamps.max() if len(stamps) else None  # the largest server date seen
         for left in path.parent.glob(".*.tmp"):  # a writer that died part-way (we hold the kind's lock)
@@ -263,8 +266,23 @@ class Cache:
         try:
             write_frame(path, frame, {**expect, "watermark": None if mark is None else pd.Timestamp(mark).isoformat()})
         except OSError as exc:  # a full disk, say: the frame is good, only keeping it failed
-            _warn_from_caller(f"cache file {path} could not be written ({exc.strerror or type(exc).__name__}): the "
-                              "frame is returned but not kept, and the next pull fetches it again", CacheWarning)
+            why = exc.strerror or type(exc).__name__
+            if keep_old:  # a warm pull: the file kept before plus what is new since is still this frame
+                _warn_from_caller(f"cache file {path} could not be written ({why}): the frame is returned but not "
+                                  "kept; the next pull starts from the file kept before and asks again for what is "
+                                  "new since it", CacheWarning)
+                return
+            try:  # the file kept before is not this frame (a refresh drops what the service no longer has)
+                path.unlink(missing_ok=True)
+            except OSError as gone:
+                _warn_from_caller(f"cache file {path} could not be written ({why}) nor removed "
+                                  f"({gone.strerror or type(gone).__name__}): the frame is returned but not kept, and "
+                                  "the next pull starts from the file as it was before this pull (rows the service "
+                                  "has since dropped come back); delete that file, or pass refresh=True again once "
+                                  "the directory can be written", CacheWarning)
+                return
+            _warn_from_caller(f"cache file {path} could not be written ({why}): the frame is returned but not kept, "
+                              "and the next pull fetches it whole again", CacheWarning)
 
 
 def upsert(kind: Kind, plan: Incremental, stored: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:

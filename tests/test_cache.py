@@ -4,8 +4,11 @@ refresh, bypass, the cache key, and no token on disk."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import resource
+import signal
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -342,3 +345,43 @@ def test_the_metadata_records_the_base_url_without_user_info(tmp_path: Path) -> 
     data = path.read_bytes()
     assert b"hunter2" not in data and b"someone" not in data
     assert b"sandbox.test:8080" in data
+
+
+@contextlib.contextmanager
+def files_cut_at(size: int) -> Iterator[None]:
+    """Writes past ``size`` bytes fail (EFBIG), as on a full disk — effective as root, unlike chmod."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+
+
+def test_a_refresh_that_cannot_be_kept_leaves_no_old_file_to_serve(server: SandboxServer, tmp_path: Path) -> None:
+    with session(server, tmp_path) as cached:
+        cached.survey_answers(progress=False)
+        (path,) = tmp_path.rglob("*.parquet")
+        with files_cut_at(path.stat().st_size // 2), pytest.warns(CacheWarning, match="fetches it whole again"):
+            fresh = cached.survey_answers(refresh=True, progress=False)
+        assert fresh.attrs["cache"] == "refresh" and not path.exists()
+        again = cached.survey_answers(progress=False)
+    assert again.attrs["cache"] == "cold"  # what the warning said: not the file kept before the refresh
+    pd.testing.assert_frame_equal(again, fresh)
+
+
+def test_a_warm_pull_that_cannot_be_kept_says_the_next_starts_from_the_old_file(
+        server: SandboxServer, tmp_path: Path, restored_server: None) -> None:
+    with session(server, tmp_path) as cached:
+        cached.persist_device_data([{"type": "Weight", "value": "70.5", "observation_date": "2026-11-02T08:00:00Z"}])
+        cached.device_data("Project", progress=False)
+        (path,) = tmp_path.rglob("*.parquet")
+        server.advance_clock(60)
+        cached.persist_device_data([{"type": "Steps", "value": "8123", "observation_date": "2026-11-03T08:00:00Z"}])
+        with files_cut_at(path.stat().st_size // 2), pytest.warns(CacheWarning, match="starts from the file kept"):
+            warm = cached.device_data("Project", progress=False)
+        again = cached.device_data("Project", progress=False)
+    assert again.attrs["cache"] == "warm"
+    pd.testing.assert_frame_equal(again, warm)
