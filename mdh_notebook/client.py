@@ -51,8 +51,6 @@ from .errors import (
     InvalidArgumentError,
     MDHError,
     ParticipantNotFound,
-    RateLimitError,
-    ServerError,
     TransportError,
 )
 from .filters import as_guid, as_integer, encode_params, encode_path
@@ -60,10 +58,10 @@ from .frames import check_tz, convert_tz, to_frame
 from .kinds import Kind, Operation
 from .kinds import kind as lookup_kind
 from .kinds import operation as lookup_operation
-from .paging import Pager, PagerState, SliceState
+from .paging import Pager, PagerState, SliceState, stopped_page
 from .progress import PageProgress
-from .retry import Budget, Flow, OnWait, RateLimit, RetryPolicy, Sender, reworded
-from .slicing import WORTH, Slicing, join, plan, run, slice_params, slicing_for, stopped_slice
+from .retry import Budget, Flow, OnWait, RateLimit, RetryPolicy, Sender
+from .slicing import WORTH, Slicing, in_order, join, out_of_order, plan, run, slice_params, slicing_for, stopped_slice
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -147,12 +145,13 @@ class Client:
     def for_api(cls, base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 30.0,
                 clock: Callable[[], float] = time.time, retry: RetryPolicy | None = None,
                 rate_limit_wait: float | None = None, sleep: Callable[[float], object] = time.sleep,
-                lock_timeout: float | None = None, parallel: int = 4) -> Client:
+                lock_timeout: float | None = None, parallel: int = 4, slice_above: float = WORTH) -> Client:
         """A client for the API at ``base_url`` with no service account: for sessions whose tokens
         come from elsewhere (``ParticipantSession(..., token_source=...)``). Its service-account
         calls (participant lookups, admin kinds, ``config``) raise :class:`ConfigurationError`."""
         return cls(None, base_url=base_url, transport=transport, timeout=timeout, clock=clock, retry=retry,
-                   rate_limit_wait=rate_limit_wait, sleep=sleep, lock_timeout=lock_timeout, parallel=parallel)
+                   rate_limit_wait=rate_limit_wait, sleep=sleep, lock_timeout=lock_timeout, parallel=parallel,
+                   slice_above=slice_above)
 
     @property
     def config(self) -> Config:
@@ -276,19 +275,26 @@ class Client:
 
     def pager(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
               auth: httpx.Auth | None = None, resume: PagerState | None = None,
-              on_wait: OnWait | None = None) -> Pager:
+              on_wait: OnWait | None = None, timed: list[float] | None = None) -> Pager:
         """The pager for ``kind`` with checked ``filters``; ``resume`` goes on from a pager's state;
-        ``on_wait(text)`` hears of a rate-limit wait."""
+        ``on_wait(text)`` hears of a rate-limit wait; ``timed`` gets each page's round trip (seconds)."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         params = encode_params(entry, filters or {})
         path = self.fill_path(entry.path, encode_path(entry, filters or {}), what=f"{entry.name}()")
-        return Pager(self._fetcher(auth, on_wait), entry, path, params, resume=resume)
+        return Pager(self._fetcher(auth, on_wait, timed), entry, path, params, resume=resume)
 
-    def _fetcher(self, auth: httpx.Auth | None, on_wait: OnWait | None) -> Callable[[str, Mapping[str, str]], Any]:
+    def _fetcher(self, auth: httpx.Auth | None, on_wait: OnWait | None,
+                 timed: list[float] | None = None) -> Callable[[str, Mapping[str, str]], Any]:
         auth = auth if auth is not None else self.service_auth
 
         def fetch(path: str, page_params: Mapping[str, str]) -> Any:
-            return self.get_json(path, page_params, auth=auth, on_wait=on_wait)
+            response = self.request("GET", path, params=page_params, auth=auth, on_wait=on_wait)
+            if timed is not None:  # the answering try's own round trip: no token exchange, retry or wait in it
+                try:
+                    timed.append(response.elapsed.total_seconds())
+                except RuntimeError:  # a transport that never closed its response (some test fakes): untimed
+                    timed.append(0.0)
+            return self._decode(response)
 
         return fetch
 
@@ -317,7 +323,8 @@ class Client:
             check_tz(tz)
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         with PageProgress(entry.name, progress) as bar:
-            pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note)
+            timed: list[float] = []
+            pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note, timed=timed)
             records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
             spec = slicing_for(entry, pager.params)
             cut = 0
@@ -325,20 +332,21 @@ class Client:
                 if spec is None:
                     raise InvalidArgumentError(f"{entry.name}: this PagerState is of a pull in time slices, which "
                                                "this kind is not fetched in; leave out resume= to start again")
-                records, pages = self._sliced(pager, spec, records, resume.slices, bar, on_page, auth)
-                cut = len(resume.slices)
+                joined = self._sliced(pager, spec, records, resume.slices, bar, on_page, auth)
+                if joined is None:  # a slice out of order, and no page 1 cursor left to page on from
+                    raise out_of_order(entry, spec)
+                (records, pages), cut = joined, len(resume.slices)
             else:
                 sliced = spec is not None and self._parallel > 1 and (resume is None or not resume.pages)
-                began = time.perf_counter()
                 self._pages(pager, records, bar, on_page, first_only=sliced)
                 pages = pager.pages_fetched
                 if sliced and spec is not None and not pager.state.done:
                     slices = plan(spec, entry, pager.params, records, now=self.clock(), parallel=self._parallel,
-                                  page_seconds=time.perf_counter() - began, worth=self._slice_above)
-                    if slices:
-                        records, pages = self._sliced(pager, spec, records, slices, bar, on_page, auth)
-                        cut = len(slices)
-                    else:  # not worth cutting, or nowhere to cut: page after page from page 1's cursor
+                                  page_seconds=timed[-1] if timed else 0.0, worth=self._slice_above)
+                    joined = self._sliced(pager, spec, records, slices, bar, on_page, auth) if slices else None
+                    if joined is not None:
+                        (records, pages), cut = joined, len(slices)
+                    else:  # not worth cutting, nowhere to cut, or a slice out of order: on from page 1's cursor
                         self._pages(pager, records, bar, on_page)
                         pages = pager.pages_fetched
         frame = to_frame(entry, records)
@@ -360,15 +368,16 @@ class Client:
                 if first_only:
                     break
         except MDHError as exc:
-            stopped = self._stopped(exc, replace(pager.state, rows=tuple(records)))
+            stopped = stopped_page(exc, replace(pager.state, rows=tuple(records)))
         if stopped is not None:
             raise stopped from None  # outside the handler: no context to print
 
     def _sliced(self, pager: Pager, spec: Slicing, head: list[dict[str, Any]], slices: tuple[SliceState, ...],
                 bar: PageProgress, on_page: Callable[[PagerState], Any] | None,
-                auth: httpx.Auth | None) -> tuple[list[dict[str, Any]], int]:
+                auth: httpx.Auth | None) -> tuple[list[dict[str, Any]], int] | None:
         """The rest of a pull after its page 1 (``head``), in ``slices`` at most ``parallel`` at once:
-        the joined records and the pages they took (page 1's included)."""
+        the joined records and the pages they took (page 1's included); None when a slice came out
+        of the API's order (the join would be wrong)."""
         entry, top = pager.kind, pager.state
         head_pages = top.pages - sum(piece.state.pages for piece in slices)
         fetch = self._fetcher(auth, bar.note)
@@ -392,26 +401,9 @@ class Client:
         if error is not None:
             state = replace(whole(done), rows=tuple(head), slices=done)
             raise stopped_slice(error, state, failed) from None
+        if not all(in_order(spec, piece.state.rows) for piece in done):
+            return None
         return join(spec, head, done), whole(done).pages
-
-    @staticmethod
-    def _stopped(error: MDHError, state: PagerState) -> MDHError:
-        """``error`` saying where the pull stopped and what it keeps, with the state to resume from.
-
-        A final refusal on the first page (a 400, 403, 404, not retried: the request itself is wrong) is
-        the server's answer as it stands: there is nothing kept, and the same call would be refused again."""
-        if not state.pages and not error.tries and not isinstance(error, (ServerError, TransportError, RateLimitError)):
-            error.pager_state = state
-            return error
-        page = state.pages + 1
-        pages = "page 1" if state.pages == 1 else f"pages 1–{state.pages}"
-        kept = (f"{state.records} row{'s' if state.records != 1 else ''} ({pages}) had arrived and are kept"
-                if state.pages else "no rows had arrived")
-        text = (f"{error} [{state.kind}: page {page} failed; {kept} — the same call with resume=exc.pager_state "
-                f"goes on from page {page}]")
-        stopped = reworded(error, text)
-        stopped.pager_state = state
-        return stopped
 
     # -- writes --------------------------------------------------------------------------
 

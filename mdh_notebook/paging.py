@@ -36,10 +36,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .errors import InvalidArgumentError, TransportError
+from .errors import InvalidArgumentError, MDHError, RateLimitError, ServerError, TransportError
 from .kinds import Kind
+from .retry import reworded
 
-__all__ = ["Pager", "PagerState", "SliceState", "query_hash"]
+__all__ = ["Pager", "PagerState", "SliceState", "query_hash", "stopped_page"]
 
 Fetch = Callable[[str, Mapping[str, str]], Any]
 
@@ -175,3 +176,22 @@ class Pager:
             else:
                 self.state = replace(state, pages=state.pages + 1, records=records, total=total, done=True)
             yield items
+
+
+def stopped_page(error: MDHError, state: PagerState) -> MDHError:
+    """``error`` saying where the pull stopped and what it keeps, with the state to resume from.
+
+    A final refusal on the first page (a 400, 403, 404, not retried: the request itself is wrong) is
+    the server's answer as it stands: there is nothing kept, and the same call would be refused again."""
+    if not state.pages and not error.tries and not isinstance(error, (ServerError, TransportError, RateLimitError)):
+        error.pager_state = state
+        return error
+    page = state.pages + 1
+    pages = "page 1" if state.pages == 1 else f"pages 1–{state.pages}"
+    kept = (f"{state.records} row{'s' if state.records != 1 else ''} ({pages}) had arrived and are kept"
+            if state.pages else "no rows had arrived")
+    text = (f"{error} [{state.kind}: page {page} failed; {kept} — the same call with resume=exc.pager_state "
+            f"goes on from page {page}]")
+    stopped = reworded(error, text)
+    stopped.pager_state = state
+    return stopped

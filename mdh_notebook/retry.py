@@ -37,7 +37,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+import time
 from collections.abc import Callable, Generator, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -57,7 +60,7 @@ from .errors import (
     error_for_response,
 )
 
-__all__ = ["Budget", "Failure", "RateLimit", "RetryPolicy", "Sender", "Tally", "classify", "reworded"]
+__all__ = ["Budget", "Failure", "RateLimit", "RetryPolicy", "Sender", "Tally", "classify", "reworded", "stop_on"]
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +130,30 @@ class Failure(Exception):  # internal: carried through stamina, never raised to 
 
     def __repr__(self) -> str:  # what stamina's retry record carries (its "stamina.caused_by" extra)
         return f"Failure({str(self)!r})"
+
+
+_stopping = threading.local()  # this thread's stop event (stop_on): a sliced pull's workers have one each
+
+
+@contextmanager
+def stop_on(event: threading.Event) -> Iterator[None]:
+    """Inside the block, a request sent from this thread gives up once ``event`` is set: before
+    each try (so a retry's backoff, at most ``wait_max``, is the longest it goes on) and during a
+    rate-limit wait (woken at once, when the client waits in real time). A time-sliced pull's
+    workers run under its stop event, so one failed slice or a Ctrl-C does not wait out the rest."""
+    previous = getattr(_stopping, "event", None)
+    _stopping.event = event
+    try:
+        yield
+    finally:
+        _stopping.event = previous
+
+
+def _stopped(method: str, path: str) -> MDHError | None:
+    event: threading.Event | None = getattr(_stopping, "event", None)
+    if event is None or not event.is_set():
+        return None
+    return MDHError(f"{method} /{path.lstrip('/')}: stopped, not sent (the pull it was part of stopped)")
 
 
 def _again(exc: Exception) -> bool:
@@ -271,6 +298,7 @@ class Sender:
         self.timeout = timeout
         self.clock = clock
         self.sleep = sleep
+        self._real_time = sleep is time.sleep  # then a stop event can wake a rate-limit wait (stop_on)
         self._base_origin = origin_of(http.base_url)
         self._answered: set[str] = set()  # origins that sent any answer
         self._json: set[str] = set()  # origins that sent a 2xx JSON answer
@@ -313,6 +341,9 @@ class Sender:
             for attempt in self.policy.tries():
                 with attempt:
                     try:
+                        stopped = _stopped(method, path)
+                        if stopped is not None:
+                            raise stopped  # not a Failure: never tried again
                         self._pause(budget, last[-1] if last else None, method, path, on_wait)
                         return self._send_once(method, path, params, auth, json, content, headers, budget,
                                                idempotent, tally)
@@ -396,7 +427,14 @@ class Sender:
         log.warning("%s /%s: %s", method, path.lstrip("/"), note)
         if on_wait is not None:
             on_wait(note)
-        self.sleep(wait)
+        event: threading.Event | None = getattr(_stopping, "event", None)
+        if event is not None and self._real_time:
+            event.wait(wait)
+            stopped = _stopped(method, path)
+            if stopped is not None:
+                raise stopped
+        else:
+            self.sleep(wait)
         budget.waited()
 
     def _network_error(self, exc: httpx.TransportError, where: str, origin: str, *, write: bool) -> TransportError:

@@ -6,11 +6,17 @@ How a pull is sliced (:meth:`mdh_notebook.client.Client.frame` with ``parallel``
 1. Page 1 of the whole range comes first, alone: a pull that fits in one page costs one request,
    as it does paged one after another.
 2. Only when page 1 has a next page is the rest of the range cut into slices, on the filter whose
-   field orders the pages (:data:`SLICING`; survey answers are ordered by when they were stored,
-   so they are sliced on ``insertedAfter/Before``, not on their ``date``). The rest starts at page
-   1's last record; the split points come from the bound the caller gave, or the client's clock
-   for an open one, and a density guess from page 1 — which only affects balance, never
-   correctness. An open bound stays open in the last slice.
+   field orders the pages (the catalogue's ``Kind.slicing`` and ``Kind.order``, read by
+   :func:`spec_of`; survey answers are ordered by when they were stored, so they are sliced on
+   ``insertedAfter/Before``, not on their ``date``). The rest starts at page 1's last record;
+   the split points come from the bound the caller gave, or the client's clock for an open one,
+   and a density guess from page 1 — which only affects balance, never correctness. An open
+   bound stays open in the last slice. The split points are not moved once set: an open upper
+   bound is split up to the client's clock, so for data that stopped long before now (a
+   participant who stopped syncing months ago) nearly every row falls in the first slice, paged
+   one after another, and each empty slice costs one request — nothing lost, only the speed-up;
+   give the upper bound (``observed_before=``, ``inserted_before=``: the last day with data) and
+   the slices share the rows.
 3. Each slice is paged to its end by its own :class:`~mdh_notebook.paging.Pager`, at most
    ``parallel`` at once (a ``concurrent.futures`` pool); pages reach the caller's thread through a
    queue, so ``on_page`` and the progress bar are told from the thread that called ``frame``.
@@ -20,21 +26,24 @@ How a pull is sliced (:meth:`mdh_notebook.client.Client.frame` with ``parallel``
    bound); at page 1's edge, of the rows at exactly that instant, those page 1 already had (by id
    when the records have one, else by count: the server's order within one instant does not
    depend on the filters). No row is lost or doubled; the joined rows are the sequential pull's,
-   in its order.
+   in its order. The join rests on the API's order, so page 1 and every slice are checked to come
+   in it on the sliced field (:func:`in_order`): a page 1 out of order goes on page after page; a
+   slice out of order throws the slices away and goes on page after page from page 1's cursor
+   (a resumed sliced state, which has none to go on from, raises, naming ``Client(parallel=1)``).
 
 Requests stay at the minimum: records ÷ page size, plus at most one per slice (each slice's last,
 partly filled page; the overlap adds a row or two at an edge, not pages).
 
-What is sliced and why (the API's order per kind — the reference says "most recent first" for v1
-device data only; the rest is the sandbox's documented choice where the reference is silent): v1
-device data is most recent first by ``observationDate`` (sliced downwards, only when the caller
-bounds ``observed_after``: a point without an observation date is left out by any observed
-filter, so an unbounded pull is not cut by one); v2 device data ascending by ``observationDate``;
-survey answers and results by ``insertedDate``; notifications by ``sentDate``; Fitbit and Apple
-Health by their start (``startDate`` inclusive there, which the overlap covers alike). Not sliced:
-the aggregates and daily sleep (an interval cut in two would be two partial aggregates), kinds
-ordered by something their filters do not bound (tasks, inbox, files, participants), and anything
-not paged by cursor.
+What is sliced and why (declared in the catalogue, mdh_notebook/kinds; the API's order per kind —
+the reference says "most recent first" for v1 device data only; the rest is the sandbox's
+documented choice where the reference is silent): v1 device data is most recent first by
+``observationDate`` (sliced downwards, only when the caller bounds ``observed_after``: a point
+without an observation date is left out by any observed filter, so an unbounded pull is not cut by
+one); v2 device data ascending by ``observationDate``; survey answers and results by
+``insertedDate``; notifications by ``sentDate``; Fitbit and Apple Health by their start
+(``startDate`` inclusive there, which the overlap covers alike). Not sliced: the aggregates and
+daily sleep (an interval cut in two would be two partial aggregates), kinds ordered by something
+their filters do not bound (tasks, inbox, files, participants), and anything not paged by cursor.
 """
 
 from __future__ import annotations
@@ -52,10 +61,10 @@ from .errors import MDHError
 from .filters import format_instant
 from .kinds import Kind
 from .paging import Pager, PagerState, SliceState
-from .retry import reworded
+from .retry import reworded, stop_on
 
-__all__ = ["OVERLAP", "SLICING", "WORTH", "Slicing", "join", "plan", "run", "slice_params", "slicing_for",
-           "stopped_slice"]
+__all__ = ["OVERLAP", "WORTH", "Slicing", "in_order", "join", "out_of_order", "plan", "run",
+           "slice_params", "slicing_for", "spec_of", "stopped_slice"]
 
 OVERLAP = 1_000_000
 """How far (microseconds: one second) before its edge a slice asks from: the strict filters would
@@ -89,23 +98,21 @@ class Slicing:
     needs_after: bool = False
 
 
-SLICING: Mapping[str, Slicing] = {
-    "device_data": Slicing("observed_after", "observed_before", ("observationDate",), descending=True,
-                           needs_after=True),
-    "device_data_v2": Slicing("observed_after", "observed_before", ("observationDate",)),
-    "survey_answers": Slicing("inserted_after", "inserted_before", ("insertedDate",)),
-    "survey_results": Slicing("inserted_after", "inserted_before", ("insertedDate",)),
-    "notifications": Slicing("sent_after", "sent_before", ("sentDate",)),
-    "fitbit_sleep_logs": Slicing("start", "end", ("startTimestamp",)),
-    "fitbit_daily_summaries": Slicing("start", "end", ("date",)),
-    "apple_health_workouts": Slicing("start", "end", ("startDate", "endDate")),
-    "apple_health_activity_summaries": Slicing("start", "end", ("startDate",)),
-}
+def spec_of(kind: Kind) -> Slicing | None:
+    """How ``kind`` is sliced, from its catalogue declarations: ``Kind.slicing`` (the filters) and
+    the first part of ``Kind.order`` (the instant its pages are ordered by, as wire keys, and the
+    direction); None when it declares no slicing."""
+    declared = kind.slicing
+    if declared is None or not kind.order:
+        return None
+    part, wires = kind.order[0], {column.name: column.wire for column in kind.columns}
+    return Slicing(declared.after, declared.before, tuple(wires[name] for name in part.columns),
+                   descending=not part.ascending, needs_after=declared.needs_after)
 
 
 def slicing_for(kind: Kind, params: Mapping[str, str]) -> Slicing | None:
     """How ``kind`` is sliced with these (wire) query parameters; None: paged one after another."""
-    spec = SLICING.get(kind.name)
+    spec = spec_of(kind)
     if spec is None or kind.paging.style != "cursor":
         return None
     after, before = kind.param(spec.after), kind.param(spec.before)
@@ -138,6 +145,25 @@ def record_instant(record: Mapping[str, Any], spec: Slicing) -> int | None:
     return None
 
 
+def in_order(spec: Slicing, records: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether ``records`` come in the kind's order on the sliced field (ties allowed): the join
+    rests on it, and the reference documents the order for v1 device data only. A record naming no
+    instant counts as out of order (a time filter would leave it out of every slice)."""
+    sign, last = (-1 if spec.descending else 1), None
+    for record in records:
+        at = record_instant(record, spec)
+        if at is None or (last is not None and (at - last) * sign < 0):
+            return False
+        last = at
+    return True
+
+
+def out_of_order(kind: Kind, spec: Slicing) -> MDHError:
+    """The error of a sliced pull whose slice came out of order, when it cannot go on page after page."""
+    return MDHError(f"{kind.name}: the server sent a time slice's rows out of {'/'.join(spec.fields)} order, so the "
+                    "slices cannot be joined in the API's order; fetch it page after page: Client(parallel=1)")
+
+
 def _wire(us: int) -> str:
     return format_instant(_EPOCH + timedelta(microseconds=us))
 
@@ -146,7 +172,8 @@ def plan(spec: Slicing, kind: Kind, params: Mapping[str, str], head: Sequence[Ma
          now: float, parallel: int, page_seconds: float = math.inf, worth: float = 0.0) -> tuple[SliceState, ...]:
     """The slices of the rest of a pull whose page 1 is ``head`` (not done); () when it is not worth
     cutting (a page or two left, by page 1's density, or the pages left × ``page_seconds``, page
-    1's round trip, within ``worth`` seconds: see :data:`WORTH`) or cannot be (page 1's last record
+    1's own HTTP round trip, within ``worth`` seconds: see :data:`WORTH`; ``worth`` 0 cuts whenever
+    it can, infinity never) or cannot be (page 1's last record
     names no instant): then it goes on page after page, from page 1's cursor."""
     after_param, before_param = kind.param(spec.after), kind.param(spec.before)
     assert after_param is not None and before_param is not None  # slicing_for checked
@@ -154,7 +181,7 @@ def plan(spec: Slicing, kind: Kind, params: Mapping[str, str], head: Sequence[Ma
     high = instant(params.get(before_param.wire))
     edge = record_instant(head[-1], spec) if head else None
     first = record_instant(head[0], spec) if head else None
-    if edge is None:
+    if edge is None or not in_order(spec, head):  # a page 1 out of order: page after page, as the API sends it
         return ()
     sign = -1 if spec.descending else 1
     # the far end of the rest: the caller's bound; else (ascending only) the client's clock
@@ -164,8 +191,8 @@ def plan(spec: Slicing, kind: Kind, params: Mapping[str, str], head: Sequence[Ma
     span = (far - edge) * sign
     covered = (edge - first) * sign if first is not None else 0
     pages_left = span / covered if covered > 0 else math.inf  # page 1 covered `covered` µs
-    if pages_left * page_seconds <= worth:  # (inf × 0 is nan: not <=, so a crowded page 1 is cut)
-        return ()
+    if math.isinf(worth) or (worth > 0 and pages_left * page_seconds <= worth):  # 0: cut whenever it can be
+        return ()  # (inf × 0 is nan: not <=, so a crowded page 1 is cut)
     count = max(1, min(SLICES_PER_WORKER * parallel, int(pages_left // 2) if pages_left < math.inf else 10**9))
     points = [edge]
     for k in range(1, count):
@@ -250,7 +277,10 @@ def run(slices: tuple[SliceState, ...], pager_for: Callable[[SliceState], Pager]
     """Page every slice not yet done to its end, at most ``workers`` at once; ``on_page(index,
     records, slices)`` is called in this (the caller's) thread after each page. Returns the slices
     with their states and rows, and the index and error of the first slice that failed (the others
-    stop after the page they are on, keeping what came: the state resumes each where it stopped)."""
+    stop after the page they are on, keeping what came: the state resumes each where it stopped).
+    A failure or an interrupt (Ctrl-C) sets the workers' stop event (:func:`~mdh_notebook.retry.stop_on`):
+    slices not started are cancelled, a worker in a rate-limit wait wakes and one between retries
+    sends no more, so the pull returns with its error once the requests in flight are answered."""
     states = list(slices)
     rows = [list(piece.state.rows) for piece in slices]
     inbox: queue.SimpleQueue[tuple[int, list[dict[str, Any]] | None, PagerState | None, BaseException | None]]
@@ -262,10 +292,11 @@ def run(slices: tuple[SliceState, ...], pager_for: Callable[[SliceState], Pager]
             if stop.is_set():
                 return
             pager = pager_for(states[index])
-            for page in pager.pages:
-                inbox.put((index, page, pager.state, None))
-                if stop.is_set():
-                    return
+            with stop_on(stop):  # a stop wakes this worker's rate-limit wait and sends no try after it
+                for page in pager.pages:
+                    inbox.put((index, page, pager.state, None))
+                    if stop.is_set():
+                        return
         except BaseException as exc:  # handed to the caller's thread, raised there
             inbox.put((index, None, None, exc))
         finally:

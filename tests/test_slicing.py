@@ -302,13 +302,13 @@ def test_any_fault_schedule_resumed_gives_the_sliced_frame(sandbox: SandboxServe
 # -- when a pull is worth cutting: page 1's round trip × the pages it predicts, against slice_above ---------
 
 
-def test_a_pull_whose_pages_come_back_fast_goes_on_page_after_page(year: SandboxServer) -> None:
-    """A loopback sandbox answers a page of survey answers in milliseconds: the whole rest would take
-    less than slice_above (0.3 s), so the default client does not cut it — each slice would cost a
-    request more and one Python server serves requests side by side no faster than in turn."""
+def test_slice_above_infinity_never_cuts_a_pull(year: SandboxServer) -> None:
+    """``slice_above=math.inf``: the rest is never worth cutting, whatever page 1 cost — the same
+    frame and requests as page after page (the decision itself, on a given round trip, is unit-tested
+    in test_slicing_plan.py; timing a loopback sandbox here would flip on a loaded machine)."""
     frames, counts = [], []
-    for parallel in (1, 4):
-        with mdh.Client(config_for(year), parallel=parallel) as client:
+    for parallel, above in ((1, 0.0), (4, math.inf)):
+        with mdh.Client(config_for(year), parallel=parallel, slice_above=above) as client:
             session = client.connect("PT-0001", SCOPES)
             before = data_requests(year)
             frames.append(client.frame("survey_answers", auth=session.auth, progress=False))
@@ -316,6 +316,9 @@ def test_a_pull_whose_pages_come_back_fast_goes_on_page_after_page(year: Sandbox
     one, four = frames
     pd.testing.assert_frame_equal(four, one)
     assert counts[0] == counts[1] == math.ceil(len(one) / 100) >= 5 and "slices" not in four.attrs
+    zero, _ = pull(year, 4, "survey_answers", {})
+    assert zero.attrs.get("slices", 0) >= 2  # slice_above=0: cut whenever it can be
+    pd.testing.assert_frame_equal(zero, one)
 
 
 def test_a_pull_behind_latency_is_cut_by_default(sandbox: SandboxServer) -> None:
