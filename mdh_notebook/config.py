@@ -116,8 +116,16 @@ def cache_dir_setting(cache_dir: str | os.PathLike[str] | None = None, *, enviro
     """The directory of the incremental cache: ``cache_dir``, else ``MDH_CACHE_DIR`` from the
     environment, else from ``./.env``; None (no cache) when none of them names one. Read only when
     called (``connect()`` calls it), with the one ``.env`` reader."""
-    if cache_dir is not None and str(cache_dir) != "":
-        return os.fspath(cache_dir)
+    if cache_dir is not None:
+        if not isinstance(cache_dir, (str, os.PathLike)):
+            raise ConfigurationError(f"cache_dir={cache_dir!r}: it takes a path (a str or pathlib.Path) of the "
+                                     "directory to keep the cache in", setting="cache_dir")
+        where = os.fspath(cache_dir)
+        if not isinstance(where, str) or where == "":
+            raise ConfigurationError(f"cache_dir={cache_dir!r} names no directory: leave cache_dir out (no cache, "
+                                     "or MDH_CACHE_DIR's) or give a directory, e.g. cache_dir='~/.cache/mdh'",
+                                     setting="cache_dir")
+        return where
     env = os.environ if environ is None else environ
     value = env.get(CACHE_DIR_ENV) or read_dotenv(dotenv_path).get(CACHE_DIR_ENV)
     return value or None

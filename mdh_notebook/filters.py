@@ -336,6 +336,16 @@ def _check_ranges(entry: Kind | Operation, given: Mapping[str, Any], params: Map
                 f"{upper.name} {show(upper)}, so nothing could match; swap them (or leave one out)")
 
 
+# settings a read method does not take (they are fixed when the session or cohort is opened),
+# each with where it goes — named instead of "unknown filter", which would not say the fix
+_CONNECTION_SETTINGS = {
+    **{name: f"mdh.connect(..., {name}=...) or mdh.cohort(..., {name}=...)"
+       for name in ("parallel", "slice_above", "cache_dir", "retry", "timeout", "rate_limit_wait", "transport",
+                    "base_url", "config")},
+    "workers": "mdh.cohort(..., workers=...) (a single session reads one participant)",
+}
+
+
 def encode_params(entry: Kind | Operation, filters: Mapping[str, Any], *, warn: bool = True) -> dict[str, str]:
     """The query parameters for ``filters`` on ``entry`` (``None`` values are left out, defaults
     filled in, path filters left to :func:`encode_path`); a reversed time range is refused and
@@ -343,6 +353,10 @@ def encode_params(entry: Kind | Operation, filters: Mapping[str, Any], *, warn: 
     ``warn=False`` for a caller that encodes the same filters again ahead of the fetch (the cache's
     key), so the warning is said once, without touching the process-wide warning filters."""
     for name in filters:
+        if entry.param(name) is None and name in _CONNECTION_SETTINGS:
+            raise InvalidArgumentError(
+                f"{entry.name}() got {name}=, a connection setting, not a filter: give it when opening the "
+                f"connection, {_CONNECTION_SETTINGS[name]}")
         if entry.param(name) is None:
             valid = [p.name for p in entry.params]
             close = difflib.get_close_matches(name, valid, n=1)

@@ -175,6 +175,9 @@ class ParticipantSession(Writes, _KindMethods):
         ``refresh=True``: with a cache, fetch everything again and rewrite the stored copy (without
         one it changes nothing)."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
+        if not isinstance(refresh, bool):
+            raise InvalidArgumentError(f"{entry.name}(refresh={refresh!r}): refresh is True (fetch everything "
+                                       "again and rewrite the cached copy) or False (the default)")
         self._check_access(entry)
         zone = self._zone(tz)
         if self.cache is None:
@@ -188,7 +191,7 @@ class ParticipantSession(Writes, _KindMethods):
                 return self.client.frame(entry, given, auth=self.auth, progress=progress, on_page=on_page,
                                          resume=resume)
 
-            frame = self.cache.fetch(self._site(), entry, filters, load, refresh=bool(refresh))
+            frame = self.cache.fetch(self._site(), entry, filters, load, refresh=refresh)
             frame = convert_tz(frame, zone) if zone else frame
         flag = entry.setting_for(filters)
         if flag and frame.empty:

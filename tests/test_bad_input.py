@@ -561,3 +561,35 @@ def test_a_key_that_is_not_the_accounts(sandbox: SandboxServer, clean: Path) -> 
     with pytest.raises(mdh.TokenRequestError) as info:
         mdh.connect("PT-0001", SCOPES, **settings_of(sandbox, private_key=other))
     refusal(info, "signature", "RKS_PRIVATE_KEY is not the key registered for RKS_SERVICE_ACCOUNT")
+
+
+@pytest.mark.parametrize(("name", "where"), [("parallel", "mdh.connect(..., parallel=...)"),
+                                             ("slice_above", "mdh.cohort(..., slice_above=...)"),
+                                             ("cache_dir", "mdh.connect(..., cache_dir=...)"),
+                                             ("retry", "mdh.connect(..., retry=...)"),
+                                             ("timeout", "mdh.connect(..., timeout=...)"),
+                                             ("workers", "mdh.cohort(..., workers=...)")])
+def test_a_connection_setting_given_to_a_read_names_where_it_goes(session: mdh.ParticipantSession, name: str,
+                                                                    where: str) -> None:
+    with pytest.raises(errors.InvalidArgumentError) as info:
+        session.survey_answers(**{name: 1})
+    message = refusal(info, "connection setting, not a filter", where)
+    assert "unknown filter" not in message
+
+
+@pytest.mark.parametrize("opener", ["connect", "cohort"])
+@pytest.mark.parametrize(("given", "words"), [(42, "it takes a path"), ("", "leave cache_dir out")])
+def test_a_cache_dir_that_is_no_path_names_the_option(config: mdh.Config, opener: str, given: Any,
+                                                      words: str) -> None:
+    open_it = mdh.connect if opener == "connect" else mdh.cohort
+    with pytest.raises(errors.ConfigurationError) as info:
+        open_it("PT-0001", ["SurveyAnswers:read"], config=config, cache_dir=given)
+    refusal(info, "cache_dir=", words)
+    assert info.value.setting == "cache_dir"
+
+
+@pytest.mark.parametrize("given", ["yes", 1, None])
+def test_refresh_must_be_a_bool(session: mdh.ParticipantSession, given: Any) -> None:
+    with pytest.raises(errors.InvalidArgumentError) as info:
+        session.survey_answers(refresh=given)
+    refusal(info, "refresh is True", "or False")
