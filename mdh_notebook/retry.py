@@ -37,10 +37,8 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -59,8 +57,10 @@ from .errors import (
     TransportError,
     error_for_response,
 )
+from .stopping import stop_event
+from .stopping import stopped as _stopped
 
-__all__ = ["Budget", "Failure", "RateLimit", "RetryPolicy", "Sender", "Tally", "classify", "reworded", "stop_on"]
+__all__ = ["Budget", "Failure", "RateLimit", "RetryPolicy", "Sender", "Tally", "classify", "reworded"]
 
 log = logging.getLogger(__name__)
 
@@ -130,30 +130,6 @@ class Failure(Exception):  # internal: carried through stamina, never raised to 
 
     def __repr__(self) -> str:  # what stamina's retry record carries (its "stamina.caused_by" extra)
         return f"Failure({str(self)!r})"
-
-
-_stopping = threading.local()  # this thread's stop event (stop_on): a sliced pull's workers have one each
-
-
-@contextmanager
-def stop_on(event: threading.Event) -> Iterator[None]:
-    """Inside the block, a request sent from this thread gives up once ``event`` is set: before
-    each try (so a retry's backoff, at most ``wait_max``, is the longest it goes on) and during a
-    rate-limit wait (woken at once, when the client waits in real time). A time-sliced pull's
-    workers run under its stop event, so one failed slice or a Ctrl-C does not wait out the rest."""
-    previous = getattr(_stopping, "event", None)
-    _stopping.event = event
-    try:
-        yield
-    finally:
-        _stopping.event = previous
-
-
-def _stopped(method: str, path: str) -> MDHError | None:
-    event: threading.Event | None = getattr(_stopping, "event", None)
-    if event is None or not event.is_set():
-        return None
-    return MDHError(f"{method} /{path.lstrip('/')}: stopped, not sent (the pull it was part of stopped)")
 
 
 def _again(exc: Exception) -> bool:
@@ -427,7 +403,7 @@ class Sender:
         log.warning("%s /%s: %s", method, path.lstrip("/"), note)
         if on_wait is not None:
             on_wait(note)
-        event: threading.Event | None = getattr(_stopping, "event", None)
+        event = stop_event()
         if event is not None and self._real_time:
             event.wait(wait)
             stopped = _stopped(method, path)

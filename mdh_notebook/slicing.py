@@ -61,7 +61,8 @@ from .errors import MDHError
 from .filters import format_instant
 from .kinds import Kind
 from .paging import Pager, PagerState, SliceState
-from .retry import reworded, stop_on
+from .retry import reworded
+from .stopping import stop_on
 
 __all__ = ["OVERLAP", "WORTH", "Slicing", "in_order", "join", "out_of_order", "plan", "run",
            "slice_params", "slicing_for", "spec_of", "stopped_slice"]
@@ -278,7 +279,7 @@ def run(slices: tuple[SliceState, ...], pager_for: Callable[[SliceState], Pager]
     records, slices)`` is called in this (the caller's) thread after each page. Returns the slices
     with their states and rows, and the index and error of the first slice that failed (the others
     stop after the page they are on, keeping what came: the state resumes each where it stopped).
-    A failure or an interrupt (Ctrl-C) sets the workers' stop event (:func:`~mdh_notebook.retry.stop_on`):
+    A failure or an interrupt (Ctrl-C) sets the workers' stop event (:func:`~mdh_notebook.stopping.stop_on`):
     slices not started are cancelled, a worker in a rate-limit wait wakes and one between retries
     sends no more, so the pull returns with its error once the requests in flight are answered."""
     states = list(slices)

@@ -14,8 +14,8 @@ from fakes import CONFIG, query, token_or
 
 import mdh_notebook as mdh
 from mdh_notebook.kinds import kind
-from mdh_notebook.retry import stop_on
 from mdh_notebook.slicing import in_order, plan, spec_of
+from mdh_notebook.stopping import stop_on
 
 ANSWERS = kind("survey_answers")
 SPEC = spec_of(ANSWERS)
@@ -86,7 +86,7 @@ def test_a_slice_out_of_order_goes_on_page_after_page_from_page_ones_cursor() ->
     assert list(frame["id"]) == [r["id"] for r in rows] and "slices" not in frame.attrs
 
 
-# -- a stopped sliced pull does not wait out its workers (retry.stop_on) ----------------------------------
+# -- a stopped sliced pull does not wait out its workers (stopping.stop_on) ----------------------------------
 
 
 def test_a_stop_wakes_a_rate_limit_wait_and_sends_no_more_tries() -> None:
