@@ -127,12 +127,25 @@ def _checked_workers(workers: object) -> int:
 
 
 def _why(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text[:300]}{'…' if len(text) > 300 else ''}"
+    """The error's whole message on one line: never cut, so the fix it names is always there."""
+    return f"{type(error).__name__}: {' '.join(str(error).split())}"
+
+
+_SHOWN_REASONS = 4  # distinct reasons a summary spells out; the rest are counted (all in cohort.failures)
 
 
 def _listed(failures: Mapping[str, MDHError]) -> str:
-    return "; ".join(f"{who}: {_why(error)}" for who, error in failures.items())
+    """Who failed and why, participants failing alike named together with their one reason, each
+    reason whole; past a few distinct reasons the rest are counted, not cut mid-sentence."""
+    alike: dict[str, list[str]] = {}
+    for who, error in failures.items():
+        alike.setdefault(_why(error), []).append(who)
+    parts = [f"{', '.join(whom)}: {why}" for why, whom in list(alike.items())[:_SHOWN_REASONS]]
+    rest = sum(len(whom) for whom in list(alike.values())[_SHOWN_REASONS:])
+    if rest:
+        parts.append(f"and {rest} more participant{'s' if rest != 1 else ''} failing for other reasons "
+                     "(see cohort.failures)")
+    return "; ".join(parts)
 
 
 # -- the lookup -------------------------------------------------------------------------------

@@ -61,6 +61,9 @@ def test_when_every_participant_fails_the_cohort_raises_rather_than_return_no_da
             group.survey_results()
         assert set(caught.value.failures) == {"PT-0002", "PT-0004"}
         assert caught.value.failures == group.failures
+    for error in caught.value.failures.values():  # each reason whole, never cut before the fix it names
+        assert " ".join(str(error).split()) in str(caught.value)
+        assert "…" not in str(caught.value)
 
 
 class ServerDownFor(httpx.BaseTransport):
@@ -150,3 +153,14 @@ def test_fewer_participants_than_workers_share_them_as_time_slices_still_within_
     assert_frame_equal(frame, one_after_another(config_for(slow), two, "device_data_v2", ["DeviceData:read"],
                                                 namespace="Fitbit", type="heart-rate",
                                                 observed_after="2026-10-30T12:00:00Z"))
+
+
+def test_participants_failing_alike_are_named_together_and_many_reasons_are_counted_not_cut() -> None:
+    from mdh_notebook.cohort import _listed
+
+    same = {f"PT-{n:04d}": mdh.ScopeError("spent; wait 60 s, or pass rate_limit_wait=") for n in (1, 2)}
+    assert _listed(same) == "PT-0001, PT-0002: ScopeError: spent; wait 60 s, or pass rate_limit_wait="
+    many = {f"PT-{n:04d}": mdh.MDHError(f"reason {n} " + "word " * 80) for n in range(1, 8)}
+    text = _listed(many)
+    assert all(" ".join(str(many[f"PT-{n:04d}"]).split()) in text for n in range(1, 5))
+    assert text.endswith("and 3 more participants failing for other reasons (see cohort.failures)")
