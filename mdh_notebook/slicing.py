@@ -40,8 +40,9 @@ documented choice where the reference is silent): v1 device data is most recent 
 ``observationDate`` (sliced downwards, only when the caller bounds ``observed_after``: a point
 without an observation date is left out by any observed filter, so an unbounded pull is not cut by
 one); v2 device data ascending by ``observationDate``; survey answers and results by
-``insertedDate``; notifications by ``sentDate``; Fitbit and Apple Health by their start
-(``startDate`` inclusive there, which the overlap covers alike). Not sliced: the aggregates and
+``insertedDate``; notifications by ``sentDate``. Not sliced: Fitbit and Apple Health (their
+``startDate``/``endDate`` may be calendar dates, or inclusive, on the real API — the reference does
+not say — so a cut at a time of day could double or lose rows at an edge), the aggregates and
 daily sleep (an interval cut in two would be two partial aggregates), kinds ordered by something
 their filters do not bound (tasks, inbox, files, participants), and anything not paged by cursor.
 """

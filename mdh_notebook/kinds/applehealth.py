@@ -11,7 +11,7 @@ by DataCollectionSettings ``appleHealthEnabled``.
 from __future__ import annotations
 
 from .model import Column, Kind, Operation, Paging, Param, Timeline
-from .order import Ordered, Slicing
+from .order import Ordered
 
 #: how this family is named to a reader (the scope picker's group)
 LABEL = "Apple Health"
@@ -31,7 +31,6 @@ def _window(what: str) -> tuple[Param, ...]:
 APPLE_HEALTH_WORKOUTS = Kind(
     name="apple_health_workouts",
     order=(Ordered(("start_date", "end_date")),),
-    slicing=Slicing("start", "end"),
     path="api/v1/delegated/appleHealth/workouts",
     token="participant",
     scope="AppleHealthWorkouts:read",
@@ -78,7 +77,6 @@ APPLE_HEALTH_WORKOUTS = Kind(
 APPLE_HEALTH_ACTIVITY_SUMMARIES = Kind(
     name="apple_health_activity_summaries",
     order=(Ordered(("start_date",)),),
-    slicing=Slicing("start", "end"),
     path="api/v1/delegated/appleHealth/activitySummaries",
     token="participant",
     scope="AppleHealthActivitySummaries:read",

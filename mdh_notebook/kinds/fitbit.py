@@ -8,7 +8,7 @@ empty frame while the project has Fitbit switched off for the participant says s
 from __future__ import annotations
 
 from .model import FITBIT, Column, Kind, Operation, Param, Timeline
-from .order import Ordered, Slicing
+from .order import Ordered
 
 #: how this family is named to a reader (the scope picker's group)
 LABEL = "Fitbit"
@@ -22,7 +22,6 @@ _PROVIDER = Param("provider_id", "providerID", "int",
 FITBIT_SLEEP_LOGS = Kind(
     name="fitbit_sleep_logs",
     order=(Ordered(("start_timestamp",)),),
-    slicing=Slicing("start", "end"),
     path="api/v1/delegated/fitbit/sleepLogs",
     token="participant",
     scope="FitbitSleepLogs:read",
@@ -70,7 +69,6 @@ def _zone(name: str) -> tuple[Column, ...]:
 FITBIT_DAILY_SUMMARIES = Kind(
     name="fitbit_daily_summaries",
     order=(Ordered(("date",)),),
-    slicing=Slicing("start", "end"),
     path="api/v1/delegated/fitbit/dailySummaries",
     token="participant",
     scope="FitbitDailySummaries:read",
