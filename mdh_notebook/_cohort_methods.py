@@ -9,7 +9,7 @@ mypy and editors read the generated ``_cohort_methods.pyi`` beside this file ins
 from __future__ import annotations
 
 from .kinds import Kind
-from .methods import generated, read_method
+from .methods import generated, method_doc, read_method
 
 __all__ = ["COHORT_NOTE", "_CohortMethods", "read_kinds"]
 
@@ -33,5 +33,5 @@ class _CohortMethods:
 
 for _kind in read_kinds():
     _method = read_method(_kind)
-    _method.__doc__ = f"{COHORT_NOTE}\n\n{_method.__doc__}"
+    _method.__doc__ = f"{COHORT_NOTE}\n\n{method_doc(_kind, cohort=True)}"
     setattr(_CohortMethods, _kind.name, _method)

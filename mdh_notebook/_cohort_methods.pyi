@@ -48,7 +48,9 @@ class _CohortMethods:
         Every answer to every survey step, one row per answer record (GET surveyanswers).
 
         Needs scope ``SurveyAnswers:read``. Every page is fetched; the result is one frame with the columns
-        of ``mdh_notebook.to_frame('survey_answers', [])``.
+        of ``mdh_notebook.to_frame('survey_answers', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made, all participants), ``'failures'`` (this call's: identifier → why) and, with a cache,
+        ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             survey_result_id: one survey result's id (``surveyResultID``)
@@ -62,13 +64,15 @@ class _CohortMethods:
             result_identifier: result identifier(s) (``resultIdentifier``)
             answer: answer value(s): any one matching (``answer``)
             event: survey event name(s) (``event``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def survey_results(
@@ -98,7 +102,9 @@ class _CohortMethods:
         coordinator.
 
         Needs scope ``SurveyAnswers:read``. Every page is fetched; the result is one frame with the columns
-        of ``mdh_notebook.to_frame('survey_results', [])``.
+        of ``mdh_notebook.to_frame('survey_results', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made, all participants), ``'failures'`` (this call's: identifier → why) and, with a cache,
+        ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             survey_id: one survey's id (``surveyID``)
@@ -108,13 +114,15 @@ class _CohortMethods:
             inserted_after: stored strictly after this instant (``insertedAfter``)
             inserted_before: stored strictly before this instant (``insertedBefore``)
             event: survey event name(s) (``event``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def survey_tasks(
@@ -143,7 +151,9 @@ class _CohortMethods:
         unless ``sort_order='ascending'``. ``end_date`` is when a task was completed or closed.
 
         Needs scope ``SurveyTasks:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('survey_tasks', [])``.
+        ``mdh_notebook.to_frame('survey_tasks', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made,
+        all participants), ``'failures'`` (this call's: identifier → why) and, with a cache, ``'cache'``
+        (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             status: task status(es) (``status``)
@@ -153,13 +163,15 @@ class _CohortMethods:
             link_identifier: one task's link identifier (``linkIdentifier``)
             sort_order: by creation date; the API's default is descending (``sortOrder``)
             event: survey event name(s) (``event``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def notifications(
@@ -187,7 +199,9 @@ class _CohortMethods:
         ``content_subject``; missing when the notification was not sent.
 
         Needs scope ``Notifications:read``. Every page is fetched; the result is one frame with the columns
-        of ``mdh_notebook.to_frame('notifications', [])``.
+        of ``mdh_notebook.to_frame('notifications', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made, all participants), ``'failures'`` (this call's: identifier → why) and, with a cache,
+        ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             identifier: the notification's configured identifier (``identifier``)
@@ -195,13 +209,15 @@ class _CohortMethods:
             sent_before: sent strictly before this instant (``sentBefore``)
             type: the channel (``type``)
             status_code: whether (and why not) it was sent (``statusCode``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def inbox(
@@ -231,7 +247,9 @@ class _CohortMethods:
         ``is_new`` until opened. Needs SurveyTasks:read (see the survey family's notes).
 
         Needs scope ``SurveyTasks:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('inbox', [])``.
+        ``mdh_notebook.to_frame('inbox', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made, all
+        participants), ``'failures'`` (this call's: identifier → why) and, with a cache, ``'cache'`` (the
+        participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             type: item type(s) (``type``)
@@ -241,13 +259,15 @@ class _CohortMethods:
             sort_column: the date to sort by (default insertedDate) (``sortColumn``)
             ends_after: items ending strictly after this instant (``endsAfter``)
             ends_before: items ending strictly before this instant (``endsBefore``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def device_data(
@@ -276,7 +296,9 @@ class _CohortMethods:
         none; properties and source_properties are dicts. Persisted points are in namespace 'Project'.
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('device_data', [])``.
+        ``mdh_notebook.to_frame('device_data', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made,
+        all participants), ``'failures'`` (this call's: identifier → why) and, with a cache, ``'cache'``
+        (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             namespace: the source the points come from (required) (``namespace``)
@@ -286,13 +308,15 @@ class _CohortMethods:
             modified_after: changed in MyDataHelps (modifiedDate) strictly after this instant: what
                 arrived since a pull (``modifiedAfter``)
             modified_before: changed strictly before this instant (``modifiedBefore``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def device_data_v2(
@@ -325,7 +349,9 @@ class _CohortMethods:
         values.
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('device_data_v2', [])``.
+        ``mdh_notebook.to_frame('device_data_v2', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made, all participants), ``'failures'`` (this call's: identifier → why) and, with a cache,
+        ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             namespace: the v2 namespace (``namespace``)
@@ -340,13 +366,15 @@ class _CohortMethods:
                 values) (``dataSource``)
             properties: match the point's properties: {'source': 'sleep'} (any of a list of values)
                 (``properties``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def device_data_aggregate(
@@ -382,7 +410,9 @@ class _CohortMethods:
         functions=['avg', 'max']); date is the interval's local start.
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('device_data_aggregate', [])``.
+        ``mdh_notebook.to_frame('device_data_aggregate', [])``. ``frame.attrs`` holds ``'pages'`` (the
+        requests made, all participants), ``'failures'`` (this call's: identifier → why) and, with a cache,
+        ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             namespace: the v2 namespace (``namespace``)
@@ -401,13 +431,15 @@ class _CohortMethods:
                 values) (``dataSource``)
             properties: match the point's properties: {'source': 'sleep'} (any of a list of values)
                 (``properties``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def daily_sleep(
@@ -440,7 +472,9 @@ class _CohortMethods:
         stage, duration TimeSpan text ('07:21:00': pandas.to_timedelta reads it).
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('daily_sleep', [])``.
+        ``mdh_notebook.to_frame('daily_sleep', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made,
+        all participants), ``'failures'`` (this call's: identifier → why) and, with a cache, ``'cache'``
+        (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             namespace: the v2 namespace (``namespace``)
@@ -455,13 +489,15 @@ class _CohortMethods:
                 values) (``dataSource``)
             properties: match the point's properties: {'source': 'sleep'} (any of a list of values)
                 (``properties``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def device_data_types(
@@ -486,19 +522,23 @@ class _CohortMethods:
         api/v1|v2/delegated/devicedata/allDataTypes); retention_days is sent by v2 only, for some types.
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('device_data_types', [])``.
+        ``mdh_notebook.to_frame('device_data_types', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made, all participants), ``'failures'`` (this call's: identifier → why) and, with a cache,
+        ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             version: the device data API: 1 (allDataTypes of v1) or 2 (of v2) (default 1) (``version``)
             enabled: only the types enabled (True) or not (False) (``enabled``)
             namespace: one namespace (``namespace``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def fitbit_daily_summaries(
@@ -525,7 +565,10 @@ class _CohortMethods:
         tracker's own counts as ``tracker_*`` (the totals add manually logged activities).
 
         Needs scope ``FitbitDailySummaries:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('fitbit_daily_summaries', [])``.
+        columns of ``mdh_notebook.to_frame('fitbit_daily_summaries', [])``. ``frame.attrs`` holds
+        ``'pages'`` (the requests made, all participants), ``'failures'`` (this call's: identifier → why)
+        and, with a cache, ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each
+        participant's).
 
         Filters:
             start: days whose date, read as midnight UTC, is at or after this (e.g. '2026-08-01')
@@ -534,13 +577,15 @@ class _CohortMethods:
             provider_id: only data that came through this external account provider (its id, as
                 external_account_providers lists it, e.g. the 'Fitbit' device manufacturer's)
                 (``providerID``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def fitbit_sleep_logs(
@@ -564,7 +609,9 @@ class _CohortMethods:
         Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.
 
         Needs scope ``FitbitSleepLogs:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('fitbit_sleep_logs', [])``.
+        columns of ``mdh_notebook.to_frame('fitbit_sleep_logs', [])``. ``frame.attrs`` holds ``'pages'``
+        (the requests made, all participants), ``'failures'`` (this call's: identifier → why) and, with a
+        cache, ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             start: sleep that started at or after this instant (``startDate``)
@@ -572,13 +619,15 @@ class _CohortMethods:
             provider_id: only data that came through this external account provider (its id, as
                 external_account_providers lists it, e.g. the 'Fitbit' device manufacturer's)
                 (``providerID``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def apple_health_workouts(
@@ -603,18 +652,22 @@ class _CohortMethods:
         (HealthKit keys to strings) kept as a dict, ``events`` (pauses, laps, segments) as a list.
 
         Needs scope ``AppleHealthWorkouts:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('apple_health_workouts', [])``.
+        columns of ``mdh_notebook.to_frame('apple_health_workouts', [])``. ``frame.attrs`` holds ``'pages'``
+        (the requests made, all participants), ``'failures'`` (this call's: identifier → why) and, with a
+        cache, ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             start: workouts that started at or after this instant (``startDate``)
             end: workouts that started before this instant (``endDate``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def apple_health_activity_summaries(
@@ -639,17 +692,22 @@ class _CohortMethods:
 
         Needs scope ``AppleHealthActivitySummaries:read``. Every page is fetched; the result is one frame
         with the columns of ``mdh_notebook.to_frame('apple_health_activity_summaries', [])``.
+        ``frame.attrs`` holds ``'pages'`` (the requests made, all participants), ``'failures'`` (this
+        call's: identifier → why) and, with a cache, ``'cache'`` (the participants' state, or 'mixed') and
+        ``'caches'`` (each participant's).
 
         Filters:
             start: days that started at or after this instant (``startDate``)
             end: days that started before this instant (``endDate``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def external_accounts(
@@ -672,16 +730,20 @@ class _CohortMethods:
         externalaccounts, a bare array).
 
         Needs scope ``ExternalAccounts:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('external_accounts', [])``.
+        columns of ``mdh_notebook.to_frame('external_accounts', [])``. ``frame.attrs`` holds ``'pages'``
+        (the requests made, all participants), ``'failures'`` (this call's: identifier → why) and, with a
+        cache, ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def external_account_providers(
@@ -705,18 +767,23 @@ class _CohortMethods:
         externalaccountproviders).
 
         Needs scope ``ExternalAccounts:connect``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('external_account_providers', [])``.
+        columns of ``mdh_notebook.to_frame('external_account_providers', [])``. ``frame.attrs`` holds
+        ``'pages'`` (the requests made, all participants), ``'failures'`` (this call's: identifier → why)
+        and, with a cache, ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each
+        participant's).
 
         Filters:
             search: providers whose name contains this text (any case) (``search``)
             category: one category of provider (``category``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def featured_external_account_providers(
@@ -738,18 +805,23 @@ class _CohortMethods:
         The providers the project features, in its order (GET featuredexternalaccountproviders).
 
         Needs scope ``ExternalAccounts:connect``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('featured_external_account_providers', [])``.
+        columns of ``mdh_notebook.to_frame('featured_external_account_providers', [])``. ``frame.attrs``
+        holds ``'pages'`` (the requests made, all participants), ``'failures'`` (this call's: identifier →
+        why) and, with a cache, ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each
+        participant's).
 
         Filters:
             context: the featured-providers context the project defines (none: the default list)
                 (``featuredProvidersContext``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def files(
@@ -772,17 +844,21 @@ class _CohortMethods:
         download_file().
 
         Needs scope ``File:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('files', [])``.
+        ``mdh_notebook.to_frame('files', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made, all
+        participants), ``'failures'`` (this call's: identifier → why) and, with a cache, ``'cache'`` (the
+        participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
             category: files of this category only (``category``)
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def participant_info(
@@ -803,16 +879,20 @@ class _CohortMethods:
         The participant's own record (GET participant): identifiers, demographics, custom fields.
 
         Needs scope ``Participant:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('participant_info', [])``.
+        ``mdh_notebook.to_frame('participant_info', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made, all participants), ``'failures'`` (this call's: identifier → why) and, with a cache,
+        ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def project_info(
@@ -834,16 +914,20 @@ class _CohortMethods:
         Clinical Program, ...), the organization flattened, support contacts, platforms (a list).
 
         Needs scope ``Project:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('project_info', [])``.
+        ``mdh_notebook.to_frame('project_info', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made,
+        all participants), ``'failures'`` (this call's: identifier → why) and, with a cache, ``'cache'``
+        (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def data_collection_settings(
@@ -866,16 +950,21 @@ class _CohortMethods:
         {namespace, type}) and when sensor data collection ends.
 
         Needs scope ``DataCollectionSettings:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('data_collection_settings', [])``.
+        columns of ``mdh_notebook.to_frame('data_collection_settings', [])``. ``frame.attrs`` holds
+        ``'pages'`` (the requests made, all participants), ``'failures'`` (this call's: identifier → why)
+        and, with a cache, ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each
+        participant's).
 
         Filters:
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """
 
     def data_availability(
@@ -897,14 +986,18 @@ class _CohortMethods:
         dataavailability; its scope is not published: DataCollectionSettings:read is assumed).
 
         Needs scope ``DataCollectionSettings:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('data_availability', [])``.
+        columns of ``mdh_notebook.to_frame('data_availability', [])``. ``frame.attrs`` holds ``'pages'``
+        (the requests made, all participants), ``'failures'`` (this call's: identifier → why) and, with a
+        cache, ``'cache'`` (the participants' state, or 'mixed') and ``'caches'`` (each participant's).
 
         Filters:
-            tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
+            tz: show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the
+                participants' zones differ)
             progress: a progress bar for a long pull (default: in Jupyter or a terminal)
-            on_page: called with the pager's state after every page (your own progress display)
+            on_page: called with a participant's pager state after every page, from the cohort's worker
+                threads, several at once (a hook that keeps state must lock it)
             resume: a failed pull's exc.pager_state: go on from the page that failed, keeping its rows
                 (same filters)
-            refresh: with a cache (connect(cache_dir=...)): fetch everything again and rewrite the
-                stored copy
+            refresh: with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and
+                rewrite the stored copies
         """

@@ -29,13 +29,13 @@ Do not edit: run `python -m mdh_notebook._cohort_stubgen`.
 
 
 def _render_method(entry: Kind) -> str:
-    args = arguments(entry)
+    args = arguments(entry, cohort=True)
     params = ["self", *(_param(a) for a in args if a.positional)]
     keyword = [_param(a) for a in args if not a.positional]
     if keyword:
         params += ["*", *keyword]
     lines = [f"    def {entry.name}(", *(f"        {p}," for p in params), "    ) -> pd.DataFrame:",
-             _docstring(f"{COHORT_NOTE}\n\n{method_doc(entry)}", "        ")]
+             _docstring(f"{COHORT_NOTE}\n\n{method_doc(entry, cohort=True)}", "        ")]
     return "\n".join(lines) + "\n"
 
 

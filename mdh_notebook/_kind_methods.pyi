@@ -36,7 +36,9 @@ class _KindMethods:
         """Every answer to every survey step, one row per answer record (GET surveyanswers).
 
         Needs scope ``SurveyAnswers:read``. Every page is fetched; the result is one frame with the columns
-        of ``mdh_notebook.to_frame('survey_answers', [])``.
+        of ``mdh_notebook.to_frame('survey_answers', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and,
+        with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             survey_result_id: one survey result's id (``surveyResultID``)
@@ -80,7 +82,9 @@ class _KindMethods:
         coordinator.
 
         Needs scope ``SurveyAnswers:read``. Every page is fetched; the result is one frame with the columns
-        of ``mdh_notebook.to_frame('survey_results', [])``.
+        of ``mdh_notebook.to_frame('survey_results', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and,
+        with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             survey_id: one survey's id (``surveyID``)
@@ -119,7 +123,9 @@ class _KindMethods:
         unless ``sort_order='ascending'``. ``end_date`` is when a task was completed or closed.
 
         Needs scope ``SurveyTasks:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('survey_tasks', [])``.
+        ``mdh_notebook.to_frame('survey_tasks', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and,
+        with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             status: task status(es) (``status``)
@@ -157,7 +163,9 @@ class _KindMethods:
         ``content_subject``; missing when the notification was not sent.
 
         Needs scope ``Notifications:read``. Every page is fetched; the result is one frame with the columns
-        of ``mdh_notebook.to_frame('notifications', [])``.
+        of ``mdh_notebook.to_frame('notifications', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and,
+        with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             identifier: the notification's configured identifier (``identifier``)
@@ -195,7 +203,9 @@ class _KindMethods:
         ``is_new`` until opened. Needs SurveyTasks:read (see the survey family's notes).
 
         Needs scope ``SurveyTasks:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('inbox', [])``.
+        ``mdh_notebook.to_frame('inbox', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made),
+        ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and, with a
+        cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             type: item type(s) (``type``)
@@ -234,7 +244,9 @@ class _KindMethods:
         none; properties and source_properties are dicts. Persisted points are in namespace 'Project'.
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('device_data', [])``.
+        ``mdh_notebook.to_frame('device_data', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made),
+        ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and, with a
+        cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             namespace: the source the points come from (required) (``namespace``)
@@ -277,7 +289,9 @@ class _KindMethods:
         values.
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('device_data_v2', [])``.
+        ``mdh_notebook.to_frame('device_data_v2', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and,
+        with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             namespace: the v2 namespace (``namespace``)
@@ -328,7 +342,9 @@ class _KindMethods:
         functions=['avg', 'max']); date is the interval's local start.
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('device_data_aggregate', [])``.
+        ``mdh_notebook.to_frame('device_data_aggregate', [])``. ``frame.attrs`` holds ``'pages'`` (the
+        requests made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how
+        many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             namespace: the v2 namespace (``namespace``)
@@ -380,7 +396,9 @@ class _KindMethods:
         stage, duration TimeSpan text ('07:21:00': pandas.to_timedelta reads it).
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('daily_sleep', [])``.
+        ``mdh_notebook.to_frame('daily_sleep', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made),
+        ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and, with a
+        cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             namespace: the v2 namespace (``namespace``)
@@ -420,7 +438,9 @@ class _KindMethods:
         api/v1|v2/delegated/devicedata/allDataTypes); retention_days is sent by v2 only, for some types.
 
         Needs scope ``DeviceData:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('device_data_types', [])``.
+        ``mdh_notebook.to_frame('device_data_types', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and,
+        with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             version: the device data API: 1 (allDataTypes of v1) or 2 (of v2) (default 1) (``version``)
@@ -453,7 +473,9 @@ class _KindMethods:
         tracker's own counts as ``tracker_*`` (the totals add manually logged activities).
 
         Needs scope ``FitbitDailySummaries:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('fitbit_daily_summaries', [])``.
+        columns of ``mdh_notebook.to_frame('fitbit_daily_summaries', [])``. ``frame.attrs`` holds
+        ``'pages'`` (the requests made), ``'slices'`` (only when the pull was cut into time slices fetched
+        in parallel: how many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             start: days whose date, read as midnight UTC, is at or after this (e.g. '2026-08-01')
@@ -486,7 +508,9 @@ class _KindMethods:
         """Fitbit sleep logs, one row per sleep (naps included); duration in ms, the rest in minutes.
 
         Needs scope ``FitbitSleepLogs:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('fitbit_sleep_logs', [])``.
+        columns of ``mdh_notebook.to_frame('fitbit_sleep_logs', [])``. ``frame.attrs`` holds ``'pages'``
+        (the requests made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel:
+        how many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             start: sleep that started at or after this instant (``startDate``)
@@ -519,7 +543,9 @@ class _KindMethods:
         (HealthKit keys to strings) kept as a dict, ``events`` (pauses, laps, segments) as a list.
 
         Needs scope ``AppleHealthWorkouts:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('apple_health_workouts', [])``.
+        columns of ``mdh_notebook.to_frame('apple_health_workouts', [])``. ``frame.attrs`` holds ``'pages'``
+        (the requests made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel:
+        how many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             start: workouts that started at or after this instant (``startDate``)
@@ -549,6 +575,9 @@ class _KindMethods:
 
         Needs scope ``AppleHealthActivitySummaries:read``. Every page is fetched; the result is one frame
         with the columns of ``mdh_notebook.to_frame('apple_health_activity_summaries', [])``.
+        ``frame.attrs`` holds ``'pages'`` (the requests made), ``'slices'`` (only when the pull was cut into
+        time slices fetched in parallel: how many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh'
+        or 'bypass').
 
         Filters:
             start: days that started at or after this instant (``startDate``)
@@ -576,7 +605,9 @@ class _KindMethods:
         externalaccounts, a bare array).
 
         Needs scope ``ExternalAccounts:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('external_accounts', [])``.
+        columns of ``mdh_notebook.to_frame('external_accounts', [])``. ``frame.attrs`` holds ``'pages'``
+        (the requests made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel:
+        how many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
@@ -603,7 +634,9 @@ class _KindMethods:
         externalaccountproviders).
 
         Needs scope ``ExternalAccounts:connect``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('external_account_providers', [])``.
+        columns of ``mdh_notebook.to_frame('external_account_providers', [])``. ``frame.attrs`` holds
+        ``'pages'`` (the requests made), ``'slices'`` (only when the pull was cut into time slices fetched
+        in parallel: how many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             search: providers whose name contains this text (any case) (``search``)
@@ -630,7 +663,10 @@ class _KindMethods:
         """The providers the project features, in its order (GET featuredexternalaccountproviders).
 
         Needs scope ``ExternalAccounts:connect``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('featured_external_account_providers', [])``.
+        columns of ``mdh_notebook.to_frame('featured_external_account_providers', [])``. ``frame.attrs``
+        holds ``'pages'`` (the requests made), ``'slices'`` (only when the pull was cut into time slices
+        fetched in parallel: how many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or
+        'bypass').
 
         Filters:
             context: the featured-providers context the project defines (none: the default list)
@@ -658,7 +694,9 @@ class _KindMethods:
         download_file().
 
         Needs scope ``File:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('files', [])``.
+        ``mdh_notebook.to_frame('files', [])``. ``frame.attrs`` holds ``'pages'`` (the requests made),
+        ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and, with a
+        cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             category: files of this category only (``category``)
@@ -683,7 +721,9 @@ class _KindMethods:
         """The participant's own record (GET participant): identifiers, demographics, custom fields.
 
         Needs scope ``Participant:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('participant_info', [])``.
+        ``mdh_notebook.to_frame('participant_info', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and,
+        with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
@@ -708,7 +748,9 @@ class _KindMethods:
         Clinical Program, ...), the organization flattened, support contacts, platforms (a list).
 
         Needs scope ``Project:read``. Every page is fetched; the result is one frame with the columns of
-        ``mdh_notebook.to_frame('project_info', [])``.
+        ``mdh_notebook.to_frame('project_info', [])``. ``frame.attrs`` holds ``'pages'`` (the requests
+        made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel: how many) and,
+        with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
@@ -734,7 +776,9 @@ class _KindMethods:
         {namespace, type}) and when sensor data collection ends.
 
         Needs scope ``DataCollectionSettings:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('data_collection_settings', [])``.
+        columns of ``mdh_notebook.to_frame('data_collection_settings', [])``. ``frame.attrs`` holds
+        ``'pages'`` (the requests made), ``'slices'`` (only when the pull was cut into time slices fetched
+        in parallel: how many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)
@@ -759,7 +803,9 @@ class _KindMethods:
         dataavailability; its scope is not published: DataCollectionSettings:read is assumed).
 
         Needs scope ``DataCollectionSettings:read``. Every page is fetched; the result is one frame with the
-        columns of ``mdh_notebook.to_frame('data_availability', [])``.
+        columns of ``mdh_notebook.to_frame('data_availability', [])``. ``frame.attrs`` holds ``'pages'``
+        (the requests made), ``'slices'`` (only when the pull was cut into time slices fetched in parallel:
+        how many) and, with a cache, ``'cache'`` ('cold', 'warm', 'refresh' or 'bypass').
 
         Filters:
             tz: show date-times in this IANA zone, or 'local' for the participant's own (default UTC)

@@ -443,6 +443,12 @@ def cohort(identifiers: Iterable[str | uuid.UUID] | str, scopes: Sequence[str] |
     participants``, at least 1); given, it must be at most ``workers``, and the cohort then reads
     ``workers // parallel`` participants at once, so ``workers`` still bounds the requests in flight.
     ``slice_above``: the client's (:class:`Client`), when to cut a pull into time slices.
+
+    A participant whose read fails does not fail the call: its rows are missing, a
+    :class:`CohortWarning` names who failed and why, ``frame.attrs["failures"]`` holds the call's
+    failures as text (identifier → ``"ErrorType: message"``) and ``cohort.failures`` the errors
+    themselves (until the next call; ``cohort.failures[id].pager_state`` resumes that one). When every
+    participant fails, :class:`CohortError` is raised (its ``failures`` the same) rather than an empty frame.
     """
     checked = validate_scopes(scopes)  # cheap errors before any network or sandbox start
     wanted = _as_list(identifiers)

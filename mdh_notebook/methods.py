@@ -57,6 +57,23 @@ def _doc(param: Param) -> str:
     return f"{param.doc} (default {default})" if param.doc else f"default {default}"
 
 
+# the docs of tz, on_page and refresh: a session's, and a cohort's (which runs on worker threads,
+# refuses 'local' — several zones in one column — and has its cache from cohort(cache_dir=))
+_SESSION_DOCS = ("show date-times in this IANA zone, or 'local' for the participant's own (default UTC)",
+                 "called with the pager's state after every page (your own progress display)",
+                 "with a cache (connect(cache_dir=...)): fetch everything again and rewrite the stored copy")
+_COHORT_DOCS = ("show date-times in this IANA zone, e.g. 'Europe/Berlin' (default UTC; not 'local': the "
+                "participants' zones differ)",
+                "called with a participant's pager state after every page, from the cohort's worker threads, "
+                "several at once (a hook that keeps state must lock it)",
+                "with a cache (mdh.cohort(cache_dir=...)): fetch every participant's kind again and rewrite "
+                "the stored copies")
+
+_COHORT_ATTRS = ("``frame.attrs`` holds ``'pages'`` (the requests made, all participants), ``'failures'`` "
+                 "(this call's: identifier → why) and, with a cache, ``'cache'`` (the participants' state, or "
+                 "'mixed') and ``'caches'`` (each participant's).")
+
+
 @dataclass(frozen=True)
 class Arg:
     name: str
@@ -67,26 +84,24 @@ class Arg:
     default: object = None  # what an optional argument defaults to
 
 
-def arguments(entry: Kind | Operation) -> list[Arg]:
-    """The method's parameters after ``self``, in signature order."""
+def arguments(entry: Kind | Operation, *, cohort: bool = False) -> list[Arg]:
+    """The method's parameters after ``self``, in signature order (``cohort``: with the docs of a
+    :class:`~mdh_notebook.Cohort`'s method, whose ``tz``, ``on_page`` and ``refresh`` differ)."""
     if isinstance(entry, Kind):
         by_name = {p.name: p for p in entry.params}
         args = [Arg(n, annotation(by_name[n]), by_name[n].required, True, _doc(by_name[n]), by_name[n].default)
                 for n in entry.positional]
         args += [Arg(p.name, annotation(p), p.required, False, _doc(p), p.default) for p in entry.params
                  if p.name not in entry.positional]
-        return [*args, Arg("tz", "str | None", False, False,
-                           "show date-times in this IANA zone, or 'local' for the participant's own (default UTC)"),
+        tz, on_page, refresh = _COHORT_DOCS if cohort else _SESSION_DOCS
+        return [*args, Arg("tz", "str | None", False, False, tz),
                 Arg("progress", "bool | None", False, False,
                     "a progress bar for a long pull (default: in Jupyter or a terminal)"),
-                Arg("on_page", "Callable[[PagerState], Any] | None", False, False,
-                    "called with the pager's state after every page (your own progress display)"),
+                Arg("on_page", "Callable[[PagerState], Any] | None", False, False, on_page),
                 Arg("resume", "PagerState | None", False, False,
                     "a failed pull's exc.pager_state: go on from the page that failed, keeping its rows "
                     "(same filters)"),
-                Arg("refresh", "bool", False, False,
-                    "with a cache (connect(cache_dir=...)): fetch everything again and rewrite the stored copy",
-                    False)]
+                Arg("refresh", "bool", False, False, refresh, False)]
     typed = {p.name: p for p in entry.path_params}
     args = [Arg(h, annotation(typed[h]), True, True, typed[h].doc) if h in typed
             else Arg(h, "str | int", True, True, "the path's {" + h + "}") for h in entry.placeholders]
@@ -96,16 +111,20 @@ def arguments(entry: Kind | Operation) -> list[Arg]:
     return args + [Arg(p.name, annotation(p), p.required, False, p.doc) for p in entry.params]
 
 
-def method_doc(entry: Kind | Operation) -> str:
-    """The method's docstring (lines of at most 100 characters)."""
+def method_doc(entry: Kind | Operation, *, cohort: bool = False) -> str:
+    """The method's docstring (lines of at most 100 characters); ``cohort``: a Cohort's method's."""
     wires = {p.name: p.wire for p in entry.params}
     lines = [textwrap.fill(f"{a.name}: {a.doc or '(no description)'}"
                            + (f" (``{wires[a.name]}``)" if a.name in wires else ""),
                            width=96, initial_indent="    ", subsequent_indent="        ")
-             for a in arguments(entry)]
+             for a in arguments(entry, cohort=cohort)]
     if isinstance(entry, Kind):
+        attrs = (_COHORT_ATTRS if cohort else
+                 "``frame.attrs`` holds ``'pages'`` (the requests made), ``'slices'`` (only when the pull was cut "
+                 "into time slices fetched in parallel: how many) and, with a cache, ``'cache'`` ('cold', 'warm', "
+                 "'refresh' or 'bypass').")
         head = (f"Needs scope ``{entry.scope}``. Every page is fetched; the result is one frame "
-                f"with the columns of ``mdh_notebook.to_frame({entry.name!r}, [])``.")
+                f"with the columns of ``mdh_notebook.to_frame({entry.name!r}, [])``. {attrs}")
         title = "Filters"
     else:
         head = (f"Needs scope ``{entry.scope}``. ``{entry.method} {entry.path}``; returns the "

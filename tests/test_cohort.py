@@ -319,3 +319,16 @@ def test_mypy_strict_sees_the_cohorts_methods(tmp_path: Path) -> None:
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1, result.stdout + result.stderr
     assert 'analysis.py:9: error: Unexpected keyword argument "survey_nme"' in errors[0], errors
+
+
+def test_the_cohorts_docs_say_what_the_cohort_does() -> None:
+    method = " ".join((mdh.Cohort.survey_answers.__doc__ or "").split())
+    assert "'local' for the participant" not in method and "not 'local'" in method
+    assert "mdh.cohort(cache_dir=...)" in method and "connect(cache_dir" not in method
+    assert "worker threads" in method and "'failures'" in method
+    session = " ".join((mdh.ParticipantSession.survey_answers.__doc__ or "").split())
+    assert all(f"'{key}'" in session for key in ("pages", "slices", "cache"))
+    made = " ".join((mdh.cohort.__doc__ or "").split())
+    for words in ("cohort.failures", "CohortWarning", "CohortError", 'frame.attrs["failures"]', "workers",
+                  "parallel"):
+        assert words in made, words
