@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import threading
 import time
 import uuid
@@ -170,15 +171,29 @@ def _as_list(identifiers: object) -> list[str]:
     return given
 
 
+def _padless(name: str) -> str:
+    """``name`` without case or zero padding: ``'pt-001'``, ``'PT-0001'`` and ``'PT-1'`` are alike."""
+    return re.sub(r"\d+", lambda digits: str(int(digits.group())), name.casefold())
+
+
+def _meant(name: str, known: Sequence[str]) -> str:
+    """The did-you-mean for ``name``: identifiers differing from it only in case or zero padding
+    first, else the closest spellings (both, when two are as close), "" when none is close."""
+    alike = [k for k in known if _padless(k) == _padless(name)]
+    if not alike:
+        close = difflib.get_close_matches(name, known, n=2, cutoff=0.8)
+        score = [difflib.SequenceMatcher(None, name, c).ratio() for c in close]
+        alike = sorted(close, key=known.index) if len(close) == 2 and score[0] == score[1] else close[:1]
+    if not alike:
+        return ""
+    cased = any(k.casefold() == name.casefold() for k in alike)
+    return (f" (did you mean {' or '.join(repr(k) for k in alike[:2])}?"
+            f"{' identifiers are case-sensitive' if cased else ''})")
+
+
 def _unknown(missing: Sequence[str], known: Sequence[str]) -> ParticipantNotFound:
     """One error naming every identifier the listing lacks, each with the one meant when it is close."""
-    folded = {name.casefold(): name for name in known}
-    parts = []
-    for name in missing:
-        meant = folded.get(name.casefold())
-        close = [meant] if meant else difflib.get_close_matches(name, known, n=1, cutoff=0.8)
-        parts.append(f"{name!r}" + (f" (did you mean {close[0]!r}?{' identifiers are case-sensitive' if meant else ''})"
-                                    if close else ""))
+    parts = [f"{name!r}{_meant(name, known)}" for name in missing]
     noun = "participant" if len(missing) == 1 else f"{len(missing)} participants"
     return ParticipantNotFound(
         missing[0],

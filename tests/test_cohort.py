@@ -332,3 +332,20 @@ def test_the_cohorts_docs_say_what_the_cohort_does() -> None:
     for words in ("cohort.failures", "CohortWarning", "CohortError", 'frame.attrs["failures"]', "workers",
                   "parallel"):
         assert words in made, words
+
+
+@pytest.mark.parametrize(("given", "meant"), [("PT-001", "'PT-0001'"), ("pt-1", "'PT-0001'"), ("PT-00012", "'PT-0012'"),
+                                              ("PT-0O12", "'PT-0012'")])
+def test_a_mistyped_identifier_suggests_the_one_differing_only_by_padding_or_case(given: str, meant: str) -> None:
+    from mdh_notebook.cohort import _unknown
+
+    known = [f"PT-{n:04d}" for n in range(1, 21)]
+    message = str(_unknown([given], known))
+    assert f"did you mean {meant}?" in message, message
+
+
+def test_two_identifiers_as_close_are_both_suggested() -> None:
+    from mdh_notebook.cohort import _unknown
+
+    message = str(_unknown(["PT-0X01"], ["PT-0101", "PT-0201"]))
+    assert "did you mean 'PT-0101' or 'PT-0201'?" in message, message
