@@ -87,7 +87,7 @@ def test_the_cohort_is_judged_against_page_after_page_and_only_shown_against_a_p
     (paged,) = [cells for name, cells in ratios.items() if "Client(parallel=1)" in name]
     assert paged[2] == "≥ 5×" and paged[3] in {"met", "not met"}, paged
     (looped,) = [cells for name, cells in ratios.items() if "Client(parallel=1)" not in name]
-    assert looped[3] == "info" and "by construction" in looped[2], looped
+    assert looped[3] == "info" and "in flight" in looped[2], looped
 
 
 def test_the_cache_row_reports_a_warm_re_run_of_one_request(smoke: subprocess.CompletedProcess[str]) -> None:
