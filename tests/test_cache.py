@@ -280,10 +280,6 @@ def test_the_key_names_the_site_and_a_cache_from_elsewhere_is_refused(tmp_path: 
 
 
 def test_connect_passes_parallel_to_the_client(server: SandboxServer) -> None:
-    import inspect
-
-    if "parallel" not in inspect.signature(mdh.Client).parameters:
-        pytest.skip("Client(parallel=) has not landed yet (issue 8, helper B)")
     with session(server, None, parallel=2) as s:
         assert s.client.parallel == 2
 
