@@ -56,16 +56,16 @@ from .errors import InvalidArgumentError
 from .kinds import Column, Kind, snake_case
 from .kinds import kind as lookup_kind
 
-__all__ = ["CONVERTERS", "DTYPES", "DataWarning", "Target", "check_tz", "concat_frames", "convert_tz", "to_frame"]
+__all__ = ["CONVERTERS", "DTYPES", "DataWarning", "FrameBuilder", "Target", "check_tz", "concat_frames", "convert_tz",
+           "to_frame"]
 
 
-def _text_columns(rows: list[dict[str, Any]], columns: Sequence[Column]) -> dict[tuple[str, ...], pa.Array]:
-    """Every path a column reads as text, read from the records by arrow in one pass (one struct array:
-    no Python list per column, no second pass to infer its type), as long as every value at those paths
-    is a string or missing; an empty dict when any is not (a number, an object where text is declared),
-    and every column is then gathered and converted one by one, as before.
+def _text_type(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> pa.StructType | None:
+    """The arrow struct of every path a column reads as text (:class:`FrameBuilder` reads the records
+    with it in one pass: no Python list per column, no second pass to infer its type), or None when
+    there is none to read so.
 
-    Paths whose values in a sample of the records are not all text are left out beforehand, so that a
+    Paths whose values in a sample of ``rows`` are not all text are left out beforehand, so that a
     kind that sends, say, numbers in a ``value`` column does not pay for a pass that fails every time.
     (bytes, which no JSON decoder makes, would be taken as UTF-8 text here, where the converters report
     them.)"""
@@ -74,34 +74,28 @@ def _text_columns(rows: list[dict[str, Any]], columns: Sequence[Column]) -> dict
     sample = rows[::max(1, len(rows) // 16)]
     paths = [p for p in paths if p not in nested and all(map(_is_text, _sample(sample, p)))]
     if not rows or not paths:
-        return {}
+        return None
     tree: dict[str, Any] = {}
     for path in paths:
         node = tree
         for key in path[:-1]:
             node = node.setdefault(key, {})
         node[path[-1]] = None
-    try:
-        records = pa.array(rows, type=_struct(tree))
-    except ARROW_REFUSED:
-        return {}
-    found: dict[tuple[str, ...], pa.Array] = {}
-    _leaves(records, (), found)
-    return found
+    return _struct(tree)
 
 
 def _is_text(value: Any) -> bool:
     return value is None or type(value) is str
 
 
-def _sample(rows: list[dict[str, Any]], path: tuple[str, ...]) -> list[Any]:
-    values: list[Any] = rows
+def _sample(rows: Sequence[Mapping[str, Any]], path: tuple[str, ...]) -> list[Any]:
+    values: list[Any] = list(rows)
     for key in path:
         values = [v.get(key) if isinstance(v, dict) else None for v in values]
     return values
 
 
-def _struct(tree: dict[str, Any]) -> pa.DataType:
+def _struct(tree: dict[str, Any]) -> pa.StructType:
     return pa.struct([(key, pa.string() if node is None else _struct(node)) for key, node in tree.items()])
 
 
@@ -196,6 +190,72 @@ class _Gather:
         return parents
 
 
+class FrameBuilder:
+    """One frame of ``kind`` built from its records page by page: :meth:`add` each page as it arrives
+    (the text columns are read by arrow then, a page at a time: a pull can do this while it waits for
+    the next page), then :meth:`frame` once, with every record in order — exactly what :func:`to_frame`
+    of those records returns (it is one builder given every record at once).
+
+    The text columns' paths are chosen on the first page given; a later page with anything else at one
+    of them (a number, an object) leaves the frame to read every record as :func:`to_frame` does. ``add``
+    and ``frame`` are called one after the other (one thread at a time), ``frame`` last."""
+
+    def __init__(self, kind: Kind | str) -> None:
+        self.kind = lookup_kind(kind) if isinstance(kind, str) else kind
+        self._type: pa.StructType | None = None
+        self._chunks: list[pa.StructArray] | None = []  # None: a page that was not all text; read them whole
+        self._rows = 0
+
+    def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Read one page of records (JSON objects, as the pager gives them) for the frame."""
+        self._rows += len(rows)
+        if self._chunks is None or not rows:
+            return
+        if not set(map(type, rows)) <= {dict}:  # another Mapping: read value by value, as before
+            self._chunks = None
+            return
+        if self._type is None:
+            self._type = _text_type(rows, self.kind.columns)
+            if self._type is None:
+                self._chunks = None
+                return
+        try:
+            self._chunks.append(pa.array(rows, type=self._type))
+        except ARROW_REFUSED:
+            self._chunks = None
+
+    def frame(self, rows: Sequence[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:
+        """The typed frame of ``rows``: the records of every page given to :meth:`add`, in order."""
+        entry = self.kind
+        text: dict[tuple[str, ...], pa.Array] = {}
+        if self._chunks and self._rows == len(rows):
+            _leaves(pa.concat_arrays(self._chunks), (), text)
+        elif self._rows != len(rows) and rows:  # pages not (all) given: read the records whole
+            again = FrameBuilder(entry)
+            again.add(list(rows))
+            return again.frame(rows, tz=tz)
+        data: dict[str, pd.Series] = {}
+        gather = _Gather(rows)
+        for column in entry.columns:
+            path = tuple(column.wire.split("."))
+            read = FROM_TEXT.get(column.dtype) if path in text else None
+            series = read(text[path]) if read is not None else None
+            if series is None:
+                series = CONVERTERS[column.dtype](gather(path), Target(entry.name, column))
+            data[column.name] = series
+        for path in _extra_paths(gather, entry.columns):
+            name = snake_case(".".join(path))
+            while name in data:
+                name += "_"
+            data[name] = pd.Series(gather(path), dtype="object")
+        # the columns' arrays side by side, once, without a copy (each is new and of its final dtype already); an
+        # object column stays a Series, which keeps its dtype (an object array alone would be inferred as strings)
+        frame = pd.DataFrame({name: series if series.dtype == object else series.array
+                              for name, series in data.items()}, index=pd.RangeIndex(len(rows)), copy=False)
+        frame.attrs["kind"] = entry.name
+        return convert_tz(frame, tz) if tz else frame
+
+
 def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:
     """Turn raw API records of ``kind`` into exactly the frame the session returns.
 
@@ -211,27 +271,9 @@ def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str 
         raise InvalidArgumentError(
             f"to_frame({entry.name!r}, records): records must be JSON objects (dicts), got {type(bad).__name__}"
         )
-    data: dict[str, pd.Series] = {}
-    gather = _Gather(rows)
-    text = _text_columns(rows, entry.columns) if plain else {}  # type: ignore[arg-type]
-    for column in entry.columns:
-        path = tuple(column.wire.split("."))
-        read = FROM_TEXT.get(column.dtype) if path in text else None
-        series = read(text[path]) if read is not None else None
-        if series is None:
-            series = CONVERTERS[column.dtype](gather(path), Target(entry.name, column))
-        data[column.name] = series
-    for path in _extra_paths(gather, entry.columns):
-        name = snake_case(".".join(path))
-        while name in data:
-            name += "_"
-        data[name] = pd.Series(gather(path), dtype="object")
-    # the columns' arrays side by side, once, without a copy (each is new and of its final dtype already); an
-    # object column stays a Series, which keeps its dtype (an object array alone would be inferred as strings)
-    frame = pd.DataFrame({name: series if series.dtype == object else series.array for name, series in data.items()},
-                         index=pd.RangeIndex(len(rows)), copy=False)
-    frame.attrs["kind"] = entry.name
-    return convert_tz(frame, tz) if tz else frame
+    builder = FrameBuilder(entry)
+    builder.add(rows)
+    return builder.frame(rows, tz=tz)
 
 
 def concat_frames(kind: Kind | str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
