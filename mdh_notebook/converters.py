@@ -3,8 +3,8 @@
 
 Each converter takes the values of one column as Python objects, tries one C-level pass first (pyarrow
 builds the column, or parses its date-times or numbers sent as text) and, when that pass refuses any
-value, reads the column with pandas value by value, reporting what it cannot read. :data:`FROM_TEXT`
-holds the same fast passes for a column that is already an arrow string array.
+value, reads the column with pandas value by value, reporting what it cannot read. :data:`TEXT_READERS`
+holds the same fast passes for a column that is already an arrow string array, a part at a time.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import pyarrow.compute as pc
 
 from .kinds import Column, Dtype
 
-__all__ = ["ARROW_REFUSED", "CONVERTERS", "DTYPES", "FROM_TEXT", "TEXT_DTYPES", "Converter", "DataWarning", "Target"]
+__all__ = ["ARROW_REFUSED", "CONVERTERS", "DTYPES", "TEXT_DTYPES", "TEXT_READERS", "Converter", "DataWarning", "Target",
+           "TextReader"]
 
 DTYPES: dict[Dtype, str] = {  # the pandas dtype each catalogue dtype becomes
     "string": "string",
@@ -112,7 +113,7 @@ def _text_series(text: pa.Array) -> pd.Series:
     return pd.Series(text.to_pandas(types_mapper=_STRING_TYPES.get), dtype="string")
 
 
-_STRING_TYPES = {pa.string(): pd.StringDtype()}
+_STRING_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
 _ARROW_STRINGS = pd.StringDtype() == pd.StringDtype("pyarrow")  # pandas 3 with pyarrow; python storage before
 
 
@@ -262,14 +263,24 @@ def _arrow_times(values: list[Any], read: Callable[[pa.Array], pa.Array]) -> pd.
 
 def _times(text: pa.Array, read: Callable[[pa.Array], pa.Array]) -> pd.Series | None:
     """Strings (or nulls) ``read`` by arrow as date-times, or None when arrow refuses any."""
+    stamps = _parse(read, text)
+    return None if stamps is None else _stamps(stamps)
+
+
+def _parse(read: Callable[[pa.Array], pa.Array], text: pa.Array) -> pa.Array | None:
     try:
-        stamps = read(text)
+        return read(text)
     except ARROW_REFUSED:
         return None
+
+
+def _stamps(stamps: pa.Array) -> pd.Series:
+    """Arrow timestamps as a Series: tz-aware at once when they have a zone (no tz_localize of a naive
+    index), else datetime64[ns] with nulls as NaT."""
     zone = stamps.type.tz
-    if zone:  # the instants as they are, tz-aware at once (no tz_localize of a naive index)
+    if zone:
         return pd.Series(pd.DatetimeTZDtype("ns", zone).__from_arrow__(stamps))
-    return pd.Series(stamps.to_numpy(zero_copy_only=False))  # datetime64[ns], nulls as NaT
+    return pd.Series(stamps.to_numpy(zero_copy_only=False))
 
 
 def _read_instants(text: pa.Array) -> pa.Array:
@@ -283,7 +294,8 @@ def _read_instants(text: pa.Array) -> pa.Array:
             pass
     # an offset is at most 6 characters ("+05:30"): searched for in each string's last 6 only
     zoned = pc.match_substring_regex(pc.utf8_slice_codeunits(text, -6, 2**31 - 1), _ZONE)
-    return pc.cast(pc.if_else(zoned, text, pc.binary_join_element_wise(text, "Z", "")), _INSTANT)
+    with_z = pc.binary_join_element_wise(text, pa.scalar("Z", text.type), pa.scalar("", text.type))
+    return pc.cast(pc.if_else(zoned, text, with_z), _INSTANT)
 
 
 def _read_wallclock(text: pa.Array) -> pa.Array:
@@ -338,24 +350,48 @@ CONVERTERS: dict[Dtype, Converter] = {
 """One converter per catalogue dtype: wire values (None for missing) → a Series of that dtype."""
 
 
-def _numbers_from_text(text: pa.Array, dtype: str) -> pd.Series | None:
+def _parse_numbers(text: pa.Array, whole: bool) -> pa.Array | None:
     numbers = _read_numbers(text)
-    if numbers is None or (dtype == "Int64" and not np.all(np.mod(numbers[~np.isnan(numbers)], 1) == 0)):
+    if numbers is None or (whole and not np.all(np.mod(numbers[~np.isnan(numbers)], 1) == 0)):
         return None  # the converter reads them, and reports what it must
-    return pd.Series(numbers).astype(dtype)
+    return pa.array(numbers)
 
 
-TextReader = Callable[[pa.Array], "pd.Series | None"]
-FROM_TEXT: dict[Dtype, TextReader] = {
-    "string": _text_series,
-    "category": _categories,
-    "datetime": lambda text: _times(text, _read_instants),
-    "date": lambda text: _times(text, _read_date),
-    "wallclock": lambda text: _times(text, _read_wallclock),
-    "Float64": lambda text: _numbers_from_text(text, "Float64"),
-    "Int64": lambda text: _numbers_from_text(text, "Int64"),
+def _number_series(dtype: str) -> Callable[[pa.Array], pd.Series]:
+    return lambda parsed: pd.Series(parsed.to_numpy(zero_copy_only=False)).astype(dtype)
+
+
+@dataclass(frozen=True)
+class TextReader:
+    """How a column of one dtype is read from an arrow string array whose every value is a string or
+    missing (what :class:`~mdh_notebook.frames.FrameBuilder` reads out of the records): ``parse`` a part
+    of the column (a page) at a time — arrow only, no pandas, nothing reported; None when arrow refuses
+    any value, and the converter then reads the whole column and reports what it must — then
+    ``finish`` the parsed parts, joined, as the column's Series: the result of the converter's own fast
+    path."""
+
+    parse: Callable[[pa.Array], pa.Array | None]
+    finish: Callable[[pa.Array], pd.Series]
+
+    def __call__(self, text: pa.Array) -> pd.Series | None:
+        """The whole column at once (None: the converter reads it)."""
+        parsed = self.parse(text)
+        return None if parsed is None else self.finish(parsed)
+
+
+def _as_is(text: pa.Array) -> pa.Array:
+    return text
+
+
+TEXT_READERS: dict[Dtype, TextReader] = {
+    "string": TextReader(_as_is, _text_series),
+    "category": TextReader(_as_is, _categories),
+    "datetime": TextReader(lambda text: _parse(_read_instants, text), _stamps),
+    "date": TextReader(lambda text: _parse(_read_date, text), _stamps),
+    "wallclock": TextReader(lambda text: _parse(_read_wallclock, text), _stamps),
+    "Float64": TextReader(lambda text: _parse_numbers(text, whole=False), _number_series("Float64")),
+    "Int64": TextReader(lambda text: _parse_numbers(text, whole=True), _number_series("Int64")),
 }
 """The dtypes read straight from an arrow string array when every value of the column is a string or
-missing (what :func:`_text_columns` gives): the result of the converter's own fast path, or None for
-the converter to read the values (and report what it must)."""
+missing (what :class:`~mdh_notebook.frames.FrameBuilder` gives)."""
 TEXT_DTYPES = frozenset({"string", "category", "datetime", "date", "wallclock"})

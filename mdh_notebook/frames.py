@@ -28,15 +28,19 @@ Rules (the same for every kind, and exactly what the session returns):
   :class:`DataWarning` naming the column and the value — never silently (except in a column
   declared ``quiet``, a derived copy such as ``value_number``, where "not a number" is the point).
 
-Conversion is column-wise. Every column read as text (strings, categories, date-times) comes out of
-the records in one arrow pass (one struct array), when a sample shows them text; each column is then
-parsed by its dtype's converter in :data:`CONVERTERS` (:mod:`mdh_notebook.converters`), which tries
-pyarrow first (date-time strings by arrow's ISO-8601 cast, numbers sent as text by its float cast) and
-falls back to pandas' vectorised functions (``to_datetime(format="ISO8601")``, ``to_numeric``) for
-the whole column when arrow refuses any value. Arrow's parsers take less than pandas' do and agree
-where they succeed (tests/test_frames_fast.py), so a column with anything else in it (a number in a
-string column, a date pandas reads and arrow does not, a value to report) takes the per-value path
-that reads it, or reports it, exactly as before.
+Conversion is column-wise, and as much of it as can be is done a page at a time (:class:`FrameBuilder`;
+a pull does it on a worker thread while the next page is on its way, :mod:`mdh_notebook.reading`).
+Every column read as text (strings, categories, date-times) comes out of each page's records in one
+arrow pass (one struct array), when a sample of the first page shows them text, and is parsed there by
+its dtype's reader in :data:`~mdh_notebook.converters.TEXT_READERS` (date-time strings by arrow's
+ISO-8601 cast, numbers sent as text by its float cast). A column arrow refuses anywhere (any value of a
+page) is read whole by its dtype's converter in :data:`CONVERTERS` (:mod:`mdh_notebook.converters`),
+which tries the same arrow pass and falls back to pandas' vectorised functions
+(``to_datetime(format="ISO8601")``, ``to_numeric``) for the whole column. Arrow's parsers take less
+than pandas' do and agree where they succeed (tests/test_frames_fast.py), so a column with anything
+else in it (a number in a string column, a date pandas reads and arrow does not, a value to report)
+takes the per-value path that reads it, or reports it, exactly as before — and a frame is the same
+however its records fell into pages (tests/test_frames_pages.py).
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ import pandas as pd
 import pyarrow as pa
 from pandas.api.extensions import ExtensionDtype
 
-from .converters import ARROW_REFUSED, CONVERTERS, DTYPES, FROM_TEXT, TEXT_DTYPES, DataWarning, Target
+from .converters import ARROW_REFUSED, CONVERTERS, DTYPES, TEXT_DTYPES, TEXT_READERS, DataWarning, Target
 from .errors import InvalidArgumentError
 from .kinds import Column, Kind, snake_case
 from .kinds import kind as lookup_kind
@@ -96,7 +100,8 @@ def _sample(rows: Sequence[Mapping[str, Any]], path: tuple[str, ...]) -> list[An
 
 
 def _struct(tree: dict[str, Any]) -> pa.StructType:
-    return pa.struct([(key, pa.string() if node is None else _struct(node)) for key, node in tree.items()])
+    # large_string: what pandas' arrow-backed strings hold (a string array would be cast to it, a copy)
+    return pa.struct([(key, pa.large_string() if node is None else _struct(node)) for key, node in tree.items()])
 
 
 def _leaves(array: pa.StructArray, prefix: tuple[str, ...], found: dict[tuple[str, ...], pa.Array]) -> None:
@@ -107,15 +112,17 @@ def _leaves(array: pa.StructArray, prefix: tuple[str, ...], found: dict[tuple[st
             found[(*prefix, field.name)] = child
 
 
-def _extra_paths(gather: _Gather, columns: Sequence[Column]) -> list[tuple[str, ...]]:
-    """Leaf paths present in the records that no declared column covers, in first-seen order."""
+def _extra_paths(gather: _Gather, columns: Sequence[Column], keys: set[str] | None = None) -> list[tuple[str, ...]]:
+    """Leaf paths present in the records that no declared column covers, in first-seen order; ``keys``:
+    the records' own keys, when they are known already."""
     declared = {tuple(c.wire.split(".")) for c in columns}
     prefixes = {p[:i] for p in declared for i in range(1, len(p))}
     found: dict[tuple[str, ...], None] = {}
 
     def walk(objs: Sequence[Mapping[str, Any]], prefix: tuple[str, ...]) -> None:
-        keys: set[str] = set().union(*objs)  # C-speed union; order restored below only if needed
-        candidates = [k for k in keys if (*prefix, k) not in declared]
+        found_keys: set[str] = keys if keys is not None and not prefix else set().union(*objs)  # C speed; order
+        # restored below only if needed
+        candidates = [k for k in found_keys if (*prefix, k) not in declared]
         if not candidates:
             return
         if len(candidates) > 1:
@@ -191,59 +198,83 @@ class _Gather:
 
 
 class FrameBuilder:
-    """One frame of ``kind`` built from its records page by page: :meth:`add` each page as it arrives
-    (the text columns are read by arrow then, a page at a time: a pull can do this while it waits for
-    the next page), then :meth:`frame` once, with every record in order — exactly what :func:`to_frame`
-    of those records returns (it is one builder given every record at once).
+    """One frame of ``kind`` built from its records page by page: :meth:`add` each page as it arrives,
+    then :meth:`frame` once, with every record in order — exactly what :func:`to_frame` of those records
+    returns (it is one builder given every record at once).
 
-    The text columns' paths are chosen on the first page given; a later page with anything else at one
-    of them (a number, an object) leaves the frame to read every record as :func:`to_frame` does. ``add``
-    and ``frame`` are called one after the other (one thread at a time), ``frame`` last."""
+    ``add`` does what can be done a page at a time, so that a pull can do it while it waits for the next
+    page: the text columns read out of the records by arrow and parsed by their dtype's
+    :data:`~mdh_notebook.converters.TEXT_READERS` (date-times, numbers sent as text), and the keys
+    present. ``frame`` does the rest: each column's parts joined, the columns read value by value, the
+    extra columns, every :class:`DataWarning`.
+
+    The text columns' paths are chosen on the first page given. A later page with anything else at one of
+    them (a number, an object) leaves every column to be read value by value; a page that arrow's parser
+    refuses in a column, that column. ``add`` and ``frame`` are called one after the other (one thread at
+    a time), ``frame`` last."""
 
     def __init__(self, kind: Kind | str) -> None:
         self.kind = lookup_kind(kind) if isinstance(kind, str) else kind
         self._type: pa.StructType | None = None
-        self._chunks: list[pa.StructArray] | None = []  # None: a page that was not all text; read them whole
+        # each text column's parsed parts, a page each; None: a page refused, the column is read value by value
+        self._parts: dict[str, list[pa.Array] | None] | None = {}  # None: every column is read value by value
+        self._keys: set[str] | None = set()  # the records' keys (for the extra columns); None: not known
         self._rows = 0
 
     def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Read one page of records (JSON objects, as the pager gives them) for the frame."""
         self._rows += len(rows)
-        if self._chunks is None or not rows:
+        if self._keys is None or not rows:
             return
         if not set(map(type, rows)) <= {dict}:  # another Mapping: read value by value, as before
-            self._chunks = None
+            self._parts = self._keys = None
+            return
+        self._keys.update(set().union(*rows))
+        if self._parts is None:
             return
         if self._type is None:
             self._type = _text_type(rows, self.kind.columns)
             if self._type is None:
-                self._chunks = None
+                self._parts = None
                 return
         try:
-            self._chunks.append(pa.array(rows, type=self._type))
+            records = pa.array(rows, type=self._type)
         except ARROW_REFUSED:
-            self._chunks = None
+            self._parts = None
+            return
+        text: dict[tuple[str, ...], pa.Array] = {}
+        _leaves(records, (), text)
+        for column in self.kind.columns:
+            path = path_of(column)
+            reader = TEXT_READERS.get(column.dtype) if path in text else None
+            parts = self._parts.setdefault(column.name, []) if reader is not None else None
+            if reader is None or parts is None:
+                continue
+            parsed = reader.parse(text[path])
+            if parsed is None:
+                self._parts[column.name] = None
+            else:
+                parts.append(parsed)
 
     def frame(self, rows: Sequence[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:
         """The typed frame of ``rows``: the records of every page given to :meth:`add`, in order."""
         entry = self.kind
-        text: dict[tuple[str, ...], pa.Array] = {}
-        if self._chunks and self._rows == len(rows):
-            _leaves(pa.concat_arrays(self._chunks), (), text)
-        elif self._rows != len(rows) and rows:  # pages not (all) given: read the records whole
+        if self._rows != len(rows):  # pages not (all) given: read the records whole
             again = FrameBuilder(entry)
-            again.add(list(rows))
+            again.add(rows)
             return again.frame(rows, tz=tz)
         data: dict[str, pd.Series] = {}
         gather = _Gather(rows)
+        parsed = self._parts or {}
         for column in entry.columns:
-            path = tuple(column.wire.split("."))
-            read = FROM_TEXT.get(column.dtype) if path in text else None
-            series = read(text[path]) if read is not None else None
+            parts = parsed.get(column.name)
+            series = None
+            if parts:
+                series = TEXT_READERS[column.dtype].finish(parts[0] if len(parts) == 1 else pa.concat_arrays(parts))
             if series is None:
-                series = CONVERTERS[column.dtype](gather(path), Target(entry.name, column))
+                series = CONVERTERS[column.dtype](gather(path_of(column)), Target(entry.name, column))
             data[column.name] = series
-        for path in _extra_paths(gather, entry.columns):
+        for path in _extra_paths(gather, entry.columns, self._keys):
             name = snake_case(".".join(path))
             while name in data:
                 name += "_"
@@ -254,6 +285,11 @@ class FrameBuilder:
                               for name, series in data.items()}, index=pd.RangeIndex(len(rows)), copy=False)
         frame.attrs["kind"] = entry.name
         return convert_tz(frame, tz) if tz else frame
+
+
+def path_of(column: Column) -> tuple[str, ...]:
+    """The keys a column reads, outermost first (``schedule.id`` → ``("schedule", "id")``)."""
+    return tuple(column.wire.split("."))
 
 
 def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:

@@ -1,0 +1,155 @@
+"""A frame built page by page (``FrameBuilder``, and ``PageReader`` reading pages on a worker thread
+while the next one is fetched) is exactly ``to_frame`` of every record at once: the same columns,
+dtypes, values and extra columns, and the same ``DataWarning``s, raised in the caller's thread —
+however the records fall into pages, and whatever quirk a page holds that the first one did not.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from suite import config_for
+
+import mdh_notebook as mdh
+from mdh_notebook.emulator import SandboxServer
+from mdh_notebook.frames import FrameBuilder
+from mdh_notebook.reading import PageReader
+
+QUIRKS = [("surveyName", 7), ("surveyName", True), ("date", 20261001), ("date", {"at": "noon"}),
+          ("insertedDate", "not a date"), ("insertedDate", "2026-10-01"), ("schedule", {"name": 5}),
+          ("schedule", "daily"), ("type", ["Form"]), ("surveyVersion", "3"), ("surveyVersion", 2.5),
+          ("stepIdentifier", None), ("newField", "x"), ("newNested", {"a": 1}), ("date", "0001-01-01T00:00:00Z")]
+
+
+def _answers(n: int) -> list[dict[str, Any]]:
+    return [{"id": f"a{i}", "surveyName": ["PHQ-9", "DailyMood", "GAD-7"][i % 3],
+             "date": f"2026-10-01T14:{i % 60:02d}:00.{i % 1000:03d}+00:00",
+             "insertedDate": f"2026-10-01T14:{i % 60:02d}:05" + ("Z" if i % 3 else ""), "stepIdentifier": "Mood",
+             "schedule": {"id": "sc", "name": "Daily", "interval": 1} if i % 4 else None, "answers": [str(i)],
+             "surveyVersion": i % 3, "type": "Question"} for i in range(n)]
+
+
+def _points(n: int) -> list[dict[str, Any]]:
+    """Device data v2: the value is sent as text and read twice (``value`` as sent, ``value_number``)."""
+    return [{"id": f"p{i}", "namespace": "Fitbit", "type": "heart-rate", "value": str(60 + i % 40),
+             "units": "bpm", "observationDate": f"2026-10-01T00:{i % 60:02d}:00Z",
+             "startDate": f"2026-10-01T00:{i % 60:02d}:00", "insertedDate": "2026-10-02T00:00:00Z"}
+            for i in range(n)]
+
+
+POINT_QUIRKS = [("value", "n/a"), ("value", "9007199254740993"), ("value", 72), ("value", " 70"),
+                ("startDate", "2026-10-01 00:00:00 -05:00"), ("units", None), ("extra", [1, 2])]
+
+
+def _read(kind: str, records: list[dict[str, Any]], cuts: list[int]) -> tuple[pd.DataFrame, list[str]]:
+    builder = FrameBuilder(kind)
+    edges = [0, *sorted(c % (len(records) + 1) for c in cuts), len(records)]
+    for low, high in itertools.pairwise(edges):
+        builder.add(records[low:high])
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", mdh.DataWarning)
+        frame = builder.frame(records)
+    return frame, [str(w.message) for w in said]
+
+
+def _whole(kind: str, records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[str]]:
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", mdh.DataWarning)
+        frame = mdh.to_frame(kind, records)
+    return frame, [str(w.message) for w in said]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 260), st.lists(st.integers(0, 300), max_size=6),
+       st.lists(st.tuples(st.integers(0, 259), st.sampled_from(QUIRKS)), max_size=3))
+def test_survey_answers_in_any_pages_read_as_all_at_once(n: int, cuts: list[int],
+                                                         quirks: list[tuple[int, Any]]) -> None:
+    records = _answers(n)
+    for at, (key, value) in quirks:
+        records[at % n][key] = value
+    paged, paged_said = _read("survey_answers", records, cuts)
+    whole, whole_said = _whole("survey_answers", records)
+    pd.testing.assert_frame_equal(paged, whole)
+    assert sorted(paged_said) == sorted(whole_said)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 260), st.lists(st.integers(0, 300), max_size=6),
+       st.lists(st.tuples(st.integers(0, 259), st.sampled_from(POINT_QUIRKS)), max_size=3))
+def test_device_data_in_any_pages_reads_as_all_at_once(n: int, cuts: list[int],
+                                                       quirks: list[tuple[int, Any]]) -> None:
+    records = _points(n)
+    for at, (key, value) in quirks:
+        records[at % n][key] = value
+    paged, paged_said = _read("device_data_v2", records, cuts)
+    whole, whole_said = _whole("device_data_v2", records)
+    pd.testing.assert_frame_equal(paged, whole)
+    assert sorted(paged_said) == sorted(whole_said)
+
+
+def test_a_frame_of_records_not_all_given_as_pages_reads_them_whole() -> None:
+    records = _answers(150)
+    builder = FrameBuilder("survey_answers")
+    builder.add(records[:100])  # the last page never given: the frame still holds every record
+    pd.testing.assert_frame_equal(builder.frame(records), mdh.to_frame("survey_answers", records))
+
+
+def _frame_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("mdh-frame")]
+
+
+def test_the_reader_reads_pages_on_one_worker_and_the_frame_is_to_frames() -> None:
+    records = _answers(300)
+    records[250]["surveyVersion"] = "not a number"  # a DataWarning, from the last page only
+    with PageReader("survey_answers") as reader:
+        for low in range(0, 300, 100):
+            reader.add(records[low:low + 100], last=low == 200)
+        assert _frame_threads()  # a pull of three pages: read on a worker
+        heard: list[tuple[str, threading.Thread]] = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", mdh.DataWarning)
+            warnings.showwarning = lambda message, *_: heard.append((str(message), threading.current_thread()))
+            frame = reader.frame(records)
+    assert [text for text, _ in heard] == _whole("survey_answers", records)[1]
+    assert heard and all(thread is threading.current_thread() for _, thread in heard)  # the caller's, not the worker's
+    pd.testing.assert_frame_equal(frame, _whole("survey_answers", records)[0])
+
+
+def test_a_pull_of_one_page_starts_no_thread() -> None:
+    before = _frame_threads()
+    with PageReader("survey_answers") as reader:
+        reader.add(_answers(20), last=True)
+        assert _frame_threads() == before
+        assert len(reader.frame(_answers(20))) == 20
+
+
+# -- the session's pulls, against the sandbox ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[mdh.ParticipantSession]:
+    with SandboxServer(participants=1, days=120, rate_limit=10_000, admin_rate_limit=10_000).start() as server, \
+            mdh.connect("PT-0001", ["SurveyAnswers:read", "DeviceData:read"], config=config_for(server),
+                        parallel=1) as connected:
+        yield connected
+
+
+@pytest.mark.parametrize(("kind", "filters"), [
+    ("survey_answers", {}),
+    ("device_data_v2", {"namespace": "Fitbit", "type": "heart-rate", "observed_after": "2026-10-30T12:00:00Z"}),
+])
+def test_a_pull_of_many_pages_is_to_frame_of_its_records(session: mdh.ParticipantSession, kind: str,
+                                                         filters: dict[str, Any]) -> None:
+    frame = session.fetch(kind, progress=False, **filters)
+    records = list(session.pager(kind, **filters))
+    assert frame.attrs["pages"] > 2 and len(frame) == len(records)
+    expected = mdh.to_frame(kind, records)
+    expected.attrs = frame.attrs
+    pd.testing.assert_frame_equal(frame, expected)
