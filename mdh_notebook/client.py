@@ -305,8 +305,9 @@ class Client:
         """Every record of ``kind`` matching ``filters`` as one typed frame (paging invisible).
 
         Pages are gathered, and each is read for the frame on a worker thread while the next one is
-        fetched (:mod:`mdh_notebook.reading`); the frame is built once, at the end (a frame per page
-        then ``concat`` was measured at ~30 ms per 100-record page of fixed per-column cost).
+        fetched (:mod:`mdh_notebook.reading`); the frame is built once, at the end, after the progress
+        bar has closed (a frame per page then ``concat`` was measured at ~30 ms per 100-record page of
+        fixed per-column cost). A pull of one page, and a pull in time slices, are read whole at the end.
         ``progress``: a bar for a long pull (see :mod:`mdh_notebook.progress`); ``on_page``: called
         with the pull's :class:`PagerState` after every page (a widget's own progress), always
         from the thread that called ``frame``. A failed page is tried again in place (the retry
@@ -324,36 +325,41 @@ class Client:
         if tz:
             check_tz(tz)
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
-        with PageProgress(entry.name, progress) as bar, PageReader(entry) as reader:
-            timed: list[float] = []
-            pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note, timed=timed)
-            records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
-            spec = slicing_for(entry, pager.params)
-            cut = 0
-            if resume is not None and resume.slices:
-                if spec is None:
-                    raise InvalidArgumentError(f"{entry.name}: this PagerState is of a pull in time slices, which "
-                                               "this kind is not fetched in; leave out resume= to start again")
-                joined = self._sliced(pager, spec, records, resume.slices, bar, on_page, auth)
-                if joined is None:  # a slice out of order, and no page 1 cursor left to page on from
-                    raise out_of_order(entry, spec)
-                (records, pages), cut = joined, len(resume.slices)
-            else:
-                if records:
-                    reader.add(records)  # the rows of the pages before the resume, first
-                sliced = spec is not None and self._parallel > 1 and (resume is None or not resume.pages)
-                self._pages(pager, records, bar, on_page, reader, first_only=sliced)
-                pages = pager.pages_fetched
-                if sliced and spec is not None and not pager.state.done:
-                    slices = plan(spec, entry, pager.params, records, now=self.clock(), parallel=self._parallel,
-                                  page_seconds=timed[-1] if timed else 0.0, worth=self._slice_above)
-                    joined = self._sliced(pager, spec, records, slices, bar, on_page, auth) if slices else None
-                    if joined is not None:
-                        (records, pages), cut = joined, len(slices)
-                    else:  # not worth cutting, nowhere to cut, or a slice out of order: on from page 1's cursor
-                        self._pages(pager, records, bar, on_page, reader)
-                        pages = pager.pages_fetched
-            # slices are joined by time, not in the order their pages came: those records are read whole
+        with PageReader(entry) as reader:
+            with PageProgress(entry.name, progress) as bar:
+                timed: list[float] = []
+                pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note, timed=timed)
+                records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
+                spec = slicing_for(entry, pager.params)
+                cut = 0
+                if resume is not None and resume.slices:
+                    if spec is None:
+                        raise InvalidArgumentError(f"{entry.name}: this PagerState is of a pull in time slices, which "
+                                                   "this kind is not fetched in; leave out resume= to start again")
+                    joined = self._sliced(pager, spec, records, resume.slices, bar, on_page, auth)
+                    if joined is None:  # a slice out of order, and no page 1 cursor left to page on from
+                        raise out_of_order(entry, spec)
+                    (records, pages), cut = joined, len(resume.slices)
+                else:
+                    sliced = spec is not None and self._parallel > 1 and (resume is None or not resume.pages)
+                    if records:
+                        reader.add(records)  # the rows of the pages before the resume, first
+                    # page 1 of a pull that may be cut is not read yet: cut, its records are read whole
+                    self._pages(pager, records, bar, on_page, None if sliced else reader, first_only=sliced)
+                    pages = pager.pages_fetched
+                    if sliced and spec is not None and not pager.state.done:
+                        slices = plan(spec, entry, pager.params, records, now=self.clock(),
+                                      parallel=self._parallel, page_seconds=timed[-1] if timed else 0.0,
+                                      worth=self._slice_above)
+                        joined = self._sliced(pager, spec, records, slices, bar, on_page, auth) if slices else None
+                        if joined is not None:
+                            (records, pages), cut = joined, len(slices)
+                        else:  # not worth cutting, nowhere to cut, or a slice out of order: on from page 1's cursor
+                            reader.add(records)  # page 1, then each page as it comes
+                            self._pages(pager, records, bar, on_page, reader)
+                            pages = pager.pages_fetched
+            # the bar is closed: the frame's warnings are printed below it. Slices are joined by time, not in
+            # the order their pages came, and a page 1 alone was not given to the reader: both are read whole
             frame = to_frame(entry, records) if cut else reader.frame(records)
         frame.attrs["pages"] = pages
         if cut:
@@ -361,14 +367,16 @@ class Client:
         return convert_tz(frame, tz) if tz else frame
 
     def _pages(self, pager: Pager, records: list[dict[str, Any]], bar: PageProgress,
-               on_page: Callable[[PagerState], Any] | None, reader: PageReader, *, first_only: bool = False) -> None:
-        """Page ``pager`` to its end (or only its next page), into ``records`` and ``reader``; a stop says
-        where."""
+               on_page: Callable[[PagerState], Any] | None, reader: PageReader | None, *,
+               first_only: bool = False) -> None:
+        """Page ``pager`` to its end (or only its next page), into ``records`` (and ``reader``, if any);
+        a stop says where."""
         stopped: MDHError | None = None
         try:
             for page in pager.pages:
                 records.extend(page)
-                reader.add(page, last=pager.state.done)
+                if reader is not None:
+                    reader.add(page, last=pager.state.done)
                 bar.update(pager.state, len(page))
                 if on_page is not None:
                     on_page(pager.state)

@@ -367,11 +367,6 @@ class TextReader:
     parse: Callable[[pa.Array], pa.Array | None]
     finish: Callable[[pa.Array], pd.Series]
 
-    def __call__(self, text: pa.Array) -> pd.Series | None:
-        """The whole column at once (None: the converter reads it)."""
-        parsed = self.parse(text)
-        return None if parsed is None else self.finish(parsed)
-
 
 def _as_is(text: pa.Array) -> pa.Array:
     return text

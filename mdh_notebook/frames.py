@@ -33,14 +33,15 @@ a pull does it on a worker thread while the next page is on its way, :mod:`mdh_n
 Every column read as text (strings, categories, date-times) comes out of each page's records in one
 arrow pass (one struct array), when a sample of the first page shows them text, and is parsed there by
 its dtype's reader in :data:`~mdh_notebook.converters.TEXT_READERS` (date-time strings by arrow's
-ISO-8601 cast, numbers sent as text by its float cast). A column arrow refuses anywhere (any value of a
-page) is read whole by its dtype's converter in :data:`CONVERTERS` (:mod:`mdh_notebook.converters`),
-which tries the same arrow pass and falls back to pandas' vectorised functions
-(``to_datetime(format="ISO8601")``, ``to_numeric``) for the whole column. Arrow's parsers take less
-than pandas' do and agree where they succeed (tests/test_frames_fast.py), so a column with anything
-else in it (a number in a string column, a date pandas reads and arrow does not, a value to report)
-takes the per-value path that reads it, or reports it, exactly as before — and a frame is the same
-however its records fell into pages (tests/test_frames_pages.py).
+ISO-8601 cast, numbers sent as text by its float cast). A page with anything but text at one of those
+paths (a number, an object) leaves every column to be read value by value; a column arrow's parser
+refuses anywhere (any value of a page) is read whole by its dtype's converter in :data:`CONVERTERS`
+(:mod:`mdh_notebook.converters`), which tries the same arrow pass and falls back to pandas' vectorised
+functions (``to_datetime(format="ISO8601")``, ``to_numeric``) for the whole column. Arrow's parsers
+take less than pandas' do and agree where they succeed (tests/test_frames_fast.py), so a column with
+anything else in it (a number in a string column, a date pandas reads and arrow does not, a value to
+report) takes the per-value path that reads it, or reports it, exactly as before — and a frame is the
+same however its records fell into pages (tests/test_frames_pages.py).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def _text_type(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> 
     kind that sends, say, numbers in a ``value`` column does not pay for a pass that fails every time.
     (bytes, which no JSON decoder makes, would be taken as UTF-8 text here, where the converters report
     them.)"""
-    paths = list(dict.fromkeys(tuple(c.wire.split(".")) for c in columns if c.dtype in TEXT_DTYPES))
+    paths = list(dict.fromkeys(c.path for c in columns if c.dtype in TEXT_DTYPES))
     nested = {p[:i] for p in paths for i in range(1, len(p))}
     sample = rows[::max(1, len(rows) // 16)]
     paths = [p for p in paths if p not in nested and all(map(_is_text, _sample(sample, p)))]
@@ -115,7 +116,7 @@ def _leaves(array: pa.StructArray, prefix: tuple[str, ...], found: dict[tuple[st
 def _extra_paths(gather: _Gather, columns: Sequence[Column], keys: set[str] | None = None) -> list[tuple[str, ...]]:
     """Leaf paths present in the records that no declared column covers, in first-seen order; ``keys``:
     the records' own keys, when they are known already."""
-    declared = {tuple(c.wire.split(".")) for c in columns}
+    declared = {c.path for c in columns}
     prefixes = {p[:i] for p in declared for i in range(1, len(p))}
     found: dict[tuple[str, ...], None] = {}
 
@@ -222,12 +223,13 @@ class FrameBuilder:
         self._rows = 0
 
     def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Read one page of records (JSON objects, as the pager gives them) for the frame."""
+        """Read one page of records (JSON objects, as the pager gives them) for the frame. The page
+        must not change afterwards (it is read again by :meth:`frame`, as part of every record)."""
         self._rows += len(rows)
         if self._keys is None or not rows:
             return
         if not set(map(type, rows)) <= {dict}:  # another Mapping: read value by value, as before
-            self._parts = self._keys = None
+            self.read_whole()
             return
         self._keys.update(set().union(*rows))
         if self._parts is None:
@@ -245,7 +247,7 @@ class FrameBuilder:
         text: dict[tuple[str, ...], pa.Array] = {}
         _leaves(records, (), text)
         for column in self.kind.columns:
-            path = path_of(column)
+            path = column.path
             reader = TEXT_READERS.get(column.dtype) if path in text else None
             parts = self._parts.setdefault(column.name, []) if reader is not None else None
             if reader is None or parts is None:
@@ -256,23 +258,29 @@ class FrameBuilder:
             else:
                 parts.append(parsed)
 
+    def read_whole(self) -> None:
+        """Leave every column to be read value by value, from the records, by :meth:`frame` (what a
+        page that could not be read leaves to do; :meth:`add` reads nothing more)."""
+        self._parts = self._keys = None
+
     def frame(self, rows: Sequence[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:
         """The typed frame of ``rows``: the records of every page given to :meth:`add`, in order."""
         entry = self.kind
-        if self._rows != len(rows):  # pages not (all) given: read the records whole
-            again = FrameBuilder(entry)
+        parts = [p for p in (self._parts or {}).values() if p is not None]
+        if self._rows != len(rows) or any(sum(map(len, p)) != len(rows) for p in parts):
+            again = FrameBuilder(entry)  # pages not (all) given, or not as read: read the records whole
             again.add(rows)
             return again.frame(rows, tz=tz)
         data: dict[str, pd.Series] = {}
         gather = _Gather(rows)
         parsed = self._parts or {}
         for column in entry.columns:
-            parts = parsed.get(column.name)
+            read = parsed.get(column.name)
             series = None
-            if parts:
-                series = TEXT_READERS[column.dtype].finish(parts[0] if len(parts) == 1 else pa.concat_arrays(parts))
+            if read:
+                series = TEXT_READERS[column.dtype].finish(read[0] if len(read) == 1 else pa.concat_arrays(read))
             if series is None:
-                series = CONVERTERS[column.dtype](gather(path_of(column)), Target(entry.name, column))
+                series = CONVERTERS[column.dtype](gather(column.path), Target(entry.name, column))
             data[column.name] = series
         for path in _extra_paths(gather, entry.columns, self._keys):
             name = snake_case(".".join(path))
@@ -285,11 +293,6 @@ class FrameBuilder:
                               for name, series in data.items()}, index=pd.RangeIndex(len(rows)), copy=False)
         frame.attrs["kind"] = entry.name
         return convert_tz(frame, tz) if tz else frame
-
-
-def path_of(column: Column) -> tuple[str, ...]:
-    """The keys a column reads, outermost first (``schedule.id`` → ``("schedule", "id")``)."""
-    return tuple(column.wire.split("."))
 
 
 def to_frame(kind: Kind | str, records: Iterable[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import itertools
 import threading
 import warnings
 from collections.abc import Iterator
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -23,10 +24,12 @@ from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.frames import FrameBuilder
 from mdh_notebook.reading import PageReader
 
+DELETE = object()  # a quirk that leaves the key out of the record
 QUIRKS = [("surveyName", 7), ("surveyName", True), ("date", 20261001), ("date", {"at": "noon"}),
           ("insertedDate", "not a date"), ("insertedDate", "2026-10-01"), ("schedule", {"name": 5}),
           ("schedule", "daily"), ("type", ["Form"]), ("surveyVersion", "3"), ("surveyVersion", 2.5),
-          ("stepIdentifier", None), ("newField", "x"), ("newNested", {"a": 1}), ("date", "0001-01-01T00:00:00Z")]
+          ("stepIdentifier", None), ("newField", "x"), ("newNested", {"a": 1}), ("date", "0001-01-01T00:00:00Z"),
+          ("surveyName", DELETE), ("date", DELETE), ("schedule", DELETE)]
 
 
 def _answers(n: int) -> list[dict[str, Any]]:
@@ -45,8 +48,18 @@ def _points(n: int) -> list[dict[str, Any]]:
             for i in range(n)]
 
 
-POINT_QUIRKS = [("value", "n/a"), ("value", "9007199254740993"), ("value", 72), ("value", " 70"),
+POINT_QUIRKS = [("value", DELETE), ("value", "n/a"), ("value", "9007199254740993"), ("value", 72), ("value", " 70"),
                 ("startDate", "2026-10-01 00:00:00 -05:00"), ("units", None), ("extra", [1, 2])]
+
+
+def _quirk(records: list[dict[str, Any]], quirks: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    for at, (key, value) in quirks:
+        record = records[at % len(records)]
+        if value is DELETE:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    return records
 
 
 def _read(kind: str, records: list[dict[str, Any]], cuts: list[int]) -> tuple[pd.DataFrame, list[str]]:
@@ -72,9 +85,7 @@ def _whole(kind: str, records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list
        st.lists(st.tuples(st.integers(0, 259), st.sampled_from(QUIRKS)), max_size=3))
 def test_survey_answers_in_any_pages_read_as_all_at_once(n: int, cuts: list[int],
                                                          quirks: list[tuple[int, Any]]) -> None:
-    records = _answers(n)
-    for at, (key, value) in quirks:
-        records[at % n][key] = value
+    records = _quirk(_answers(n), quirks)
     paged, paged_said = _read("survey_answers", records, cuts)
     whole, whole_said = _whole("survey_answers", records)
     pd.testing.assert_frame_equal(paged, whole)
@@ -86,9 +97,7 @@ def test_survey_answers_in_any_pages_read_as_all_at_once(n: int, cuts: list[int]
        st.lists(st.tuples(st.integers(0, 259), st.sampled_from(POINT_QUIRKS)), max_size=3))
 def test_device_data_in_any_pages_reads_as_all_at_once(n: int, cuts: list[int],
                                                        quirks: list[tuple[int, Any]]) -> None:
-    records = _points(n)
-    for at, (key, value) in quirks:
-        records[at % n][key] = value
+    records = _quirk(_points(n), quirks)
     paged, paged_said = _read("device_data_v2", records, cuts)
     whole, whole_said = _whole("device_data_v2", records)
     pd.testing.assert_frame_equal(paged, whole)
@@ -100,6 +109,43 @@ def test_a_frame_of_records_not_all_given_as_pages_reads_them_whole() -> None:
     builder = FrameBuilder("survey_answers")
     builder.add(records[:100])  # the last page never given: the frame still holds every record
     pd.testing.assert_frame_equal(builder.frame(records), mdh.to_frame("survey_answers", records))
+
+
+def test_the_pages_read_are_what_the_frame_is_built_from() -> None:
+    """Not only the same frame: the text columns' parts are each page's, read when it was given (a builder
+    that read everything again at the end would pass every other test, and be as slow as before)."""
+    records = _answers(250)
+    builder = FrameBuilder("survey_answers")
+    for low in (0, 100, 200):
+        builder.add(records[low:low + 100])
+    parts = builder._parts or {}
+    assert [len(part) for part in parts["survey_name"] or []] == [100, 100, 50]
+    assert [len(part) for part in parts["date"] or []] == [100, 100, 50]
+    records[0]["surveyName"] = "changed after"  # what the frame holds was read when the page was given
+    assert builder.frame(records)["survey_name"][0] == "PHQ-9"
+
+
+def test_pages_of_another_mapping_type_read_as_to_frame_reads_them() -> None:
+    records = _answers(120)
+    builder = FrameBuilder("survey_answers")
+    builder.add(records[:100])
+    builder.add([MappingProxyType(r) for r in records[100:]])
+    given = records[:100] + [MappingProxyType(r) for r in records[100:]]
+    pd.testing.assert_frame_equal(builder.frame(given), mdh.to_frame("survey_answers", given))
+
+
+def test_the_reader_reads_each_page_as_it_was_given() -> None:
+    """A resumed pull gives the reader its kept rows, then grows the same list page by page."""
+    records = _answers(300)
+    growing = records[:100]
+    with PageReader("survey_answers") as reader:
+        reader.add(growing)
+        growing.extend(records[100:200])  # at once, while the worker may still be reading the first 100
+        reader.add(records[100:200])
+        growing.extend(records[200:])
+        reader.add(records[200:], last=True)
+        frame = reader.frame(growing)
+    pd.testing.assert_frame_equal(frame, mdh.to_frame("survey_answers", records))
 
 
 def _frame_threads() -> list[threading.Thread]:
@@ -121,6 +167,7 @@ def test_the_reader_reads_pages_on_one_worker_and_the_frame_is_to_frames() -> No
     assert [text for text, _ in heard] == _whole("survey_answers", records)[1]
     assert heard and all(thread is threading.current_thread() for _, thread in heard)  # the caller's, not the worker's
     pd.testing.assert_frame_equal(frame, _whole("survey_answers", records)[0])
+    assert not _frame_threads()  # the worker ended with the reader
 
 
 def test_a_pull_of_one_page_starts_no_thread() -> None:
@@ -134,10 +181,15 @@ def test_a_pull_of_one_page_starts_no_thread() -> None:
 # -- the session's pulls, against the sandbox ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[mdh.ParticipantSession]:
-    with SandboxServer(participants=1, days=120, rate_limit=10_000, admin_rate_limit=10_000).start() as server, \
-            mdh.connect("PT-0001", ["SurveyAnswers:read", "DeviceData:read"], config=config_for(server),
-                        parallel=1) as connected:
+def server() -> Iterator[SandboxServer]:
+    with SandboxServer(participants=1, days=120, rate_limit=10_000, admin_rate_limit=10_000).start() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def session(server: SandboxServer) -> Iterator[mdh.ParticipantSession]:
+    with mdh.connect("PT-0001", ["SurveyAnswers:read", "DeviceData:read"], config=config_for(server),
+                     parallel=1) as connected:
         yield connected
 
 
@@ -153,3 +205,23 @@ def test_a_pull_of_many_pages_is_to_frame_of_its_records(session: mdh.Participan
     expected = mdh.to_frame(kind, records)
     expected.attrs = frame.attrs
     pd.testing.assert_frame_equal(frame, expected)
+
+
+def test_a_pull_stopped_part_way_leaves_no_reader_and_resumes_to_the_same_frame(
+        server: SandboxServer, session: mdh.ParticipantSession) -> None:
+    whole = session.survey_answers(progress=False)
+    assert whole.attrs["pages"] >= 3
+
+    def after_page(state: mdh.PagerState) -> None:
+        if state.pages == 2:  # page 3 drops on every try
+            server.set_faults(drop_rate=1.0, paths=["/api/v1/delegated/surveyanswers"])
+
+    try:
+        with pytest.raises(mdh.TransportError) as info:
+            session.survey_answers(progress=False, on_page=after_page)
+    finally:
+        server.clear_faults()
+    state = info.value.pager_state
+    assert state is not None and len(state.rows) == 200
+    assert not _frame_threads()  # the stopped pull's reader is gone with it
+    pd.testing.assert_frame_equal(session.survey_answers(progress=False, resume=state), whole)

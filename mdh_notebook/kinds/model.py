@@ -171,6 +171,11 @@ class Column:
             object.__setattr__(self, "name", snake_case(self.wire))
         _check(_identifier(self.name), where, f"name {self.name!r} is not a Python identifier")
 
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The keys the column reads, outermost first (``schedule.id`` → ``("schedule", "id")``)."""
+        return tuple(self.wire.split("."))
+
 
 @dataclass(frozen=True)
 class Param:
