@@ -205,9 +205,9 @@ class FrameBuilder:
 
     ``add`` does what can be done a page at a time, so that a pull can do it while it waits for the next
     page: the text columns read out of the records by arrow and parsed by their dtype's
-    :data:`~mdh_notebook.converters.TEXT_READERS` (date-times, numbers sent as text), and the keys
-    present. ``frame`` does the rest: each column's parts joined, the columns read value by value, the
-    extra columns, every :class:`DataWarning`.
+    :data:`~mdh_notebook.converters.TEXT_READERS` (date-times, numbers sent as text), the values of the
+    other columns gathered, and the keys present. ``frame`` does the rest: each column's parts joined,
+    the other columns converted, the extra columns, every :class:`DataWarning`.
 
     The text columns' paths are chosen on the first page given. A later page with anything else at one of
     them (a number, an object) leaves every column to be read value by value; a page that arrow's parser
@@ -220,6 +220,10 @@ class FrameBuilder:
         # each text column's parsed parts, a page each; None: a page refused, the column is read value by value
         self._parts: dict[str, list[pa.Array] | None] | None = {}  # None: every column is read value by value
         self._keys: set[str] | None = set()  # the records' keys (for the extra columns); None: not known
+        # the values of the columns not read as text (numbers, booleans, objects), gathered a page at a time;
+        # None with the keys: read from the records at the end
+        self._values: dict[str, list[Any]] | None = {}
+        self._gathered = [c for c in self.kind.columns if c.dtype not in TEXT_DTYPES]
         self._rows = 0
 
     def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -232,6 +236,10 @@ class FrameBuilder:
             self.read_whole()
             return
         self._keys.update(set().union(*rows))
+        if self._gathered and self._values is not None:
+            gather = _Gather(rows)
+            for column in self._gathered:
+                self._values.setdefault(column.name, []).extend(gather(column.path))
         if self._parts is None:
             return
         if self._type is None:
@@ -261,7 +269,7 @@ class FrameBuilder:
     def read_whole(self) -> None:
         """Leave every column to be read value by value, from the records, by :meth:`frame` (what a
         page that could not be read leaves to do; :meth:`add` reads nothing more)."""
-        self._parts = self._keys = None
+        self._parts = self._keys = self._values = None
 
     def frame(self, rows: Sequence[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:
         """The typed frame of ``rows``: the records of every page given to :meth:`add`, in order."""
@@ -273,14 +281,17 @@ class FrameBuilder:
             return again.frame(rows, tz=tz)
         data: dict[str, pd.Series] = {}
         gather = _Gather(rows)
-        parsed = self._parts or {}
+        parsed, gathered = self._parts or {}, self._values or {}
         for column in entry.columns:
             read = parsed.get(column.name)
             series = None
             if read:
                 series = TEXT_READERS[column.dtype].finish(read[0] if len(read) == 1 else pa.concat_arrays(read))
             if series is None:
-                series = CONVERTERS[column.dtype](gather(column.path), Target(entry.name, column))
+                values = gathered.get(column.name)
+                if values is None or len(values) != len(rows):
+                    values = gather(column.path)
+                series = CONVERTERS[column.dtype](values, Target(entry.name, column))
             data[column.name] = series
         for path in _extra_paths(gather, entry.columns, self._keys):
             name = snake_case(".".join(path))
