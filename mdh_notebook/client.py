@@ -203,15 +203,17 @@ class Client:
 
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
                 auth: httpx.Auth | None = None, json: Any = None, content: bytes | None = None,
-                headers: Mapping[str, str] | None = None, on_wait: OnWait | None = None) -> httpx.Response:
+                headers: Mapping[str, str] | None = None, on_wait: OnWait | None = None,
+                while_waiting: Callable[[], Any] | None = None) -> httpx.Response:
         """Send under the retry policy (:mod:`mdh_notebook.retry`); raise the mapped error on failure.
-        ``json`` or ``content`` is the body, if any; ``on_wait(text)`` hears of a rate-limit wait."""
+        ``json`` or ``content`` is the body, if any; ``on_wait(text)`` hears of a rate-limit wait;
+        ``while_waiting()`` is called once the request is sent, while its answer is awaited."""
         self._check_open()
         if json is not None and content is not None:
             raise InvalidArgumentError(f"{method} {path}: send a json= body or content=, not both")
         budget = auth.budget if isinstance(auth, BearerAuth) else None
         return self._sender.request(method, path, params=params, auth=auth, json=json, content=content,
-                                    headers=headers, budget=budget, on_wait=on_wait)
+                                    headers=headers, budget=budget, on_wait=on_wait, while_waiting=while_waiting)
 
     def run_flow(self, flow: Callable[[], Flow[T]] | Flow[T]) -> T:
         """Run a token flow (see :mod:`mdh_notebook.auth`) outside any API request, under the retry
@@ -276,20 +278,23 @@ class Client:
 
     def pager(self, kind: Kind | str, filters: Mapping[str, Any] | None = None, *,
               auth: httpx.Auth | None = None, resume: PagerState | None = None,
-              on_wait: OnWait | None = None, timed: list[float] | None = None) -> Pager:
+              on_wait: OnWait | None = None, timed: list[float] | None = None,
+              while_waiting: Callable[[], Any] | None = None) -> Pager:
         """The pager for ``kind`` with checked ``filters``; ``resume`` goes on from a pager's state;
-        ``on_wait(text)`` hears of a rate-limit wait; ``timed`` gets each page's round trip (seconds)."""
+        ``on_wait(text)`` hears of a rate-limit wait; ``timed`` gets each page's round trip (seconds);
+        ``while_waiting()`` is called once each page's request is sent, while its answer is awaited."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         params = encode_params(entry, filters or {})
         path = self.fill_path(entry.path, encode_path(entry, filters or {}), what=f"{entry.name}()")
-        return Pager(self._fetcher(auth, on_wait, timed), entry, path, params, resume=resume)
+        return Pager(self._fetcher(auth, on_wait, timed, while_waiting), entry, path, params, resume=resume)
 
-    def _fetcher(self, auth: httpx.Auth | None, on_wait: OnWait | None,
-                 timed: list[float] | None = None) -> Callable[[str, Mapping[str, str]], Any]:
+    def _fetcher(self, auth: httpx.Auth | None, on_wait: OnWait | None, timed: list[float] | None = None,
+                 while_waiting: Callable[[], Any] | None = None) -> Callable[[str, Mapping[str, str]], Any]:
         auth = auth if auth is not None else self.service_auth
 
         def fetch(path: str, page_params: Mapping[str, str]) -> Any:
-            response = self.request("GET", path, params=page_params, auth=auth, on_wait=on_wait)
+            response = self.request("GET", path, params=page_params, auth=auth, on_wait=on_wait,
+                                    while_waiting=while_waiting)
             if timed is not None:  # the answering try's own round trip: no token exchange, retry or wait in it
                 try:
                     timed.append(response.elapsed.total_seconds())
@@ -304,8 +309,8 @@ class Client:
               on_page: Callable[[PagerState], Any] | None = None, resume: PagerState | None = None) -> pd.DataFrame:
         """Every record of ``kind`` matching ``filters`` as one typed frame (paging invisible).
 
-        Pages are gathered, and each is read for the frame on a worker thread while the next one is
-        fetched (:mod:`mdh_notebook.reading`); the frame is built once, at the end, after the progress
+        Pages are gathered, and each is read for the frame while the request for the next one is on its
+        way (:mod:`mdh_notebook.reading`); the frame is built once, at the end, after the progress
         bar has closed (a frame per page then ``concat`` was measured at ~30 ms per 100-record page of
         fixed per-column cost). A pull of one page, and a pull in time slices, are read whole at the end.
         ``progress``: a bar for a long pull (see :mod:`mdh_notebook.progress`); ``on_page``: called
@@ -328,7 +333,8 @@ class Client:
         with PageReader(entry) as reader:
             with PageProgress(entry.name, progress) as bar:
                 timed: list[float] = []
-                pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note, timed=timed)
+                pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note, timed=timed,
+                                   while_waiting=reader.read_waiting)
                 records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
                 spec = slicing_for(entry, pager.params)
                 cut = 0
@@ -376,7 +382,7 @@ class Client:
             for page in pager.pages:
                 records.extend(page)
                 if reader is not None:
-                    reader.add(page, last=pager.state.done)
+                    reader.add(page)
                 bar.update(pager.state, len(page))
                 if on_page is not None:
                     on_page(pager.state)

@@ -1,26 +1,27 @@
-"""A pull's pages read for its frame while the next page is on its way (:class:`PageReader`).
+"""A pull's pages read for its frame while the request for the next page is on its way (:class:`PageReader`).
 
 Paging spends most of its time waiting for the server; :class:`~mdh_notebook.frames.FrameBuilder`
-can read a page's text columns as soon as the page arrives. :meth:`Client.frame` gives each page to a
-:class:`PageReader`, which reads it on one worker thread of its own while the caller's thread sends
-the request for the next page (the socket wait releases the GIL), so that what is left for the end is
-the part of the conversion that needs every record at once. A reader given one page only, as the last
-(a pull of one page), reads it in the caller's thread: no thread is started for it.
+can read a page's text columns as soon as the page has arrived. :meth:`Client.frame` gives each page
+to a :class:`PageReader`, which keeps it until the next request has been sent: :meth:`read_waiting`
+is called then (``Client.request(..., while_waiting=)``, through httpcore's ``trace`` extension, as
+it starts to wait for the response), and reads the pages given since — in the caller's thread, while
+the server works on the next page. What is left for the end is the last page and the part of the
+conversion that needs every record at once. No thread is started: there is nothing to race, to
+cancel, or to wait for, and the GIL is never fought over.
 
-Pages are read in the order given, one at a time, each as it was when given (the reader keeps its own
-copy of the page's list). Nothing on the worker thread warns or reports: every
-:class:`~mdh_notebook.frames.DataWarning` is raised by :meth:`PageReader.frame`, in the caller's thread,
-as :func:`~mdh_notebook.frames.to_frame` raises it — and so is any error: a page the worker could not
-read leaves every record to be read in the caller's thread, where the same error, if it is one, is
-raised in its place. A pull that stops (an error, a Ctrl-C) leaves the reader to be closed: pages not
-read yet are dropped, and the rows kept on the error (``exc.pager_state.rows``) are the records, never
-the reader's.
+A page is read as it was when given (the reader keeps its own copy of the list), in the order given.
+Nothing is reported while a request waits: every :class:`~mdh_notebook.frames.DataWarning` is raised
+by :meth:`PageReader.frame`, as :func:`~mdh_notebook.frames.to_frame` raises it — and so is any error:
+a page that could not be read leaves every record to be read by :meth:`frame`, where the same error,
+if it is one, is raised in its place (never inside the request). A pull that stops (an error, a
+Ctrl-C) drops the pages not read yet; the rows kept on the error (``exc.pager_state.rows``) are the
+records, never the reader's.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -32,11 +33,11 @@ __all__ = ["PageReader"]
 
 
 class PageReader:
-    """Pages of one pull read for its frame on a worker thread, as they arrive (see the module)."""
+    """Pages of one pull read for its frame while the next request waits (see the module)."""
 
     def __init__(self, kind: Kind | str) -> None:
         self.builder = FrameBuilder(kind)
-        self._pool: ThreadPoolExecutor | None = None
+        self._pending: deque[tuple[Mapping[str, Any], ...]] = deque()
 
     def __enter__(self) -> PageReader:
         return self
@@ -44,34 +45,24 @@ class PageReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def add(self, page: Sequence[Mapping[str, Any]], *, last: bool = False) -> None:
-        """One page of the pull, in order; ``last``: no page follows it (a pull of one page is read in
-        the caller's thread, at once)."""
-        page = tuple(page)  # as it is now: the caller's list may grow (a resumed pull's rows)
-        if self._pool is None:
-            if last:
-                self._read(page)
-                return
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mdh-frame")
-        self._pool.submit(self._read, page)
+    def add(self, page: Sequence[Mapping[str, Any]]) -> None:
+        """One page of the pull, in order: read at the next :meth:`read_waiting` (or by :meth:`frame`)."""
+        self._pending.append(tuple(page))  # as it is now: the caller's list may grow (a resumed pull's rows)
 
-    def _read(self, page: Sequence[Mapping[str, Any]]) -> None:
-        try:
-            self.builder.add(page)
-        except Exception:  # not arrow's refusals (those are taken): the caller's thread reads it all again
-            self.builder.read_whole()  # and raises or reports what it must, as to_frame does
+    def read_waiting(self) -> None:
+        """Read the pages given so far (called while a request waits for its answer)."""
+        while self._pending:
+            page = self._pending.popleft()
+            try:
+                self.builder.add(page)
+            except Exception:  # not arrow's refusals (those are taken): never fail the request it waits in;
+                self.builder.read_whole()  # frame() reads every record, raising or reporting what it must
 
     def frame(self, rows: Sequence[Mapping[str, Any]], *, tz: str | None = None) -> pd.DataFrame:
         """The frame of ``rows``, every page given to :meth:`add` (in order): what ``to_frame`` returns."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        self.read_waiting()
         return self.builder.frame(rows, tz=tz)
 
     def close(self) -> None:
-        """Stop reading: pages not read yet are dropped (the pull is over without its frame); the page
-        being read, if any, is let finish (a page's read takes well under a millisecond), so that the
-        worker has ended when this returns."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Drop the pages not read yet (the pull is over without its frame)."""
+        self._pending.clear()

@@ -259,6 +259,16 @@ def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
         return None
 
 
+def _waiting_trace(while_waiting: Callable[[], Any]) -> Callable[[str, Mapping[str, Any]], None]:
+    """httpcore's ``trace`` callback that calls ``while_waiting()`` once a request is sent, as its
+    response headers start to be read (``http11.…`` or ``http2.receive_response_headers.started``)."""
+    def trace(event: str, info: Mapping[str, Any]) -> None:
+        if event.endswith("receive_response_headers.started"):
+            while_waiting()
+
+    return trace
+
+
 class Sender:
     """Sends requests and token flows through one ``httpx.Client`` under a :class:`RetryPolicy`
     (the :class:`~mdh_notebook.client.Client` owns one). It notes, per origin, whether any answer
@@ -307,8 +317,11 @@ class Sender:
 
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None, auth: httpx.Auth | None,
                 json: Any, content: bytes | None, headers: Mapping[str, str] | None, budget: Budget | None,
-                on_wait: OnWait | None) -> httpx.Response:
-        """One request, tried as the policy says; the mapped error when it fails for good."""
+                on_wait: OnWait | None, while_waiting: Callable[[], Any] | None = None) -> httpx.Response:
+        """One request, tried as the policy says; the mapped error when it fails for good.
+        ``while_waiting()``: called in this thread once each try is sent, while its answer is awaited
+        (httpcore's ``trace`` extension: when it starts reading the response headers); an exception
+        it raises stops the request, as it is."""
         budget = budget if budget is not None else self.anonymous
         idempotent = method.upper() in IDEMPOTENT
         tally = Tally()
@@ -322,7 +335,7 @@ class Sender:
                             raise stopped  # not a Failure: never tried again
                         self._pause(budget, last[-1] if last else None, method, path, on_wait)
                         return self._send_once(method, path, params, auth, json, content, headers, budget,
-                                               idempotent, tally)
+                                               idempotent, tally, while_waiting)
                     except Failure as failure:
                         last.append(failure)
                         self._note_retry(attempt, failure, self.policy)
@@ -333,8 +346,10 @@ class Sender:
 
     def _send_once(self, method: str, path: str, params: Mapping[str, str] | None, auth: httpx.Auth | None,
                    json: Any, content: bytes | None, headers: Mapping[str, str] | None, budget: Budget,
-                   idempotent: bool, tally: Tally) -> httpx.Response:
-        request = self.http.build_request(method, path, params=params, json=json, content=content, headers=headers)
+                   idempotent: bool, tally: Tally, while_waiting: Callable[[], Any] | None = None) -> httpx.Response:
+        extensions = {"trace": _waiting_trace(while_waiting)} if while_waiting is not None else None
+        request = self.http.build_request(method, path, params=params, json=json, content=content, headers=headers,
+                                          extensions=extensions)
         where = f"{method} {request.url.path}"
         origin = origin_of(request.url)
         try:

@@ -1,13 +1,12 @@
-"""A frame built page by page (``FrameBuilder``, and ``PageReader`` reading pages on a worker thread
-while the next one is fetched) is exactly ``to_frame`` of every record at once: the same columns,
-dtypes, values and extra columns, and the same ``DataWarning``s, raised in the caller's thread —
-however the records fall into pages, and whatever quirk a page holds that the first one did not.
+"""A frame built page by page (``FrameBuilder``, and ``PageReader`` reading pages while the request for
+the next one waits) is exactly ``to_frame`` of every record at once: the same columns, dtypes, values
+and extra columns, and the same ``DataWarning``s, raised by the frame — however the records fall into
+pages, and whatever quirk a page holds that the first one did not.
 """
 
 from __future__ import annotations
 
 import itertools
-import threading
 import warnings
 from collections.abc import Iterator
 from types import MappingProxyType
@@ -140,42 +139,54 @@ def test_the_reader_reads_each_page_as_it_was_given() -> None:
     growing = records[:100]
     with PageReader("survey_answers") as reader:
         reader.add(growing)
-        growing.extend(records[100:200])  # at once, while the worker may still be reading the first 100
+        growing.extend(records[100:200])  # before the first 100 are read
         reader.add(records[100:200])
         growing.extend(records[200:])
-        reader.add(records[200:], last=True)
+        reader.add(records[200:])
         frame = reader.frame(growing)
     pd.testing.assert_frame_equal(frame, mdh.to_frame("survey_answers", records))
 
 
-def _frame_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith("mdh-frame")]
-
-
-def test_the_reader_reads_pages_on_one_worker_and_the_frame_is_to_frames() -> None:
+def test_the_reader_reads_the_pages_given_when_a_request_waits_and_the_rest_at_the_end() -> None:
     records = _answers(300)
     records[250]["surveyVersion"] = "not a number"  # a DataWarning, from the last page only
     with PageReader("survey_answers") as reader:
-        for low in range(0, 300, 100):
-            reader.add(records[low:low + 100], last=low == 200)
-        assert _frame_threads()  # a pull of three pages: read on a worker
-        heard: list[tuple[str, threading.Thread]] = []
-        with warnings.catch_warnings():
+        reader.add(records[:100])
+        reader.add(records[100:200])
+        assert reader.builder._rows == 0  # nothing read until a request waits
+        reader.read_waiting()  # what the next page's request does once it is sent
+        assert reader.builder._rows == 200
+        reader.add(records[200:])
+        with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always", mdh.DataWarning)
-            warnings.showwarning = lambda message, *_: heard.append((str(message), threading.current_thread()))
-            frame = reader.frame(records)
-    assert [text for text, _ in heard] == _whole("survey_answers", records)[1]
-    assert heard and all(thread is threading.current_thread() for _, thread in heard)  # the caller's, not the worker's
+            frame = reader.frame(records)  # the last page, then the frame; its warnings here
+    assert [str(w.message) for w in said] == _whole("survey_answers", records)[1]
+    assert said and all("survey_version" in str(w.message) for w in said)
     pd.testing.assert_frame_equal(frame, _whole("survey_answers", records)[0])
-    assert not _frame_threads()  # the worker ended with the reader
 
 
-def test_a_pull_of_one_page_starts_no_thread() -> None:
-    before = _frame_threads()
+def test_a_page_that_cannot_be_read_never_fails_the_request_it_waits_in() -> None:
+    """A lone surrogate (the stdlib JSON decoder makes one of ``"\\ud800"``) cannot be encoded by arrow:
+    the read is left to the frame, which then does what to_frame does with those records."""
+    records = _answers(150)
+    records[120]["stepIdentifier"] = "\ud800"
     with PageReader("survey_answers") as reader:
-        reader.add(_answers(20), last=True)
-        assert _frame_threads() == before
-        assert len(reader.frame(_answers(20))) == 20
+        reader.add(records[:100])
+        reader.add(records[100:])
+        reader.read_waiting()  # no error here: this runs inside a request
+        try:
+            expected: object = mdh.to_frame("survey_answers", records)
+        except Exception as exc:  # whatever to_frame does, the frame does the same
+            expected = type(exc)
+        try:
+            got: object = reader.frame(records)
+        except Exception as exc:
+            got = type(exc)
+    if isinstance(expected, pd.DataFrame):
+        assert isinstance(got, pd.DataFrame)
+        pd.testing.assert_frame_equal(got, expected)
+    else:
+        assert got is expected
 
 
 # -- the session's pulls, against the sandbox ---------------------------------------------------------------
@@ -207,7 +218,7 @@ def test_a_pull_of_many_pages_is_to_frame_of_its_records(session: mdh.Participan
     pd.testing.assert_frame_equal(frame, expected)
 
 
-def test_a_pull_stopped_part_way_leaves_no_reader_and_resumes_to_the_same_frame(
+def test_a_pull_stopped_part_way_resumes_to_the_same_frame(
         server: SandboxServer, session: mdh.ParticipantSession) -> None:
     whole = session.survey_answers(progress=False)
     assert whole.attrs["pages"] >= 3
@@ -223,5 +234,25 @@ def test_a_pull_stopped_part_way_leaves_no_reader_and_resumes_to_the_same_frame(
         server.clear_faults()
     state = info.value.pager_state
     assert state is not None and len(state.rows) == 200
-    assert not _frame_threads()  # the stopped pull's reader is gone with it
     pd.testing.assert_frame_equal(session.survey_answers(progress=False, resume=state), whole)
+
+
+def test_while_waiting_is_called_once_per_request_after_it_is_sent(server: SandboxServer,
+                                                                    session: mdh.ParticipantSession) -> None:
+    calls: list[int] = []
+    before = sum(dict(server.stats()["requests"]).values())
+
+    def waiting() -> None:  # the request has gone out: the server has it (or will) before its answer comes
+        calls.append(sum(dict(server.stats()["requests"]).values()) - before)
+
+    pager = session.client.pager("survey_answers", auth=session.auth, while_waiting=waiting)
+    pages = sum(1 for _ in pager.pages)
+    assert pages >= 3 and len(calls) == pages
+
+
+def test_an_error_raised_while_waiting_stops_the_request_as_it_is(session: mdh.ParticipantSession) -> None:
+    def waiting() -> None:
+        raise KeyboardInterrupt  # a Ctrl-C while the answer is awaited
+
+    with pytest.raises(KeyboardInterrupt):
+        session.client.request("GET", "api/v1/delegated/surveyanswers", auth=session.auth, while_waiting=waiting)
