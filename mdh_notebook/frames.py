@@ -29,7 +29,7 @@ Rules (the same for every kind, and exactly what the session returns):
   declared ``quiet``, a derived copy such as ``value_number``, where "not a number" is the point).
 
 Conversion is column-wise, and as much of it as can be is done a page at a time (:class:`FrameBuilder`;
-a pull does it on a worker thread while the next page is on its way, :mod:`mdh_notebook.reading`).
+a pull does it while the request for the next page waits for its answer, :mod:`mdh_notebook.reading`).
 Every column read as text (strings, categories, date-times) comes out of each page's records in one
 arrow pass (one struct array), when a sample of the first page shows them text, and is parsed there by
 its dtype's reader in :data:`~mdh_notebook.converters.TEXT_READERS` (date-time strings by arrow's
@@ -204,7 +204,7 @@ class FrameBuilder:
     returns (it is one builder given every record at once).
 
     ``add`` does what can be done a page at a time, so that a pull can do it while it waits for the next
-    page: the text columns read out of the records by arrow and parsed by their dtype's
+    page (:mod:`mdh_notebook.reading`): the text columns read out of the records by arrow and parsed by their dtype's
     :data:`~mdh_notebook.converters.TEXT_READERS` (date-times, numbers sent as text), the values of the
     other columns gathered, and the keys present. ``frame`` does the rest: each column's parts joined,
     the other columns converted, the extra columns, every :class:`DataWarning`.
