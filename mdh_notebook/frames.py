@@ -100,6 +100,17 @@ def _sample(rows: Sequence[Mapping[str, Any]], path: tuple[str, ...]) -> list[An
     return values
 
 
+def _paths(struct: pa.StructType, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The leaf paths of a struct type (what :func:`_leaves` finds in an array of it)."""
+    found: list[tuple[str, ...]] = []
+    for field in struct:
+        if pa.types.is_struct(field.type):
+            found += _paths(field.type, (*prefix, field.name))
+        else:
+            found.append((*prefix, field.name))
+    return found
+
+
 def _struct(tree: dict[str, Any]) -> pa.StructType:
     # large_string: what pandas' arrow-backed strings hold (a string array would be cast to it, a copy)
     return pa.struct([(key, pa.large_string() if node is None else _struct(node)) for key, node in tree.items()])
@@ -223,7 +234,8 @@ class FrameBuilder:
         # the values of the columns not read as text (numbers, booleans, objects), gathered a page at a time;
         # None with the keys: read from the records at the end
         self._values: dict[str, list[Any]] | None = {}
-        self._gathered = [c for c in self.kind.columns if c.dtype not in TEXT_DTYPES]
+        self._gathered: list[Column] | None = None  # which: chosen with the text paths, on the first page
+        self._gather: _Gather | None = None  # the first page's, while it is every record
         self._rows = 0
 
     def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -236,17 +248,25 @@ class FrameBuilder:
             self.read_whole()
             return
         self._keys.update(set().union(*rows))
-        if self._gathered and self._values is not None:
-            gather = _Gather(rows)
+        gather = _Gather(rows)
+        self._gather = gather if self._rows == len(rows) else None  # the records all at once: frame() reuses it
+        if self._gathered is None:
+            self._type = _text_type(rows, self.kind.columns)
+            as_text = set(_paths(self._type)) if self._type is not None else set()
+            self._gathered = [c for c in self.kind.columns  # not read by a text reader
+                              if c.dtype not in TEXT_DTYPES and not (c.path in as_text and c.dtype in TEXT_READERS)]
+        if self._values is not None:
             for column in self._gathered:
-                self._values.setdefault(column.name, []).extend(gather(column.path))
+                values = self._values.get(column.name)
+                if values is None:
+                    self._values[column.name] = list(gather(column.path))
+                else:
+                    values.extend(gather(column.path))
         if self._parts is None:
             return
-        if self._type is None:
-            self._type = _text_type(rows, self.kind.columns)
-            if self._type is None:
-                self._parts = None
-                return
+        if self._type is None:  # no column is read as text
+            self._parts = None
+            return
         try:
             records = pa.array(rows, type=self._type)
         except ARROW_REFUSED:
@@ -280,7 +300,7 @@ class FrameBuilder:
             again.add(rows)
             return again.frame(rows, tz=tz)
         data: dict[str, pd.Series] = {}
-        gather = _Gather(rows)
+        gather = self._gather if self._gather is not None and self._gather.rows is rows else _Gather(rows)
         parsed, gathered = self._parts or {}, self._values or {}
         for column in entry.columns:
             read = parsed.get(column.name)
