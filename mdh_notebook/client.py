@@ -207,7 +207,8 @@ class Client:
                 while_waiting: Callable[[], Any] | None = None) -> httpx.Response:
         """Send under the retry policy (:mod:`mdh_notebook.retry`); raise the mapped error on failure.
         ``json`` or ``content`` is the body, if any; ``on_wait(text)`` hears of a rate-limit wait;
-        ``while_waiting()`` is called once the request is sent, while its answer is awaited."""
+        ``while_waiting()`` is called once a request has gone out, while its answer is awaited
+        (see :meth:`Sender.request <mdh_notebook.retry.Sender.request>`: cheap, repeatable, not raising)."""
         self._check_open()
         if json is not None and content is not None:
             raise InvalidArgumentError(f"{method} {path}: send a json= body or content=, not both")
@@ -281,8 +282,8 @@ class Client:
               on_wait: OnWait | None = None, timed: list[float] | None = None,
               while_waiting: Callable[[], Any] | None = None) -> Pager:
         """The pager for ``kind`` with checked ``filters``; ``resume`` goes on from a pager's state;
-        ``on_wait(text)`` hears of a rate-limit wait; ``timed`` gets each page's round trip (seconds);
-        ``while_waiting()`` is called once each page's request is sent, while its answer is awaited."""
+        ``on_wait(text)`` hears of a rate-limit wait; ``timed`` gets each page's round trip (seconds,
+        ``while_waiting``'s time included); ``while_waiting()`` is called as each page's answer is awaited."""
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
         params = encode_params(entry, filters or {})
         path = self.fill_path(entry.path, encode_path(entry, filters or {}), what=f"{entry.name}()")
@@ -330,43 +331,42 @@ class Client:
         if tz:
             check_tz(tz)
         entry = lookup_kind(kind) if isinstance(kind, str) else kind
-        with PageReader(entry) as reader:
-            with PageProgress(entry.name, progress) as bar:
-                timed: list[float] = []
-                pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note, timed=timed,
-                                   while_waiting=reader.read_waiting)
-                records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
-                spec = slicing_for(entry, pager.params)
-                cut = 0
-                if resume is not None and resume.slices:
-                    if spec is None:
-                        raise InvalidArgumentError(f"{entry.name}: this PagerState is of a pull in time slices, which "
-                                                   "this kind is not fetched in; leave out resume= to start again")
-                    joined = self._sliced(pager, spec, records, resume.slices, bar, on_page, auth)
-                    if joined is None:  # a slice out of order, and no page 1 cursor left to page on from
-                        raise out_of_order(entry, spec)
-                    (records, pages), cut = joined, len(resume.slices)
-                else:
-                    sliced = spec is not None and self._parallel > 1 and (resume is None or not resume.pages)
-                    if records:
-                        reader.add(records)  # the rows of the pages before the resume, first
-                    # page 1 of a pull that may be cut is not read yet: cut, its records are read whole
-                    self._pages(pager, records, bar, on_page, None if sliced else reader, first_only=sliced)
-                    pages = pager.pages_fetched
-                    if sliced and spec is not None and not pager.state.done:
-                        slices = plan(spec, entry, pager.params, records, now=self.clock(),
-                                      parallel=self._parallel, page_seconds=timed[-1] if timed else 0.0,
-                                      worth=self._slice_above)
-                        joined = self._sliced(pager, spec, records, slices, bar, on_page, auth) if slices else None
-                        if joined is not None:
-                            (records, pages), cut = joined, len(slices)
-                        else:  # not worth cutting, nowhere to cut, or a slice out of order: on from page 1's cursor
-                            reader.add(records)  # page 1, then each page as it comes
-                            self._pages(pager, records, bar, on_page, reader)
-                            pages = pager.pages_fetched
-            # the bar is closed: the frame's warnings are printed below it. Slices are joined by time, not in
-            # the order their pages came, and a page 1 alone was not given to the reader: both are read whole
-            frame = to_frame(entry, records) if cut else reader.frame(records)
+        reader = PageReader(entry)
+        with PageProgress(entry.name, progress) as bar:
+            timed: list[float] = []
+            pager = self.pager(entry, filters, auth=auth, resume=resume, on_wait=bar.note, timed=timed,
+                               while_waiting=reader.read_waiting)
+            records: list[dict[str, Any]] = list(resume.rows) if resume is not None else []
+            spec = slicing_for(entry, pager.params)
+            cut = 0
+            if resume is not None and resume.slices:
+                if spec is None:
+                    raise InvalidArgumentError(f"{entry.name}: this PagerState is of a pull in time slices, which "
+                                               "this kind is not fetched in; leave out resume= to start again")
+                joined = self._sliced(pager, spec, records, resume.slices, bar, on_page, auth)
+                if joined is None:  # a slice out of order, and no page 1 cursor left to page on from
+                    raise out_of_order(entry, spec)
+                (records, pages), cut = joined, len(resume.slices)
+            else:
+                sliced = spec is not None and self._parallel > 1 and (resume is None or not resume.pages)
+                if records:
+                    reader.add(records)  # the rows of the pages before the resume, first
+                # page 1 of a pull that may be cut is not read yet: cut, its records are read whole
+                self._pages(pager, records, bar, on_page, None if sliced else reader, first_only=sliced)
+                pages = pager.pages_fetched
+                if sliced and spec is not None and not pager.state.done:
+                    slices = plan(spec, entry, pager.params, records, now=self.clock(), parallel=self._parallel,
+                                  page_seconds=timed[-1] if timed else 0.0, worth=self._slice_above)
+                    joined = self._sliced(pager, spec, records, slices, bar, on_page, auth) if slices else None
+                    if joined is not None:
+                        (records, pages), cut = joined, len(slices)
+                    else:  # not worth cutting, nowhere to cut, or a slice out of order: on from page 1's cursor
+                        reader.add(records)  # page 1, then each page as it comes
+                        self._pages(pager, records, bar, on_page, reader)
+                        pages = pager.pages_fetched
+        # the bar is closed: the frame's warnings are printed below it. Slices are joined by time, not in
+        # the order their pages came, and a page 1 alone was not given to the reader: both are read whole
+        frame = to_frame(entry, records) if cut else reader.frame(records)
         frame.attrs["pages"] = pages
         if cut:
             frame.attrs["slices"] = cut  # the time slices after page 1 (absent: page after page)

@@ -13,9 +13,11 @@ A page is read as it was when given (the reader keeps its own copy of the list),
 Nothing is reported while a request waits: every :class:`~mdh_notebook.frames.DataWarning` is raised
 by :meth:`PageReader.frame`, as :func:`~mdh_notebook.frames.to_frame` raises it — and so is any error:
 a page that could not be read leaves every record to be read by :meth:`frame`, where the same error,
-if it is one, is raised in its place (never inside the request). A pull that stops (an error, a
-Ctrl-C) drops the pages not read yet; the rows kept on the error (``exc.pager_state.rows``) are the
-records, never the reader's.
+if it is one, is raised in its place (never inside the request; only a ``BaseException``, a Ctrl-C,
+goes through, and stops the request as it would anywhere). A pull that stops drops its reader with the
+pages not read yet; the rows kept on the error (``exc.pager_state.rows``) are the records, never the
+reader's. A transport that does not pass httpcore's ``trace`` extension on (a test's
+``httpx.MockTransport``) never calls :meth:`read_waiting`: every page is then read by :meth:`frame`.
 """
 
 from __future__ import annotations
@@ -39,12 +41,6 @@ class PageReader:
         self.builder = FrameBuilder(kind)
         self._pending: deque[tuple[Mapping[str, Any], ...]] = deque()
 
-    def __enter__(self) -> PageReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def add(self, page: Sequence[Mapping[str, Any]]) -> None:
         """One page of the pull, in order: read at the next :meth:`read_waiting` (or by :meth:`frame`)."""
         self._pending.append(tuple(page))  # as it is now: the caller's list may grow (a resumed pull's rows)
@@ -62,7 +58,3 @@ class PageReader:
         """The frame of ``rows``, every page given to :meth:`add` (in order): what ``to_frame`` returns."""
         self.read_waiting()
         return self.builder.frame(rows, tz=tz)
-
-    def close(self) -> None:
-        """Drop the pages not read yet (the pull is over without its frame)."""
-        self._pending.clear()

@@ -319,9 +319,11 @@ class Sender:
                 json: Any, content: bytes | None, headers: Mapping[str, str] | None, budget: Budget | None,
                 on_wait: OnWait | None, while_waiting: Callable[[], Any] | None = None) -> httpx.Response:
         """One request, tried as the policy says; the mapped error when it fails for good.
-        ``while_waiting()``: called in this thread once each try is sent, while its answer is awaited
-        (httpcore's ``trace`` extension: when it starts reading the response headers); an exception
-        it raises stops the request, as it is."""
+        ``while_waiting()``: called in this thread once a request has gone out, as its answer starts to
+        be awaited (httpcore's ``trace`` extension, when it starts reading the response headers): once
+        a try, twice when a 401 is renewed and sent again, never when nothing was sent or the transport
+        does not pass the extension on. It must be cheap and repeatable, and should not raise: what it
+        raises stops the request as it is (an ``MDHError`` would be taken for a token request's)."""
         budget = budget if budget is not None else self.anonymous
         idempotent = method.upper() in IDEMPOTENT
         tally = Tally()

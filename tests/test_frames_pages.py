@@ -9,9 +9,11 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -137,29 +139,29 @@ def test_the_reader_reads_each_page_as_it_was_given() -> None:
     """A resumed pull gives the reader its kept rows, then grows the same list page by page."""
     records = _answers(300)
     growing = records[:100]
-    with PageReader("survey_answers") as reader:
-        reader.add(growing)
-        growing.extend(records[100:200])  # before the first 100 are read
-        reader.add(records[100:200])
-        growing.extend(records[200:])
-        reader.add(records[200:])
-        frame = reader.frame(growing)
+    reader = PageReader("survey_answers")
+    reader.add(growing)
+    growing.extend(records[100:200])  # before the first 100 are read
+    reader.add(records[100:200])
+    growing.extend(records[200:])
+    reader.add(records[200:])
+    frame = reader.frame(growing)
     pd.testing.assert_frame_equal(frame, mdh.to_frame("survey_answers", records))
 
 
 def test_the_reader_reads_the_pages_given_when_a_request_waits_and_the_rest_at_the_end() -> None:
     records = _answers(300)
     records[250]["surveyVersion"] = "not a number"  # a DataWarning, from the last page only
-    with PageReader("survey_answers") as reader:
-        reader.add(records[:100])
-        reader.add(records[100:200])
-        assert reader.builder._rows == 0  # nothing read until a request waits
-        reader.read_waiting()  # what the next page's request does once it is sent
-        assert reader.builder._rows == 200
-        reader.add(records[200:])
-        with warnings.catch_warnings(record=True) as said:
-            warnings.simplefilter("always", mdh.DataWarning)
-            frame = reader.frame(records)  # the last page, then the frame; its warnings here
+    reader = PageReader("survey_answers")
+    reader.add(records[:100])
+    reader.add(records[100:200])
+    assert reader.builder._rows == 0  # nothing read until a request waits
+    reader.read_waiting()  # what the next page's request does once it is sent
+    assert reader.builder._rows == 200
+    reader.add(records[200:])
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", mdh.DataWarning)
+        frame = reader.frame(records)  # the last page, then the frame; its warnings here
     assert [str(w.message) for w in said] == _whole("survey_answers", records)[1]
     assert said and all("survey_version" in str(w.message) for w in said)
     pd.testing.assert_frame_equal(frame, _whole("survey_answers", records)[0])
@@ -170,18 +172,18 @@ def test_a_page_that_cannot_be_read_never_fails_the_request_it_waits_in() -> Non
     the read is left to the frame, which then does what to_frame does with those records."""
     records = _answers(150)
     records[120]["stepIdentifier"] = "\ud800"
-    with PageReader("survey_answers") as reader:
-        reader.add(records[:100])
-        reader.add(records[100:])
-        reader.read_waiting()  # no error here: this runs inside a request
-        try:
-            expected: object = mdh.to_frame("survey_answers", records)
-        except Exception as exc:  # whatever to_frame does, the frame does the same
-            expected = type(exc)
-        try:
-            got: object = reader.frame(records)
-        except Exception as exc:
-            got = type(exc)
+    reader = PageReader("survey_answers")
+    reader.add(records[:100])
+    reader.add(records[100:])
+    reader.read_waiting()  # no error here: this runs inside a request
+    try:
+        expected: object = mdh.to_frame("survey_answers", records)
+    except Exception as exc:  # whatever to_frame does, the frame does the same
+        expected = type(exc)
+    try:
+        got: object = reader.frame(records)
+    except Exception as exc:
+        got = type(exc)
     if isinstance(expected, pd.DataFrame):
         assert isinstance(got, pd.DataFrame)
         pd.testing.assert_frame_equal(got, expected)
@@ -190,6 +192,23 @@ def test_a_page_that_cannot_be_read_never_fails_the_request_it_waits_in() -> Non
 
 
 # -- the session's pulls, against the sandbox ---------------------------------------------------------------
+
+@dataclass
+class Tracing(httpx.BaseTransport):
+    """httpx's own transport, noting which data requests go out with a ``trace`` callback (the reader's
+    wait). A fake at the transport, no patching."""
+
+    inner: httpx.BaseTransport = field(default_factory=httpx.HTTPTransport)
+    traced: list[tuple[bool, bool]] = field(default_factory=list)  # (a next page, traced), per data GET
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if "/delegated/" in request.url.path:
+            self.traced.append(("pageID" in request.url.params, "trace" in request.extensions))
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SandboxServer]:
@@ -204,15 +223,26 @@ def session(server: SandboxServer) -> Iterator[mdh.ParticipantSession]:
         yield connected
 
 
-@pytest.mark.parametrize(("kind", "filters"), [
+KINDS = [
     ("survey_answers", {}),
     ("device_data_v2", {"namespace": "Fitbit", "type": "heart-rate", "observed_after": "2026-10-30T12:00:00Z"}),
-])
-def test_a_pull_of_many_pages_is_to_frame_of_its_records(session: mdh.ParticipantSession, kind: str,
-                                                         filters: dict[str, Any]) -> None:
-    frame = session.fetch(kind, progress=False, **filters)
-    records = list(session.pager(kind, **filters))
-    assert frame.attrs["pages"] > 2 and len(frame) == len(records)
+]
+
+
+@pytest.mark.parametrize("parallel", [1, 4])
+@pytest.mark.parametrize(("kind", "filters"), KINDS)
+def test_a_pull_of_many_pages_is_to_frame_of_its_records_read_while_the_next_page_waits(
+        server: SandboxServer, kind: str, filters: dict[str, Any], parallel: int) -> None:
+    """Page after page (parallel=1, and parallel=4 with a pull not worth cutting), each next page's request
+    carries the reader's wait; the frame is to_frame of the same records."""
+    transport = Tracing()
+    with mdh.Client(config_for(server), transport=transport, parallel=parallel, slice_above=1e9) as client:
+        session = client.connect("PT-0001", ["SurveyAnswers:read", "DeviceData:read"])
+        frame = session.fetch(kind, progress=False, **filters)
+        pulled = list(transport.traced)
+        records = list(session.pager(kind, **filters))
+    assert frame.attrs["pages"] > 2 and len(frame) == len(records) and "slices" not in frame.attrs
+    assert pulled and all(traced for next_page, traced in pulled if next_page)  # every page after the first
     expected = mdh.to_frame(kind, records)
     expected.attrs = frame.attrs
     pd.testing.assert_frame_equal(frame, expected)
@@ -242,17 +272,20 @@ def test_while_waiting_is_called_once_per_request_after_it_is_sent(server: Sandb
     calls: list[int] = []
     before = sum(dict(server.stats()["requests"]).values())
 
-    def waiting() -> None:  # the request has gone out: the server has it (or will) before its answer comes
+    def waiting() -> None:  # the requests before this one have been answered, so the server counted them
         calls.append(sum(dict(server.stats()["requests"]).values()) - before)
 
     pager = session.client.pager("survey_answers", auth=session.auth, while_waiting=waiting)
     pages = sum(1 for _ in pager.pages)
     assert pages >= 3 and len(calls) == pages
+    assert all(count >= page for page, count in enumerate(calls))  # each call in its own request's wait
 
 
 def test_an_error_raised_while_waiting_stops_the_request_as_it_is(session: mdh.ParticipantSession) -> None:
     def waiting() -> None:
         raise KeyboardInterrupt  # a Ctrl-C while the answer is awaited
 
+    path = "api/v1/delegated/surveyanswers"
     with pytest.raises(KeyboardInterrupt):
-        session.client.request("GET", "api/v1/delegated/surveyanswers", auth=session.auth, while_waiting=waiting)
+        session.client.request("GET", path, auth=session.auth, while_waiting=waiting)
+    assert session.client.request("GET", path, auth=session.auth).status_code == 200  # the client goes on
