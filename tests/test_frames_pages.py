@@ -81,26 +81,20 @@ def _whole(kind: str, records: list[dict[str, Any]]) -> tuple[pd.DataFrame, list
     return frame, [str(w.message) for w in said]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(1, 260), st.lists(st.integers(0, 300), max_size=6),
-       st.lists(st.tuples(st.integers(0, 259), st.sampled_from(QUIRKS)), max_size=3))
-def test_survey_answers_in_any_pages_read_as_all_at_once(n: int, cuts: list[int],
-                                                         quirks: list[tuple[int, Any]]) -> None:
-    records = _quirk(_answers(n), quirks)
-    paged, paged_said = _read("survey_answers", records, cuts)
-    whole, whole_said = _whole("survey_answers", records)
-    pd.testing.assert_frame_equal(paged, whole)
-    assert sorted(paged_said) == sorted(whole_said)
+KINDS_DRAWN = {"survey_answers": (_answers, QUIRKS), "device_data_v2": (_points, POINT_QUIRKS)}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(1, 260), st.lists(st.integers(0, 300), max_size=6),
-       st.lists(st.tuples(st.integers(0, 259), st.sampled_from(POINT_QUIRKS)), max_size=3))
-def test_device_data_in_any_pages_reads_as_all_at_once(n: int, cuts: list[int],
-                                                       quirks: list[tuple[int, Any]]) -> None:
-    records = _quirk(_points(n), quirks)
-    paged, paged_said = _read("device_data_v2", records, cuts)
-    whole, whole_said = _whole("device_data_v2", records)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(KINDS_DRAWN)), st.integers(1, 260), st.lists(st.integers(0, 300), max_size=6),
+       st.data())
+def test_records_in_any_pages_read_as_all_at_once(kind: str, n: int, cuts: list[int], data: st.DataObject) -> None:
+    """Survey answers, and device data (whose value is text read twice), cut into pages anywhere, with
+    quirks on any page (the first page's sample chooses the text paths)."""
+    make, quirks = KINDS_DRAWN[kind]
+    records = _quirk(make(n), data.draw(st.lists(st.tuples(st.integers(0, 259), st.sampled_from(quirks)),
+                                                 max_size=3)))
+    paged, paged_said = _read(kind, records, cuts)
+    whole, whole_said = _whole(kind, records)
     pd.testing.assert_frame_equal(paged, whole)
     assert sorted(paged_said) == sorted(whole_said)
 
