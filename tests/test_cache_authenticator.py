@@ -9,27 +9,20 @@ from pathlib import Path
 
 import httpx
 import pandas as pd
-from suite import SUITE_BUDGETS, config_for
+from suite import SUITE_BUDGETS, config_for, one_grant
 
 import mdh_notebook as mdh
-from mdh_notebook.authenticator import AuthenticatorServer, Grants, TokenService
+from mdh_notebook.authenticator import AuthenticatorServer, TokenService
 from mdh_notebook.emulator import SandboxServer
 
 API_KEY = "notebook-" + secrets.token_urlsafe(24)
-GRANTS = f"""
-[[grant]]
-name = "notebook"
-api_key = "{API_KEY}"
-participants = ["PT-0001"]
-scopes = ["SurveyAnswers:read"]
-"""
 ANSWERS = "GET /api/v1/delegated/surveyanswers"
 
 
 def test_a_session_through_an_authenticator_keeps_its_cache_without_the_key(tmp_path: Path) -> None:
     with SandboxServer(participants=2, days=60, **SUITE_BUDGETS).start() as sandbox:
         service = TokenService(mdh.Client(config_for(sandbox), rate_limit_wait=0),
-                               Grants.parse(GRANTS, origin="grants.toml"), owns_client=True)
+                               one_grant(API_KEY, ["SurveyAnswers:read"]), owns_client=True)
         with AuthenticatorServer(service).start() as server:
             def count() -> int:
                 return int(httpx.get(sandbox.url + "_sandbox/stats").json()["requests"].get(ANSWERS, 0))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from cohort_helpers import InFlight
-from suite import config_for
+from suite import config_for, requests_served
 
 import mdh_notebook as mdh
 from mdh_notebook.emulator import SandboxServer
@@ -26,10 +26,6 @@ HALF_DAY = {"observed_after": "2026-10-30T12:00:00Z"}  # minute heart rate: seve
 def server() -> Iterator[SandboxServer]:
     with SandboxServer(participants=8, days=2, rate_limit=10_000, admin_rate_limit=10_000).start() as started:
         yield started
-
-
-def sent(server: SandboxServer) -> int:
-    return sum(dict(server.stats()["requests"]).values())
 
 
 def tokens(server: SandboxServer) -> int:
@@ -52,11 +48,11 @@ class Interrupt:
 
 def test_a_ctrl_c_at_the_first_page_asks_for_nothing_more(server: SandboxServer) -> None:
     with mdh.cohort(WITH_FITBIT, SCOPES, config=config_for(server), workers=1) as group:
-        before, tokens_before = sent(server), tokens(server)
+        before, tokens_before = requests_served(server), tokens(server)
         with pytest.raises(KeyboardInterrupt):
             group.device_data_v2("Fitbit", "heart-rate", on_page=Interrupt(), **HALF_DAY)
         # the first participant's token and page 1: the six queued behind it never started
-        assert sent(server) - before == 2
+        assert requests_served(server) - before == 2
         assert tokens(server) - tokens_before == 1
 
 
@@ -65,10 +61,10 @@ def test_participants_under_way_stop_at_their_next_page(server: SandboxServer) -
     with mdh.cohort(WITH_FITBIT[:4], SCOPES, config=config_for(server), workers=4) as group:
         assert group.client.parallel == 1  # each pull page after page: its pages are its requests
         full = group.device_data_v2("Fitbit", "heart-rate", progress=False, **HALF_DAY).attrs["pages"]
-        before = sent(server)
+        before = requests_served(server)
         with pytest.raises(KeyboardInterrupt):
             group.device_data_v2("Fitbit", "heart-rate", on_page=interrupt, **HALF_DAY)
-        asked = sent(server) - before
+        asked = requests_served(server) - before
         again = group.device_data_v2("Fitbit", "heart-rate", **HALF_DAY)  # the cohort still works afterwards
     assert full > 4 * 3  # several pages each, so stopping early shows
     assert asked <= 4 * 2  # each participant: the page it was on, then the page it stopped at (no token: held)
@@ -81,10 +77,10 @@ def test_an_unexpected_exception_in_one_participant_stops_the_others_and_is_rais
         raise RuntimeError("a bug in the hook")
 
     with mdh.cohort(WITH_FITBIT, SCOPES, config=config_for(server), workers=2) as group:
-        before = sent(server)
+        before = requests_served(server)
         with pytest.raises(RuntimeError, match="a bug in the hook"):
             group.device_data_v2("Fitbit", "heart-rate", on_page=broken, **HALF_DAY)
-        assert sent(server) - before <= 2 * 2  # two under way, token and page 1 each; the five queued never ran
+        assert requests_served(server) - before <= 2 * 2  # two under way (token, page 1); five queued never ran
 
 
 # -- parallel= and slice_above= ---------------------------------------------------------------
@@ -115,9 +111,9 @@ def test_slice_above_reaches_the_client(server: SandboxServer) -> None:
         with mdh.cohort(["PT-0001"], SCOPES, config=config_for(server), workers=4, slice_above=threshold,
                         transport=counter) as group:
             assert group.client.parallel == 4
-            before = sent(server)
+            before = requests_served(server)
             group.device_data_v2("Fitbit", "heart-rate", **HALF_DAY)
-            asked[threshold] = sent(server) - before
+            asked[threshold] = requests_served(server) - before
         if threshold:
             assert counter.peak == 1  # page after page
     assert asked[0] > asked[1e9]
@@ -131,7 +127,7 @@ def test_slice_above_reaches_the_client(server: SandboxServer) -> None:
 ])
 def test_bad_paging_settings_are_refused_naming_the_fix(server: SandboxServer, options: dict[str, Any],
                                                         match: str) -> None:
-    before = sent(server)
+    before = requests_served(server)
     with pytest.raises(mdh.InvalidArgumentError, match=match):
         mdh.cohort(["PT-0001"], SCOPES, config=config_for(server), **options)
-    assert sent(server) == before  # refused before the listing
+    assert requests_served(server) == before  # refused before the listing

@@ -7,10 +7,10 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
-from suite import config_for
+from suite import config_for, one_grant, requests_served
 
 import mdh_notebook as mdh
-from mdh_notebook.authenticator import AuthenticatorServer, Grants, TokenService
+from mdh_notebook.authenticator import AuthenticatorServer, TokenService
 from mdh_notebook.emulator import SandboxServer
 from mdh_notebook.slicing import WORTH
 
@@ -23,10 +23,6 @@ def server() -> Iterator[SandboxServer]:
         yield started
 
 
-def sent(server: SandboxServer) -> int:
-    return sum(dict(server.stats()["requests"]).values())
-
-
 def test_connect_passes_parallel_and_slice_above_to_the_client(server: SandboxServer) -> None:
     asked: dict[float, int] = {}
     for threshold in (1e9, 0):  # never worth cutting; always cut (each slice has a first page of its own)
@@ -34,9 +30,9 @@ def test_connect_passes_parallel_and_slice_above_to_the_client(server: SandboxSe
                          slice_above=threshold) as session:
             assert session.client.parallel == 3
             session.device_data_v2("Fitbit", "heart-rate", progress=False)  # the token, before counting
-            before = sent(server)
+            before = requests_served(server)
             session.device_data_v2("Fitbit", "heart-rate", progress=False, **HALF_DAY)
-            asked[threshold] = sent(server) - before
+            asked[threshold] = requests_served(server) - before
     assert asked[0] > asked[1e9]
 
 
@@ -46,10 +42,10 @@ def test_open_client_passes_them_too(server: SandboxServer) -> None:
         with mdh.open_client(config_for(server), parallel=2, slice_above=threshold) as client:
             assert client.parallel == 2
             client.participants()  # the service token, before counting
-            before = sent(server)
+            before = requests_served(server)
             client.frame("device_data_v2", {"namespace": "Fitbit", "type": "heart-rate", **HALF_DAY},
                          auth=client.connect("PT-0001", ["DeviceData:read"]).auth, progress=False)
-            asked[threshold] = sent(server) - before
+            asked[threshold] = requests_served(server) - before
     assert asked[0] > asked[1e9]
 
 
@@ -63,9 +59,7 @@ def test_left_out_the_clients_defaults_hold(server: SandboxServer) -> None:
 
 def test_through_an_authenticator_connect_passes_them_too(server: SandboxServer) -> None:
     key = "paging-" + secrets.token_urlsafe(24)
-    grants = Grants.parse(f'[[grant]]\nname = "n"\napi_key = "{key}"\nparticipants = ["PT-0001"]\n'
-                          f'scopes = ["DeviceData:read"]\n', origin="grants.toml")
-    service = TokenService(mdh.Client(config_for(server)), grants, owns_client=True)
+    service = TokenService(mdh.Client(config_for(server)), one_grant(key, ["DeviceData:read"]), owns_client=True)
     try:
         with AuthenticatorServer(service).start() as authenticator:
             asked: dict[float, int] = {}
@@ -73,9 +67,9 @@ def test_through_an_authenticator_connect_passes_them_too(server: SandboxServer)
                 with mdh.connect("PT-0001", ["DeviceData:read"], authenticator=authenticator.url, api_key=key,
                                  parallel=3, slice_above=threshold) as session:
                     assert session.client.parallel == 3
-                    before = sent(server)
+                    before = requests_served(server)
                     session.device_data_v2("Fitbit", "heart-rate", progress=False, **HALF_DAY)
-                    asked[threshold] = sent(server) - before
+                    asked[threshold] = requests_served(server) - before
             assert asked[0] > asked[1e9]
     finally:
         service.close()

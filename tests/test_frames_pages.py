@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from suite import config_for
+from suite import config_for, requests_served
 
 import mdh_notebook as mdh
 from mdh_notebook.emulator import SandboxServer
@@ -264,10 +264,10 @@ def test_a_pull_stopped_part_way_resumes_to_the_same_frame(
 def test_while_waiting_is_called_once_per_request_after_it_is_sent(server: SandboxServer,
                                                                     session: mdh.ParticipantSession) -> None:
     calls: list[int] = []
-    before = sum(dict(server.stats()["requests"]).values())
+    before = requests_served(server)
 
     def waiting() -> None:  # the requests before this one have been answered, so the server counted them
-        calls.append(sum(dict(server.stats()["requests"]).values()) - before)
+        calls.append(requests_served(server) - before)
 
     pager = session.client.pager("survey_answers", auth=session.auth, while_waiting=waiting)
     pages = sum(1 for _ in pager.pages)
